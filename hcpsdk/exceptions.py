@@ -1,0 +1,143 @@
+"""The exception tree of hcpsdk.
+
+Every error raised by hcpsdk derives from :class:`HcpsdkError`; each keeps the
+documented ``reason`` attribute, and ``str(exc) == exc.reason``::
+
+    HcpsdkError
+    ├── HcpsdkCantConnectError          no node of the Target could be reached
+    ├── HcpsdkTimeoutError              a socket operation timed out
+    ├── HcpsdkCertificateError          TLS verification of a node failed
+    ├── HcpsdkReplicaInitError          the replica Target could not be set up
+    ├── HcpsdkPortError                 a Target on the wrong port for the call
+    ├── HcpsdkBodyNotRewindableError    a retry would need a consumed stream
+    ├── HcpsdkStatusError               HCP answered with an unexpected status
+    ├── hcpsdk.ips.IpsError             name resolution failed
+    ├── hcpsdk.pathbuilder.PathBuilderError (also ValueError)
+    └── hcpsdk.mapi errors:
+        ├── ReplicationSettingsError (also ValueError)
+        ├── LogsError ── LogsNotReadyError, LogsInProgessError
+        ├── ChargebackError
+        └── TenantError
+"""
+from __future__ import annotations
+
+__all__ = [
+    "HcpsdkError",
+    "HcpsdkCantConnectError",
+    "HcpsdkTimeoutError",
+    "HcpsdkCertificateError",
+    "HcpsdkReplicaInitError",
+    "HcpsdkPortError",
+    "HcpsdkBodyNotRewindableError",
+    "HcpsdkStatusError",
+    "IpsError",
+    "PathBuilderError",
+    "ReplicationSettingsError",
+    "LogsError",
+    "LogsNotReadyError",
+    "LogsInProgessError",
+    "ChargebackError",
+    "TenantError",
+]
+
+
+class HcpsdkError(Exception):
+    """Used to signal a generic error in hcpsdk.
+
+    :param reason: an error description, kept as :attr:`reason`
+    """
+
+    def __init__(self, reason: object = "") -> None:
+        super().__init__(reason)
+        #: An error description.
+        self.reason = str(reason)
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class HcpsdkCantConnectError(HcpsdkError):
+    """No connection could be made to any node of the Target."""
+
+
+class HcpsdkTimeoutError(HcpsdkError):
+    """Used to signal a Connection timeout."""
+
+
+class HcpsdkCertificateError(HcpsdkError):
+    """Raised if the SSL context wasn't able to verify a certificate presented by HCP."""
+
+
+class HcpsdkReplicaInitError(HcpsdkError):
+    """The Target for a replica HCP couldn't be initialized (typically name resolution)."""
+
+
+class HcpsdkPortError(HcpsdkError):
+    """A Target was initialized for another port than the call needs (e.g. MAPI on 9090)."""
+
+
+class HcpsdkBodyNotRewindableError(HcpsdkError):
+    """A request failed after part of a non-seekable body was sent, so it can't be resent.
+
+    .. versionadded:: 1.0
+    """
+
+
+class HcpsdkStatusError(HcpsdkError):
+    """HCP answered a request with an unexpected HTTP status.
+
+    :param reason: an error description naming the call
+    :param status: the HTTP status code
+    :param http_reason: the HTTP reason phrase
+    :param hcp_message: the ``X-HCP-ErrorMessage`` header, if any
+
+    .. versionadded:: 1.0
+    """
+
+    def __init__(self, reason: object, status: int = 0, http_reason: str = "",
+                 hcp_message: str = "") -> None:
+        super().__init__(reason)
+        self.status = status
+        self.http_reason = http_reason
+        self.hcp_message = hcp_message
+
+
+class IpsError(HcpsdkError):
+    """Signal an error in 'ips' - typically a name resolution problem."""
+
+
+class PathBuilderError(HcpsdkError, ValueError):
+    """An error during unique object name generation or object name to path mapping."""
+
+
+class ReplicationSettingsError(HcpsdkError, ValueError):
+    """An invalid action for the given replication link type."""
+
+
+class LogsError(HcpsdkError):
+    """An error in a MAPI log download call."""
+
+
+class LogsNotReadyError(LogsError):
+    """The log download was asked for before the logs were prepared."""
+
+
+class LogsInProgessError(LogsError):
+    """A log preparation is already in progress (the 0.9.5 name, spelling kept)."""
+
+
+class ChargebackError(HcpsdkError):
+    """An error while requesting a chargeback report."""
+
+
+class TenantError(HcpsdkError):
+    """An error while listing or querying tenants."""
+
+
+# Documented module homes of some exceptions: show them there in reprs and docs.
+IpsError.__module__ = "hcpsdk.ips"
+PathBuilderError.__module__ = "hcpsdk.pathbuilder"
+for _cls in (ReplicationSettingsError, LogsError, LogsNotReadyError, LogsInProgessError,
+             ChargebackError, TenantError):
+    _cls.__module__ = "hcpsdk.mapi"
+del _cls
