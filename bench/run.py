@@ -1,0 +1,582 @@
+#!/usr/bin/env python3
+"""The hcpsdk benchmark: ``python3 bench/run.py [--quick] [--markdown FILE]``.
+
+Every client runs in its own process (``_worker.py``), so CPU time and peak RSS are
+its own; the server (nginx, else the emulator) runs in another. Rounds are
+interleaved: round 1 of every client, then round 2, ... (the order rotates), and
+every ratio is taken between numbers of the same round, never against a stored
+absolute. See ``bench/README.md`` for what is measured and ``bench/RESULTS.md``
+for a recorded run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+WORK = os.path.join(HERE, "_work")
+VENV095 = os.path.join(WORK, "venv095")
+sys.path.insert(0, HERE)
+sys.path.insert(0, REPO)
+
+import _servers  # noqa: E402
+import hcpsdk  # noqa: E402
+from hcpsdk import connection as _connection  # noqa: E402
+
+FQDN_DOMAIN, FQDN_TENANT = "hcp1.bench.local", "m"
+FQDN = "n1.{}.{}".format(FQDN_TENANT, FQDN_DOMAIN)
+USER, PASSWORD = "n", "n01"
+MiB = 1 << 20
+
+
+class Profile:
+    def __init__(self, **kw: object) -> None:
+        self.__dict__.update(kw)
+
+
+QUICK = Profile(name="quick", rounds=3, small_n=200, small_warm=20, mt_n=50, large=16 * MiB,
+                large_rounds=1, ingest_files=200, ingest_size=4096, ingest_rounds=2,
+                import_runs=3, server_n=200)
+FULL = Profile(name="full", rounds=7, small_n=3000, small_warm=200, mt_n=1500, large=1 << 30,
+               large_rounds=3, ingest_files=4000, ingest_size=4096, ingest_rounds=5,
+               import_runs=21, server_n=2000)
+
+CLIENT_LABELS = {
+    "raw": "raw floor (http.client)",
+    "matched": "matched floor (http.client)",
+    "hcpsdk": "hcpsdk (this)",
+    "hcpsdk095": "hcpsdk 0.9.5.post1",
+    "urllib3": "urllib3",
+}
+
+
+# -- workers ---------------------------------------------------------------------------
+
+def python_095() -> str | None:
+    """The throw-away venv's python with hcpsdk 0.9.5.post1 (``--setup-095`` makes it)."""
+    py = os.path.join(VENV095, "bin", "python")
+    if not os.access(py, os.X_OK):
+        return None
+    probe = subprocess.run([py, "-c", "import hcpsdk; print(hcpsdk.version())"],
+                           capture_output=True, text=True, cwd=WORK, env=_env_without_repo())
+    return py if probe.returncode == 0 and "0.9.5" in probe.stdout else None
+
+
+def setup_095() -> None:
+    os.makedirs(WORK, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "venv", VENV095], check=True)
+    subprocess.run([os.path.join(VENV095, "bin", "pip"), "install", "-q",
+                    "hcpsdk==0.9.5.post1"], check=True)
+
+
+def _env_without_repo() -> dict:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def has_urllib3() -> bool:
+    try:
+        import urllib3  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class Worker:
+    """One client process; :meth:`ask` sends a command and returns its JSON answer."""
+
+    def __init__(self, client: str, cfg: dict) -> None:
+        cfg = dict(cfg, client=client)
+        if client == "hcpsdk095":
+            python, env = python_095(), _env_without_repo()
+        else:
+            python, env = sys.executable, dict(os.environ)
+            cfg["repo"] = REPO if client == "hcpsdk" else None
+        self.client = client
+        self._proc = subprocess.Popen([python, os.path.join(HERE, "_worker.py"), json.dumps(cfg)],
+                                      cwd=WORK, env=env, stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True)
+        hello = self._proc.stdout.readline()
+        if not hello:
+            self.close()
+            raise RuntimeError("worker {} did not start".format(client))
+
+    def ask(self, cmd: dict) -> dict:
+        self._proc.stdin.write(json.dumps(cmd) + "\n")
+        self._proc.stdin.flush()
+        line = self._proc.stdout.readline()
+        if not line:
+            raise RuntimeError("worker {} died".format(self.client))
+        answer = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError("worker {}: {}".format(self.client, answer["error"]))
+        return answer
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            try:
+                self._proc.stdin.write('{"op": "quit"}\n')
+                self._proc.stdin.flush()
+            except OSError:
+                pass
+        try:
+            self._proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._proc.stdin.close()
+        self._proc.stdout.close()
+
+
+# -- results ---------------------------------------------------------------------------
+
+class Row:
+    """One workload × client: the per-round samples and what the table shows."""
+
+    def __init__(self, group: str, workload: str, client: str, unit: str,
+                 baselines: tuple[str, ...]) -> None:
+        self.group, self.workload, self.client, self.unit = group, workload, client, unit
+        self.baselines = baselines
+        self.values: list[float] = []   # throughput per round (higher is better)
+        self.cpu: list[float] = []      # CPU per op (µs) or per run (s)
+        self.rss: list[float] = []      # peak RSS (MiB) or RSS growth (MiB)
+        self.extra: dict = {}
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+
+class Results:
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self._index: dict = {}
+
+    def row(self, group: str, workload: str, client: str, unit: str = "ops/s",
+            baselines: tuple[str, ...] = ("matched", "raw")) -> Row:
+        key = (group, workload, client)
+        if key not in self._index:
+            self._index[key] = row = Row(group, workload, client, unit, baselines)
+            self.rows.append(row)
+        return self._index[key]
+
+    def get(self, group: str, workload: str, client: str) -> Row | None:
+        return self._index.get((group, workload, client))
+
+    def ratio(self, row: Row, baseline: str, attr: str = "values") -> float | None:
+        """Median of the per-round ratios ``row / baseline`` (paired by round)."""
+        base = self.get(row.group, row.workload, baseline)
+        if base is None or not getattr(base, attr):
+            return None
+        pairs = [a / b for a, b in zip(getattr(row, attr), getattr(base, attr)) if b]
+        return statistics.median(pairs) if pairs else None
+
+
+def _rotate(items: list, by: int) -> list:
+    by %= len(items)
+    return items[by:] + items[:by]
+
+
+# -- workloads -------------------------------------------------------------------------
+
+def run_small(results: Results, workers: dict, profile: Profile, threads: int,
+              log: callable) -> None:
+    group = "small 1 KiB, 1 connection" if threads == 1 else \
+        "small 1 KiB, {} threads x 1 connection over the nodes".format(threads)
+    n = profile.small_n if threads == 1 else profile.mt_n
+    clients = list(workers)
+    for rnd in range(profile.rounds):
+        for client in _rotate(clients, rnd):
+            answer = workers[client].ask({
+                "op": "small", "threads": threads, "n": n, "warmup": profile.small_warm,
+                "size": 1024, "prefix": "/rest/bench/small{}/{}/{}".format(threads, client, rnd)})
+            for method in ("PUT", "GET", "DELETE"):
+                res = answer[method]
+                if res["bad"]:
+                    raise RuntimeError("{} {}: {} requests failed".format(client, method,
+                                                                          res["bad"]))
+                row = results.row(group, method, client)
+                row.values.append(res["ops"] / res["wall"])
+                row.cpu.append(res["cpu"] / res["ops"] * 1e6)
+                row.rss.append(answer["maxrss"] / 1024)
+                row.extra["nodes"] = len(answer["nodes"])
+        log("  {} round {}/{} done".format(group, rnd + 1, profile.rounds))
+
+
+def run_large(results: Results, cfg: dict, clients: list[str], profile: Profile, shm: str,
+              log: callable) -> None:
+    size = profile.large
+    group = "large {} object from/to a file".format(_size(size))
+    src = os.path.join(shm, "large-src")
+    with open(src, "wb") as f:
+        block = os.urandom(MiB)
+        for _ in range(size // MiB):
+            f.write(block)
+    for rnd in range(profile.large_rounds):
+        for client in _rotate(clients, rnd):
+            path = "/rest/bench/large/{}/{}".format(client, rnd)
+            dst = os.path.join(shm, "large-dst")
+            for direction, file in (("put", src), ("get", dst)):
+                worker = Worker(client, cfg)  # fresh process: RSS growth is this transfer's
+                try:
+                    answer = worker.ask({"op": "large", "direction": direction, "file": file,
+                                         "size": size, "path": path})
+                finally:
+                    worker.close()
+                if answer["bytes"] != size or answer["status"] >= 300:
+                    raise RuntimeError("{} large {}: status {}, {} of {} bytes".format(
+                        client, direction, answer["status"], answer["bytes"], size))
+                row = results.row(group, direction.upper(), client, unit="MB/s",
+                                  baselines=("raw",))
+                row.values.append(size / answer["wall"] / 1e6)
+                row.cpu.append(answer["cpu"])
+                row.rss.append(max(0, answer["peak_after"] - answer["rss_before"]) / 1024)
+            os.unlink(dst)
+            _delete(cfg, path)
+        log("  {} round {}/{} done".format(group, rnd + 1, profile.large_rounds))
+    os.unlink(src)
+
+
+def _delete(cfg: dict, path: str) -> None:
+    import http.client
+
+    con = http.client.HTTPConnection(cfg["addresses"][0], cfg["port"], timeout=30)
+    try:
+        con.request("DELETE", path, headers=cfg["headers"])
+        con.getresponse().read()
+    finally:
+        con.close()
+
+
+def run_ingest(results: Results, workers: dict, profile: Profile, shm: str, log: callable
+               ) -> None:
+    group = "ingest {} files of {} with 8 workers".format(profile.ingest_files,
+                                                          _size(profile.ingest_size))
+    src = os.path.join(shm, "ingest-src")
+    os.makedirs(src, exist_ok=True)
+    files = []
+    for i in range(profile.ingest_files):
+        name = os.path.join(src, "f{:06d}.bin".format(i))
+        with open(name, "wb") as f:
+            f.write(os.urandom(profile.ingest_size))
+        files.append(name)
+    plan = [("raw", "ingest_raw"), ("hcpsdk", "ingest_hcpsdk")]
+    for rnd in range(profile.ingest_rounds):
+        for client, op in _rotate(plan, rnd):
+            answer = workers[client].ask({"op": op, "files": files, "workers": 8,
+                                          "prefix": "/rest/bench/ingest/{}/{}".format(client, rnd)})
+            if answer["bad"]:
+                raise RuntimeError("ingest {}: {} files failed".format(client, answer["bad"]))
+            row = results.row(group, "PUT", client, unit="files/s", baselines=("raw",))
+            row.values.append(answer["ops"] / answer["wall"])
+            row.cpu.append(answer["cpu"] / answer["ops"] * 1e6)
+            row.rss.append(answer["maxrss"] / 1024)
+            row.extra["nodes"] = len(set(answer["nodes"]))
+        log("  {} round {}/{} done".format(group, rnd + 1, profile.ingest_rounds))
+    shutil.rmtree(src)
+
+
+def run_import(results: Results, profile: Profile, clients_095: bool, log: callable) -> None:
+    group = "import (fresh interpreter)"
+    code = ("import time; t = time.perf_counter(); import {}; "
+            "print(time.perf_counter() - t)")
+    # Installed packages come with byte code; so do we here (compiling is not importing).
+    cache = {"PYTHONPYCACHEPREFIX": os.path.join(WORK, "pycache")}
+    ours = dict(os.environ, **cache)
+    ours.pop("PYTHONDONTWRITEBYTECODE", None)
+    plan = [("http.client, ssl", sys.executable, REPO, "http.client, ssl", ours),
+            ("hcpsdk (this)", sys.executable, REPO, "hcpsdk", ours)]
+    if clients_095:
+        env = dict(_env_without_repo(), **cache)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        plan.append(("hcpsdk 0.9.5.post1", python_095(), WORK, "hcpsdk", env))
+    for rnd in range(-1, profile.import_runs):  # round -1 writes the byte code
+        for label, python, cwd, module, env in _rotate(plan, rnd):
+            out = subprocess.run([python, "-c", code.format(module)], cwd=cwd, env=env,
+                                 capture_output=True, text=True, check=True).stdout
+            if rnd >= 0:
+                row = results.row(group, "import", label, unit="ms",
+                                  baselines=("http.client, ssl",))
+                row.values.append(float(out) * 1000)
+    log("  {} done".format(group))
+
+
+def run_server_speed(results: Results, profile: Profile, cfg: dict, log: callable) -> None:
+    """Target 6: the emulator against the stdlib dict store, raw http.client on one connection."""
+    group = "server speed: 1 KiB, 1 connection, raw http.client client"
+    emulator = _servers.EmulatorProcess(nodes=1)
+    try:
+        store = _servers.DictStore(emulator.addresses[0])
+    except BaseException:
+        emulator.close()
+        raise
+    workers: dict = {}
+    try:
+        for name, server in (("emulator", emulator), ("dictstore", store)):
+            wcfg = dict(cfg, addresses=server.addresses, port=server.port)
+            workers[name] = Worker("raw", wcfg)
+        for rnd in range(profile.rounds):
+            for name in _rotate(list(workers), rnd):
+                answer = workers[name].ask({
+                    "op": "small", "threads": 1, "n": profile.server_n,
+                    "warmup": profile.small_warm, "size": 1024,
+                    "prefix": "/rest/bench/server/{}".format(rnd)})
+                label = "hcpsdk emulator" if name == "emulator" else "stdlib dict store"
+                for method in ("PUT", "GET", "DELETE"):
+                    res = answer[method]
+                    if res["bad"]:
+                        raise RuntimeError("{} {}: {} requests failed".format(name, method,
+                                                                              res["bad"]))
+                    row = results.row(group, method, label, baselines=("stdlib dict store",))
+                    row.values.append(res["ops"] / res["wall"])
+                    row.cpu.append(res["cpu"] / res["ops"] * 1e6)
+                    row.rss.append(answer["maxrss"] / 1024)
+        log("  {} done".format(group))
+    finally:
+        for w in workers.values():
+            w.close()
+        store.close()
+        emulator.close()
+
+
+# -- report ----------------------------------------------------------------------------
+
+def _size(n: int) -> str:
+    return "{} GiB".format(n >> 30) if n >= 1 << 30 else \
+        "{} MiB".format(n >> 20) if n >= MiB else "{} KiB".format(n >> 10)
+
+
+def _fmt(x: float | None, spec: str = "{:.2f}") -> str:
+    return "-" if x is None else spec.format(x)
+
+
+def table(results: Results) -> list[str]:
+    lines = []
+    group = None
+    for row in results.rows:
+        if row.group != group:
+            group = row.group
+            lines += ["", "### " + group, "",
+                      "| workload | client | median | ratio vs baseline | min-max | CPU | "
+                      "RSS | rounds |",
+                      "| --- | --- | ---: | --- | --- | ---: | ---: | ---: |"]
+        ratios = []
+        for base in row.baselines:
+            if row.client == base or (base in CLIENT_LABELS and row.client == base):
+                continue
+            r = results.ratio(row, base)
+            if r is not None:
+                ratios.append("{:.3f}x {}".format(r, base))
+        if row.unit == "MB/s":
+            cpu = "{:.2f} s".format(statistics.median(row.cpu))
+            rss = "+{:.1f} MiB".format(max(row.rss))
+        elif row.unit == "ms":
+            cpu = rss = "-"
+        else:
+            cpu = "{:.1f} µs/op".format(statistics.median(row.cpu))
+            rss = "{:.1f} MiB".format(max(row.rss))
+        spread = "{:.0f}-{:.0f}".format(min(row.values), max(row.values)) if row.unit != "ms" \
+            else "{:.1f}-{:.1f}".format(min(row.values), max(row.values))
+        median = ("{:.1f} {}" if row.unit == "ms" else "{:.0f} {}").format(row.median, row.unit)
+        lines.append("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            row.workload, CLIENT_LABELS.get(row.client, row.client), median,
+            ", ".join(ratios) or "baseline", spread, cpu, rss, len(row.values)))
+    return lines
+
+
+def verdicts(results: Results, profile: Profile) -> list[tuple[str, bool | None, str]]:
+    """Each target of issue 6: (target, met?, the numbers)."""
+    out = []
+
+    def r(group_prefix: str, workload: str, client: str, base: str, attr: str = "values"):
+        for row in results.rows:
+            if row.group.startswith(group_prefix) and row.workload == workload \
+                    and row.client == client:
+                return results.ratio(row, base, attr)
+        return None
+
+    parts, ok = [], True
+    for m in ("PUT", "GET", "DELETE"):
+        vm = r("small 1 KiB, 1 conn", m, "hcpsdk", "matched")
+        vr = r("small 1 KiB, 1 conn", m, "hcpsdk", "raw")
+        cpu = r("small 1 KiB, 1 conn", m, "hcpsdk", "matched", "cpu")
+        if None in (vm, vr, cpu):
+            ok = None
+            continue
+        ok = ok and vm >= 0.95 and vr >= 0.9 and cpu <= 1.1
+        parts.append("{} {:.3f}x matched, {:.3f}x raw, CPU {:.2f}x matched".format(m, vm, vr, cpu))
+    out.append(("1. small objects, 1 connection: >= 0.95x matched, >= 0.9x raw, CPU <= 1.1x "
+                "matched", ok, "; ".join(parts)))
+    parts, ok = [], True
+    for m in ("PUT", "GET", "DELETE"):
+        v = r("small 1 KiB, 4 threads", m, "hcpsdk", "raw")
+        if v is None:
+            ok = None
+            continue
+        ok = ok and v >= 0.9
+        parts.append("{} {:.3f}x raw".format(m, v))
+    out.append(("2. small objects, 4 threads over the nodes: >= 0.9x raw", ok, "; ".join(parts)))
+    parts, ok = [], True
+    limit = 2 * _connection.BLOCKSIZE / MiB + 4
+    for m in ("PUT", "GET"):
+        cpu = r("large", m, "hcpsdk", "raw", "cpu")
+        row = next((x for x in results.rows if x.group.startswith("large") and x.workload == m
+                    and x.client == "hcpsdk"), None)
+        if cpu is None or row is None:
+            ok = None
+            continue
+        grow = max(row.rss)
+        ok = ok and cpu <= 1.1 and grow <= limit
+        parts.append("{} CPU {:.2f}x raw, RSS +{:.1f} MiB (limit {:.0f})".format(m, cpu, grow,
+                                                                                limit))
+    out.append(("3. {} PUT/GET via a file: CPU <= 1.1x raw, RSS growth <= 2 x block + 4 MiB"
+                .format(_size(profile.large)), ok, "; ".join(parts)))
+    v = r("ingest", "PUT", "hcpsdk", "raw")
+    out.append(("4. ingest, 8 workers over 4 nodes: >= 0.9x raw threads",
+                None if v is None else v >= 0.9, "" if v is None else "{:.3f}x raw".format(v)))
+    v = r("import", "import", "hcpsdk (this)", "http.client, ssl")
+    out.append(("5. import hcpsdk <= 1.3x import http.client, ssl",
+                None if v is None else v <= 1.3, "" if v is None else "{:.2f}x".format(v)))
+    parts, ok = [], True
+    for m in ("PUT", "GET", "DELETE"):
+        v = r("server speed", m, "hcpsdk emulator", "stdlib dict store")
+        if v is None:
+            ok = None
+            continue
+        ok = ok and v >= 0.8
+        parts.append("{} {:.3f}x".format(m, v))
+    out.append(("6. emulator >= 0.8x the stdlib dict store", ok, "; ".join(parts)))
+    return out
+
+
+def report(results: Results, profile: Profile, server_label: str, argv: list[str],
+           seconds: float) -> str:
+    import platform
+
+    lines = ["# hcpsdk benchmark ({} mode)".format(profile.name), "",
+             "- command: `python3 bench/run.py {}`".format(" ".join(argv)).rstrip(),
+             "- server: {}".format(server_label),
+             "- machine: {} CPUs, Python {}, {}".format(os.cpu_count(), platform.python_version(),
+                                                         platform.platform()),
+             "- hcpsdk {} (BLOCKSIZE {}, default timeout 30 s); wall time of the run {:.0f} s"
+             .format(hcpsdk.__version__, _size(_connection.BLOCKSIZE), seconds),
+             "- median of {} interleaved rounds; a ratio is the median of the per-round ratios "
+             "(same round, same server); CPU is the client process's user+system time; RSS is "
+             "the client process's peak (large objects: peak growth during the transfer)"
+             .format(profile.rounds)]
+    lines += table(results)
+    lines += ["", "### targets (issue 6)", "", "| target | met | measured |", "| --- | --- | --- |"]
+    for name, ok, numbers in verdicts(results, profile):
+        lines.append("| {} | {} | {} |".format(name, {True: "yes", False: "NO", None: "n/a"}[ok],
+                                                numbers))
+    return "\n".join(lines) + "\n"
+
+
+# -- main ------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true",
+                   help="small counts and a 32 MiB large object (well under a minute)")
+    p.add_argument("--server", choices=("auto", "nginx", "emulator"), default="auto",
+                   help="auto: nginx when installed, else the emulator")
+    p.add_argument("--setup-095", action="store_true",
+                   help="first install hcpsdk==0.9.5.post1 into bench/_work/venv095")
+    p.add_argument("--no-095", action="store_true", help="leave out the original 0.9.5")
+    p.add_argument("--no-urllib3", action="store_true", help="leave out urllib3")
+    p.add_argument("--only", default="small,threads,large,ingest,import,server",
+                   help="comma-separated workloads (default: all)")
+    p.add_argument("--markdown", metavar="FILE", help="also write the report to FILE")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    args = p.parse_args(argv)
+    profile = QUICK if args.quick else FULL
+    only = set(args.only.split(","))
+
+    def log(msg: str) -> None:
+        if not args.quiet:
+            print("[{:6.1f} s] {}".format(time.perf_counter() - started, msg), file=sys.stderr,
+                  flush=True)
+
+    started = time.perf_counter()
+    os.makedirs(WORK, exist_ok=True)
+    if args.setup_095:
+        setup_095()
+    shm_base = "/dev/shm" if os.path.isdir("/dev/shm") else WORK
+    shm = tempfile.mkdtemp(prefix="hcpsdk-bench-", dir=shm_base)
+    work = tempfile.mkdtemp(prefix="run-", dir=WORK)
+    cleanup = []
+    results = Results()
+    try:
+        binary = _servers.find_nginx() if args.server in ("auto", "nginx") else None
+        if args.server == "nginx" and binary is None:
+            p.error("nginx not found (install it: apt-get install nginx-light)")
+        if binary:
+            server = _servers.Nginx(binary, os.path.join(shm, "www"), work,
+                                    _servers.address_block(4))
+            cleanup.append(server.close)
+            names = _servers.Names(FQDN_DOMAIN, FQDN_TENANT, server.addresses)
+            cleanup.append(names.close)
+            fqdn, dns_addr, user, password = FQDN, names.address, USER, PASSWORD
+        else:
+            server = _servers.EmulatorProcess(nodes=4)
+            cleanup.append(server.close)
+            fqdn, dns_addr = server.fqdn, server.dns
+            user, password = server.user, server.password
+        log("server: {}".format(server.label))
+        auth = hcpsdk.NativeAuthorization(user, password)
+        headers = {"Host": fqdn}
+        headers.update(auth._getheaders())
+        cfg = {"fqdn": fqdn, "addresses": server.addresses, "port": server.port,
+               "dns": list(dns_addr), "user": user, "password": password, "headers": headers,
+               "timeout": 30, "blocksize": _connection.BLOCKSIZE, "raw_blocksize": MiB}
+        clients = ["raw", "matched", "hcpsdk"]
+        if not args.no_095 and python_095():
+            clients.append("hcpsdk095")
+        if not args.no_urllib3 and has_urllib3():
+            clients.append("urllib3")
+        workers: dict = {}
+        if only & {"small", "threads", "ingest"}:
+            for client in clients:
+                workers[client] = Worker(client, cfg)
+                cleanup.append(workers[client].close)
+        if "small" in only:
+            run_small(results, workers, profile, 1, log)
+        if "threads" in only:
+            run_small(results, workers, profile, 4, log)
+        if "large" in only:
+            run_large(results, cfg, clients, profile, shm, log)
+        if "ingest" in only:
+            run_ingest(results, workers, profile, shm, log)
+        if "import" in only:
+            run_import(results, profile, "hcpsdk095" in clients, log)
+        if "server" in only:
+            run_server_speed(results, profile, cfg, log)
+    finally:
+        for close in reversed(cleanup):
+            try:
+                close()
+            except Exception as exc:  # cleanup must go on
+                log("cleanup: {}".format(exc))
+        shutil.rmtree(shm, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+    text = report(results, profile, server.label, argv, time.perf_counter() - started)
+    sys.stdout.write(text)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

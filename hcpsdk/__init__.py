@@ -1,0 +1,67 @@
+"""hcpsdk — the Python SDK for Hitachi Content Platform (HCP).
+
+Setup in four steps: an *Authorization* with the credentials, optionally an
+``ssl.SSLContext``, a :class:`Target` for the HCP FQDN, and one or more
+:class:`Connection` objects that do the requests::
+
+    import hcpsdk
+    auth = hcpsdk.NativeAuthorization('n', 'n01')
+    t = hcpsdk.Target('n1.m.hcp1.snomis.local', auth, port=443)
+    with hcpsdk.Connection(t) as c:
+        c.PUT('/rest/hcpsdk/test1.txt', body='This is an example')
+
+The submodules ``hcpsdk.ips``, ``hcpsdk.namespace``, ``hcpsdk.pathbuilder``,
+``hcpsdk.mapi`` and ``hcpsdk.emulator`` are imported on first use.
+"""
+from __future__ import annotations
+
+
+from . import _log  # noqa: F401  (sets up the NullHandler when logging is in use)
+from ._constants import (I_DUMMY, I_HS3, I_HSWIFT, I_NATIVE, P_HTTP, P_HTTPS, P_MAPI, P_MGMT,
+                         P_SEARCH, RS_READ_ALLOWED, RS_READ_ON_FAILOVER, RS_WRITE_ALLOWED,
+                         RS_WRITE_ON_FAILOVER, SSL_PORTS)
+from ._version import __version__
+from .auth import (BaseAuthorization, DummyAuthorization, LocalSwiftAuthorization,
+                   NativeADAuthorization, NativeAuthorization)
+from .connection import Connection
+from .exceptions import (HcpsdkBodyNotRewindableError, HcpsdkCantConnectError,
+                         HcpsdkCertificateError, HcpsdkError, HcpsdkPortError,
+                         HcpsdkReplicaInitError, HcpsdkStatusError, HcpsdkTimeoutError)
+from .target import Target, checkport
+
+__all__ = [
+    "version", "__version__",
+    "Target", "Connection", "checkport",
+    "BaseAuthorization", "NativeAuthorization", "DummyAuthorization",
+    "NativeADAuthorization", "LocalSwiftAuthorization",
+    "HcpsdkError", "HcpsdkCantConnectError", "HcpsdkTimeoutError", "HcpsdkCertificateError",
+    "HcpsdkReplicaInitError", "HcpsdkPortError", "HcpsdkBodyNotRewindableError",
+    "HcpsdkStatusError",
+    "I_NATIVE", "I_DUMMY", "I_HS3", "I_HSWIFT",
+    "RS_READ_ALLOWED", "RS_READ_ON_FAILOVER", "RS_WRITE_ALLOWED", "RS_WRITE_ON_FAILOVER",
+    "P_HTTP", "P_HTTPS", "P_MGMT", "P_SEARCH", "P_MAPI", "SSL_PORTS",
+]
+
+_SUBMODULES = frozenset({"ips", "namespace", "pathbuilder", "mapi", "emulator", "ingest"})
+
+
+
+def version() -> str:
+    """Return the full version of hcpsdk (the same string as ``hcpsdk.__version__``)."""
+    return __version__
+
+
+def __getattr__(name: str) -> object:
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module("{}.{}".format(__name__, name))
+    if name == "SSL_NOVERIFY":
+        from ._tls import default_context
+
+        return default_context()
+    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _SUBMODULES)

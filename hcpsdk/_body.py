@@ -1,0 +1,140 @@
+"""Request bodies: size, rewinding for retries, and the digest for a PUT's landing check.
+
+``bytes``/``str`` can always be sent again; a seekable stream is rewound to the
+offset it had when the request started; a non-seekable stream or an iterator
+can be sent only once. Known sizes (bytes, regular files, seekable streams) go
+out with ``Content-Length``; only unknown sizes are sent chunked.
+"""
+from __future__ import annotations
+
+import io
+import os
+import stat
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs import time; annotations are strings here
+    from typing import Any, Iterator, Optional
+
+__all__ = ["Payload"]
+
+_BLOCK = 1 << 20
+
+
+def _is_text(stream: Any) -> bool:
+    if isinstance(stream, io.TextIOBase):
+        return True
+    mode = getattr(stream, "mode", None)
+    return isinstance(mode, str) and "b" not in mode
+
+
+class Payload:
+    """A request body prepared for (re-)sending.
+
+    :param body: ``None``, ``bytes``-like, ``str`` (sent UTF-8), a binary or text
+        stream, or an iterable of ``bytes``
+    """
+
+    __slots__ = ("_body", "size", "_start", "rewindable", "_text", "_used", "regular_file")
+
+    def __init__(self, body: Any) -> None:
+        self._body = body
+        self._start: Optional[int] = None
+        self._text = False
+        self._used = False
+        #: ``True`` for a binary regular file of known size (may go out with ``sendfile``).
+        self.regular_file = False
+        #: Byte count when known, else ``None`` (then sent chunked).
+        self.size: Optional[int] = None
+        #: ``True`` when the body can be sent again after a failed attempt.
+        self.rewindable = True
+        if body is None:
+            self.size = 0
+        elif isinstance(body, str):
+            self._body = body.encode("utf-8")
+            self.size = len(self._body)
+        elif isinstance(body, (bytes, bytearray)):
+            self.size = len(body)
+        elif isinstance(body, memoryview):
+            self.size = body.nbytes
+        elif hasattr(body, "read"):
+            self._text = _is_text(body)
+            self._start = self._tell(body)
+            self.rewindable = self._start is not None
+            if not self._text and self._start is not None:
+                self.size, self.regular_file = self._remaining(body, self._start)
+        else:
+            self.rewindable = False
+
+    @staticmethod
+    def _tell(stream: Any) -> Optional[int]:
+        try:
+            if not stream.seekable():
+                return None
+            return stream.tell()
+        except (AttributeError, OSError, ValueError):
+            return None
+
+    @staticmethod
+    def _remaining(stream: Any, start: int) -> tuple[Optional[int], bool]:
+        """Bytes from ``start`` to the end, and whether ``stream`` is a regular file."""
+        try:
+            st = os.fstat(stream.fileno())
+            if stat.S_ISREG(st.st_mode):
+                return max(st.st_size - start, 0), True
+        except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+            pass
+        try:
+            end = stream.seek(0, io.SEEK_END)
+            stream.seek(start)
+            return max(end - start, 0), False
+        except (OSError, ValueError):
+            return None, False
+
+    def sendfile(self, sock: Any) -> None:
+        """Send a regular file's bytes with ``socket.sendfile`` (no copies through Python)."""
+        self._used = True
+        sock.sendfile(self._body, self._start, self.size)
+
+    @property
+    def is_stream(self) -> bool:
+        """``True`` for file-like or iterable bodies (that http.client reads itself)."""
+        return self._start is not None or not self.rewindable or self._text
+
+    def for_send(self) -> Any:
+        """The object to hand to http.client for this attempt (rewound if it was used)."""
+        if self._used and self._start is not None:
+            self._body.seek(self._start)
+        self._used = True
+        if self._text:
+            return self._encoded_text()
+        return self._body
+
+    def _encoded_text(self) -> Iterator[bytes]:
+        read = self._body.read
+        while True:
+            chunk = read(_BLOCK)
+            if not chunk:
+                return
+            yield chunk.encode("utf-8")
+
+    def digest(self, algorithm: str) -> tuple[int, str]:
+        """Size and upper-case hex digest of the body (``algorithm`` as hashlib names it).
+
+        Streams are read from their start offset again.
+        """
+        import hashlib
+
+        hasher = hashlib.new(algorithm)
+        if self._start is None and self.rewindable:
+            data = self._body if self._body is not None else b""
+            hasher.update(data)
+            return len(memoryview(data).cast("B")), hasher.hexdigest().upper()
+        size = 0
+        self._body.seek(self._start)
+        self._used = True
+        for chunk in iter(lambda: self._body.read(_BLOCK), b"" if not self._text else ""):
+            if self._text:
+                chunk = chunk.encode("utf-8")
+            hasher.update(chunk)
+            size += len(chunk)
+        return size, hasher.hexdigest().upper()

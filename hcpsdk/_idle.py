@@ -1,0 +1,87 @@
+"""Closing idle persistent sockets without a thread per request (DECISIONS #7).
+
+A request only records a ``time.monotonic()`` timestamp on its Connection. One
+shared daemon thread, started the first time a socket is opened, sleeps until
+the earliest moment a watched Connection could have been idle for its
+``idletime`` and closes the sockets that really were. It holds Connections by
+weak reference, never closes one whose response body is still being read, and,
+being a daemon, never delays interpreter exit.
+
+A watched object provides ``_idle_due(now) -> float | None`` (seconds until it
+may be closed, ``None`` when it has no socket) and ``_idle_expire()``.
+"""
+from __future__ import annotations
+
+import os
+import time
+from ._log import get_logger
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs import time; annotations are strings here
+    from typing import Any, Optional
+
+__all__ = ["watch"]
+
+log = get_logger(__name__)
+
+
+class _Reaper:
+    def __init__(self) -> None:
+        import threading
+        import weakref
+
+        self._threading = threading
+        self._cond = threading.Condition(threading.Lock())
+        self._watched: "weakref.WeakSet[Any]" = weakref.WeakSet()
+        self._thread: "Optional[threading.Thread]" = None
+
+    def watch(self, conn: Any) -> None:
+        with self._cond:
+            self._watched.add(conn)
+            if self._thread is None:
+                self._thread = self._threading.Thread(target=self._run, name="hcpsdk-idle-reaper",
+                                                daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                self._cond.wait(self._sweep())
+
+    def _sweep(self) -> Optional[float]:
+        """Close what is due; return the seconds until the next check (``None``: nothing watched)."""
+        now = time.monotonic()
+        wait: Optional[float] = None
+        for conn in list(self._watched):
+            due = conn._idle_due(now)
+            if due is None:
+                self._watched.discard(conn)
+                continue
+            if due <= 0:
+                if conn._idle_expire():
+                    self._watched.discard(conn)
+                    continue
+                due = 0.05  # in use right now: look again soon
+            wait = due if wait is None else min(wait, due)
+        return wait
+
+
+_reaper: "Optional[_Reaper]" = None
+
+
+def watch(conn: Any) -> None:
+    """Have the shared reaper watch ``conn`` (call when it opens a socket)."""
+    global _reaper
+    if _reaper is None:
+        _reaper = _Reaper()  # a benign race: two reapers would both work correctly
+    _reaper.watch(conn)
+
+
+def _after_fork() -> None:
+    global _reaper
+    _reaper = None  # the thread did not survive the fork
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)

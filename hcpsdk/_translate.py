@@ -1,0 +1,84 @@
+"""Low-level errors (socket, ssl, http.client) translated in exactly one place.
+
+``_RULES`` is the table: exception type → hcpsdk error class, whether a retry on
+another node may help, and how to describe the cause. The first matching row wins,
+so subclasses come before their bases.
+"""
+from __future__ import annotations
+
+import http.client
+import ssl
+from collections import namedtuple
+
+from .exceptions import (HcpsdkCantConnectError, HcpsdkCertificateError, HcpsdkError,
+                         HcpsdkTimeoutError)
+
+
+__all__ = ["Rule", "classify", "translate", "RECOVERABLE"]
+
+
+#: How one kind of low-level error is handled: ``error`` (the hcpsdk error class),
+#: ``retry`` (a retry on another node may succeed), ``cause`` (what happened, in words),
+#: ``stale`` (typical of a keep-alive socket the server closed while idle).
+Rule = namedtuple("Rule", "error retry cause stale", defaults=(False,))
+
+
+_RULES: tuple[tuple[type, Rule], ...] = (
+    (HcpsdkError, Rule(HcpsdkError, False, "error")),
+    (ssl.SSLCertVerificationError, Rule(HcpsdkCertificateError, False, "certificate verification failed")),
+    (ssl.SSLEOFError, Rule(HcpsdkError, True, "TLS connection closed unexpectedly", True)),
+    (ssl.SSLZeroReturnError, Rule(HcpsdkError, True, "TLS connection closed", True)),
+    (ssl.SSLError, Rule(HcpsdkCertificateError, False, "TLS error")),
+    (ConnectionRefusedError, Rule(HcpsdkCantConnectError, True, "connection refused")),
+    (http.client.RemoteDisconnected,
+     Rule(HcpsdkTimeoutError, True, "HCP most likely closed the connection", True)),
+    (ConnectionAbortedError, Rule(HcpsdkTimeoutError, True, "connection aborted", True)),
+    (BrokenPipeError, Rule(HcpsdkTimeoutError, True, "connection closed by HCP (broken pipe)", True)),
+    (ConnectionResetError, Rule(HcpsdkError, True, "connection reset by HCP", True)),
+    (TimeoutError, Rule(HcpsdkTimeoutError, True, "timed out")),
+    (http.client.IncompleteRead, Rule(HcpsdkError, True, "response body incomplete")),
+    (http.client.BadStatusLine, Rule(HcpsdkError, True, "invalid response (bad status line)")),
+    (http.client.HTTPException, Rule(HcpsdkError, False, "http protocol error")),
+    (OSError, Rule(HcpsdkCantConnectError, True, "network error")),
+)
+
+#: The exception types a request or read may meet on the network.
+RECOVERABLE = (OSError, http.client.HTTPException)
+
+_UNKNOWN = Rule(HcpsdkError, False, "unexpected error")
+
+
+def classify(exc: BaseException) -> Rule:
+    """The :class:`Rule` for ``exc``."""
+    for exc_type, rule in _RULES:
+        if isinstance(exc, exc_type):
+            return rule
+    return _UNKNOWN
+
+
+def _detail(exc: BaseException) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
+        return exc.verify_message
+    if isinstance(exc, http.client.IncompleteRead):
+        return "{} bytes read, {} more expected".format(
+            len(exc.partial), exc.expected if exc.expected is not None else "some")
+    return str(exc) or type(exc).__name__
+
+
+def translate(exc: BaseException, *, action: str, node: str, fqdn: str,
+              rule: "Rule | None" = None, note: str = "") -> HcpsdkError:
+    """Build the hcpsdk error for ``exc``; the caller raises it ``from exc``.
+
+    :param exc: the low-level exception
+    :param action: what was being done, e.g. ``'PUT /rest/a.txt'`` or ``'connect'``
+    :param node: the node's IP address
+    :param fqdn: the Target's FQDN
+    :param note: appended to the message (e.g. retries done)
+    :returns: an instance of the table's error class naming node, FQDN and cause
+    """
+    if isinstance(exc, HcpsdkError):
+        return exc
+    rule = rule or classify(exc)
+    message = "{} failed on node {} ({}): {} ({})".format(
+        action, node, fqdn, rule.cause, _detail(exc))
+    return rule.error(message + note)

@@ -1,0 +1,138 @@
+"""Authorization classes: credentials turned into the HTTP headers HCP expects.
+
+The headers are computed once, when the object is made; the password itself is
+never stored, logged or shown in a ``repr()``.
+"""
+from __future__ import annotations
+
+import base64
+
+from .exceptions import HcpsdkError
+from ._log import get_logger
+
+__all__ = [
+    "BaseAuthorization",
+    "DummyAuthorization",
+    "NativeAuthorization",
+    "NativeADAuthorization",
+    "LocalSwiftAuthorization",
+]
+
+log = get_logger(__name__)
+
+_REDACTED = "******"
+
+
+def _hcp_token(user: str, password: str) -> str:
+    """The HCP token ``base64(user):md5hex(password)`` (hcp-protocol §1.2)."""
+    import hashlib  # only authorizations need it: keeps ``import hcpsdk`` cheap
+
+    b64user = base64.b64encode(user.encode("utf-8")).decode("ascii")
+    md5pass = hashlib.md5(password.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return "{}:{}".format(b64user, md5pass)
+
+
+class BaseAuthorization:
+    """Base class of the authorizations; a Target asks it for its headers.
+
+    :ivar headers: the http headers this authorization adds to every request
+    """
+
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
+
+    def _getheaders(self) -> dict[str, str]:
+        """Return a fresh copy of the authorization headers.
+
+        :raises HcpsdkError: when no authorization token is available
+        """
+        if not self.headers:
+            raise HcpsdkError("{}: no authorization token available".format(type(self).__name__))
+        return dict(self.headers)
+
+    def _createauthorization(self) -> dict[str, str]:
+        return self.headers
+
+    def _refreshauthorization(self) -> dict[str, str]:
+        return self.headers
+
+    def __repr__(self) -> str:
+        return "{}()".format(type(self).__name__)
+
+    def __str__(self) -> str:
+        return type(self).__name__
+
+
+class DummyAuthorization(BaseAuthorization):
+    """No authorization at all, e.g. for HCP's Default Namespace.
+
+    .. versionadded:: 0.9.1 (kept from 0.9.5); sends no header.
+    """
+
+    def _getheaders(self) -> dict[str, str]:
+        return {}
+
+
+class _UserAuthorization(BaseAuthorization):
+    """An authorization made from a user name and a password."""
+
+    _kind = "user"
+
+    def __init__(self, user: str, password: str) -> None:
+        super().__init__()
+        #: The user name (never the password).
+        self.user = user
+        self.headers = self._make_headers(user, password)
+        log.debug("%s authorization initialized for user: %s", self._kind, user)
+
+    def _make_headers(self, user: str, password: str) -> dict[str, str]:  # pragma: no cover
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return "{}({!r}, {!r})".format(type(self).__name__, self.user, _REDACTED)
+
+    def __str__(self) -> str:
+        return "{} for user {}".format(type(self).__name__, self.user)
+
+
+class NativeAuthorization(_UserAuthorization):
+    """Authorization for native http/REST access to HCP.
+
+    Sends ``Authorization: HCP <token>`` and, for HCP before version 6,
+    ``Cookie: hcp-ns-auth=<token>``.
+
+    :param user: the data access user
+    :param password: his password
+    """
+
+    _kind = "*I_NATIVE*"
+
+    def _make_headers(self, user: str, password: str) -> dict[str, str]:
+        token = _hcp_token(user, password)
+        return {"Authorization": "HCP " + token, "Cookie": "hcp-ns-auth=" + token}
+
+
+class NativeADAuthorization(_UserAuthorization):
+    """Authorization of an Active Directory user (``Authorization: AD user:password``).
+
+    :param user: the AD user (``user@domain``)
+    :param password: his password
+    """
+
+    _kind = "*I_NATIVE_AD*"
+
+    def _make_headers(self, user: str, password: str) -> dict[str, str]:
+        return {"Authorization": "AD {}:{}".format(user, password)}
+
+
+class LocalSwiftAuthorization(_UserAuthorization):
+    """Authorization for HCP's Swift dialect with a local user (``X-Auth-Token: HCP <token>``).
+
+    :param user: the data access user
+    :param password: his password
+    """
+
+    _kind = "*I_HSWIFT*"
+
+    def _make_headers(self, user: str, password: str) -> dict[str, str]:
+        return {"X-Auth-Token": "HCP " + _hcp_token(user, password)}

@@ -1,0 +1,828 @@
+"""The Connection: a persistent http(s) session to one node of a Target at a time.
+
+One request goes through :meth:`Connection.request`: encode the URL once, pick a
+node (round-robin from the Target, skipping failed nodes), connect lazily, send,
+and on failure let the :class:`~hcpsdk._retry.Retry` policy decide whether and
+where to send again. Errors are translated in :mod:`hcpsdk._translate`. Idle
+sockets are closed by the shared reaper of :mod:`hcpsdk._idle`.
+"""
+from __future__ import annotations
+
+import http.client
+import select
+import socket
+import ssl
+import sys
+import time
+from _thread import allocate_lock
+
+from . import _idle
+from ._body import Payload
+from ._retry import IDEMPOTENT_METHODS, Retry
+from ._translate import RECOVERABLE, classify, translate
+from ._url import build_url
+from .exceptions import (HcpsdkBodyNotRewindableError, HcpsdkCantConnectError, HcpsdkError,
+                         IpsError)
+from .target import Target
+from ._log import DEBUG, get_logger
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs import time; annotations are strings here
+    from typing import Any, Optional
+
+    from ._url import Params
+
+__all__ = ["Connection"]
+
+log = get_logger(__name__)
+_DEBUG = DEBUG
+_perf = time.perf_counter
+_mono = time.monotonic
+
+#: Bytes per socket write/read block when streaming bodies.
+BLOCKSIZE = 1 << 20
+
+# http.client's hash names as HCP writes them in X-HCP-Hash
+_HASH_NAMES = {"SHA-256": "sha256", "SHA-1": "sha1", "MD5": "md5", "SHA-384": "sha384",
+               "SHA-512": "sha512", "RIPEMD-160": "ripemd160"}
+
+if sys.platform == "darwin":  # pragma: no cover - macOS names
+    _KEEPIDLE = getattr(socket, "TCP_KEEPALIVE", 0x10)
+else:
+    _KEEPIDLE = getattr(socket, "TCP_KEEPIDLE", None)
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    """http.client's connection with our own connect(): node, socket options, TLS."""
+
+    def __init__(self, node: str, port: int, timeout: float, opener: Any) -> None:
+        super().__init__(node, port, timeout=timeout, blocksize=BLOCKSIZE)
+        self._opener = opener
+
+    def connect(self) -> None:
+        self.sock = self._opener()
+
+
+class _Attempts:
+    """Book-keeping of one request across its attempts."""
+
+    __slots__ = ("retries", "failed", "served", "resent_after_send", "stale_used")
+
+    def __init__(self) -> None:
+        self.retries = 0
+        self.failed: list[str] = []
+        self.served: list[str] = []
+        self.resent_after_send = False
+        self.stale_used = False
+
+
+class _BodyState:
+    """What a GET body read through :meth:`Connection.read` needs to resume or verify."""
+
+    __slots__ = ("path", "headers", "total", "received", "validator", "hash_name", "expected",
+                 "hasher")
+
+    def __init__(self, path: str, headers: Optional[dict], response: http.client.HTTPResponse,
+                 verify: bool) -> None:
+        self.path = path
+        self.headers = headers
+        self.total = response.length
+        self.received = 0
+        hcp_hash = response.getheader("X-HCP-Hash")
+        self.validator = hcp_hash or response.getheader("ETag")
+        self.hash_name = self.expected = None
+        self.hasher = None
+        if verify and hcp_hash:
+            scheme, _, value = hcp_hash.partition(" ")
+            self.hash_name = _HASH_NAMES.get(scheme.upper())
+            if self.hash_name:
+                import hashlib
+
+                self.expected = value.strip().upper()
+                self.hasher = hashlib.new(self.hash_name)
+
+    def missing(self) -> int:
+        return self.total - self.received if self.total is not None else 0
+
+    def add(self, data: bytes) -> None:
+        self.received += len(data)
+        if self.hasher is not None:
+            self.hasher.update(data)
+
+
+def _is_dropped(sock: socket.socket) -> bool:
+    """``True`` when a kept-alive socket can't be used: the server closed it (or sent junk)."""
+    try:
+        if not select.select([sock], [], [], 0)[0]:
+            return False
+    except (OSError, ValueError):
+        return True
+    if not isinstance(sock, ssl.SSLSocket):
+        return True  # readable while no request is out: EOF or stray bytes
+    timeout = sock.gettimeout()
+    try:
+        sock.settimeout(0)
+        sock.recv(1)
+        return True
+    except ssl.SSLWantReadError:
+        return False  # only TLS housekeeping (e.g. a session ticket) was waiting
+    except OSError:
+        return True
+    finally:
+        try:
+            sock.settimeout(timeout)
+        except OSError:
+            pass
+
+
+class Connection:
+    """A Connection to HCP, caching the related parameters.
+
+    It opens a session to a node of the Target as soon as needed, but not before;
+    it keeps the session open for ``idletime`` seconds after use. Not thread-safe:
+    use one Connection per thread (the Target may be shared).
+
+    .. code-block:: python
+
+        with hcpsdk.Connection(target) as c:
+            c.PUT('/rest/hcpsdk/test1.txt', body='This is an example')
+            c.GET('/rest/hcpsdk/test1.txt')
+            data = c.read()
+
+    :param target: an initialized Target object
+    :param timeout: the timeout for this Connection (secs)
+    :param idletime: the time the Connection shall stay persistent when idle (secs)
+    :param retries: the number of retries until giving up on a Request
+    :param debuglevel: 0..9 -see-> ``http.client.HTTP[S]Connection``
+    :param sock_keepalive: enable TCP keep-alive on the socket
+    :param tcp_keepalive: idle seconds before keep-alive probes start
+    :param tcp_keepintvl: seconds between keep-alive probes
+    :param tcp_keepcnt: failed probes before the connection is dropped
+    :param retry: a :class:`hcpsdk._retry.Retry` policy to use instead of ``Retry(retries)``
+    :param verify: check GET bodies read through :meth:`read` against ``X-HCP-Hash``
+
+    .. versionadded:: 1.0 the keyword-only ``retry`` and ``verify``.
+    """
+
+    def __init__(self, target: Target, timeout: float = 30, idletime: float = 30,
+                 retries: int = 3, debuglevel: int = 0, sock_keepalive: bool = False,
+                 tcp_keepalive: int = 60, tcp_keepintvl: int = 60, tcp_keepcnt: int = 3, *,
+                 retry: Optional[Retry] = None, verify: bool = False) -> None:
+        self._check_debuglevel(debuglevel)
+        self._target = target
+        self._timeout = timeout
+        self._idletime = float(idletime)
+        self._retries = retries
+        self._retry = retry if retry is not None else Retry(retries)
+        self._debuglevel = debuglevel
+        self.sock_keepalive = sock_keepalive
+        self.tcp_keepalive = tcp_keepalive
+        self.tcp_keepintvl = tcp_keepintvl
+        self.tcp_keepcnt = tcp_keepcnt
+        self._verify = verify
+        self._lock = allocate_lock()
+        self._con: Optional[_HTTPConnection] = None
+        self._con_target: Optional[Target] = None
+        self._address: Optional[str] = None
+        self._response: Optional[http.client.HTTPResponse] = None
+        self._stream: Optional[http.client.HTTPResponse] = None
+        self._body: Optional[_BodyState] = None
+        self._idle_since = 0.0
+        self._connect_time = 0.0
+        self._service_time1 = 0.0
+        self._service_time2 = 0.0
+        self._last = _Attempts()
+        log.debug("Connection object initialized: IP None (%s) - timeout: %s - idletime: %s",
+                  target.fqdn, timeout, idletime)
+
+    # -- the request --------------------------------------------------------------------
+
+    def request(self, method: str, url: str, body: Any = None, params: Params = None,
+                headers: Optional[dict] = None) -> http.client.HTTPResponse:
+        """Send a request and return its response (the body is left for the caller).
+
+        Url and params are percent-encoded (once); the Target's headers are added to
+        ``headers`` in a new dict (the caller's dict is never changed).
+
+        :param method: any valid http method (GET, HEAD, PUT, POST, DELETE)
+        :param url: the url to access w/o the server part (i.e. ``/rest/path/object``)
+        :param body: the payload to send: bytes, str, a file object or an iterable of bytes
+        :param params: a dict or a list of 2-tuples with parameters to add to the request
+        :param headers: a dict holding additional key/value pairs to add to the headers
+        :returns: the ``http.client.HTTPResponse``
+        :raises HcpsdkTimeoutError: a node didn't answer in time (after the retries)
+        :raises HcpsdkCantConnectError: no node of the Target could be reached
+        :raises HcpsdkCertificateError: a node's certificate could not be verified
+        :raises HcpsdkBodyNotRewindableError: a retry would need a consumed stream
+        :raises HcpsdkError: any other failure
+        :raises ips.IpsError: the Target's FQDN can't be resolved any longer
+        """
+        path = build_url(url, params)
+        payload = Payload(body)
+        with self._lock:
+            return self._request(method, path, payload, headers)
+
+    @staticmethod
+    def _merge_headers(target: Target, headers: Optional[dict], payload: Payload) -> dict:
+        """The headers to send: the caller's, the Target's (which win), Content-Length.
+
+        Without caller headers and a stream body this is the Target's own cached dict.
+        """
+        base = target._headers
+        if not headers and not (payload.is_stream and payload.size is not None):
+            return base
+        merged = dict(headers) if headers else {}
+        if headers:
+            overridden = {k.lower() for k in base}
+            for key in [k for k in merged if k.lower() in overridden]:
+                del merged[key]
+        merged.update(base)
+        if payload.is_stream and payload.size is not None:
+            names = {k.lower() for k in merged}
+            if "content-length" not in names and "transfer-encoding" not in names:
+                merged["Content-Length"] = str(payload.size)
+        return merged
+
+    def _route(self, method: str, attempts: _Attempts) -> Target:
+        """The Target that serves (this attempt of) a request — the seam for replica strategies.
+
+        :param method: the http method
+        :param attempts: what happened to this request so far (``retries``, ``failed`` nodes)
+        """
+        return self._target
+
+    def _request(self, method: str, path: str, payload: Payload, caller_headers: Optional[dict]
+                 ) -> http.client.HTTPResponse:
+        debug = log.isEnabledFor(_DEBUG)
+        if debug:
+            log.debug("URL = %s", path)
+        if self._stream is not None and not self._stream.isclosed():
+            if debug:
+                log.debug("previous response not read completely - connection discarded")
+            self._drop()
+        self._stream = self._body = None
+        attempts = self._last = _Attempts()
+        policy = self._retry
+        headers_of: Optional[Target] = None
+        while True:
+            target = self._route(method, attempts)
+            if target is not headers_of:
+                headers = self._merge_headers(target, caller_headers, payload)
+                headers_of = target
+            con = self._con
+            reused = con is not None
+            if reused and (self._con_target is not target or con.sock is None
+                           or _is_dropped(con.sock)):
+                if debug:
+                    log.debug("connection to %s is gone - reconnecting", self._address)
+                self._drop()
+                reused = False
+            if not reused:
+                if debug:
+                    log.debug("Connection needs to be opened")
+                con = self._open(target, attempts)
+            node = self._address
+            start = _perf()
+            try:
+                self._send(con, method, path, payload, headers)
+                self._service_time1 = _perf() - start
+                response = con.getresponse()
+            except RECOVERABLE as exc:
+                self._drop()
+                rule = classify(exc)
+                if (rule.stale and reused and not attempts.stale_used and payload.rewindable
+                        and method in IDEMPOTENT_METHODS):
+                    # a keep-alive socket the server closed while idle: not a failure of the node
+                    attempts.stale_used = True
+                    log.debug("kept-alive connection to %s was closed by HCP (%s) - resending",
+                              node, exc)
+                    continue
+                verdict = self._give_up(rule, attempts, method, payload)
+                error = translate(exc, action="{} {}".format(method, path), node=node,
+                                  fqdn=target.fqdn, rule=rule, note=verdict[1] if verdict else "")
+                if verdict is not None:
+                    raise verdict[0](error.reason) if verdict[0] else error from exc
+                self._failed(target, node, attempts, error.reason)
+                attempts.resent_after_send = attempts.resent_after_send or method == "PUT"
+                continue
+            end = _perf()
+            self._service_time2 = end - start
+            status = response.status
+            if (status in policy.statuses and attempts.retries < policy.total
+                    and policy.may_resend(method, True) and payload.rewindable):
+                reason = "{} {} on node {} ({}): {} {} ({})".format(
+                    method, path, node, target.fqdn, status, response.reason,
+                    response.getheader("X-HCP-ErrorMessage", "no message"))
+                response.close()
+                self._drop()
+                self._failed(target, node, attempts, reason)
+                continue
+            break
+        attempts.served.append(node)
+        self._idle_since = _mono()
+        if debug:
+            log.debug("%s Request for %s - service_time1 = %.9f seconds", method, path,
+                      self._service_time1)
+        if status == 409 and method == "PUT" and attempts.resent_after_send:
+            response = self._landed(response, path, payload)
+        self._response = self._stream = response
+        if method == "GET" and status == 200 and response.length is not None:
+            self._body = _BodyState(path, caller_headers, response, self._verify)
+        return response
+
+    @staticmethod
+    def _send(con: _HTTPConnection, method: str, path: str, payload: Payload, headers: dict
+              ) -> None:
+        """Send one request; a regular file over plain HTTP goes out with ``sendfile``."""
+        if (payload.regular_file and headers.get("Content-Length") == str(payload.size)
+                and "Host" in headers and not isinstance(con.sock, ssl.SSLSocket)):
+            con.putrequest(method, path, skip_host=True)
+            for name, value in headers.items():
+                con.putheader(name, value)
+            con.endheaders()
+            payload.sendfile(con.sock)
+        else:
+            con.request(method, path, payload.for_send(), headers)
+
+    def _failed(self, target: Target, node: str, attempts: _Attempts, reason: str) -> None:
+        """Book a failed attempt, skip the node for a while, wait the backoff."""
+        attempts.retries += 1
+        attempts.failed.append(node)
+        target._circle.mark_failed(node, self._retry.cooldown)
+        delay = self._retry.backoff(attempts.retries)
+        log.warning("retry %d/%d in %.3f s on another node: %s",
+                    attempts.retries, self._retry.total, delay, reason)
+        if delay > 0:
+            time.sleep(delay)
+
+    def _give_up(self, rule: Any, attempts: _Attempts, method: str, payload: Payload
+                 ) -> Optional[tuple[Optional[type], str]]:
+        """Why a failed attempt is not sent again: ``(error class or None, note)``, or ``None`` to retry."""
+        if not rule.retry:
+            return None, ""
+        if attempts.retries >= self._retry.total:
+            return None, " - giving up after {} retries".format(attempts.retries)
+        if not self._retry.may_resend(method, True):
+            return None, " - not resent: {} is not idempotent and was sent already".format(method)
+        if not payload.rewindable:
+            return HcpsdkBodyNotRewindableError, (
+                " - can't resend: the body is a non-seekable stream that was (partly) sent already")
+        return None
+
+    # -- connecting ---------------------------------------------------------------------
+
+    def _open(self, target: Target, attempts: _Attempts) -> _HTTPConnection:
+        """Connect to the next usable node; move on at once from nodes that fail to connect.
+
+        When every known node failed, the FQDN is resolved again once.
+        """
+        circle = target._circle
+        tried: set[str] = set()
+        failures: list[str] = []
+        refreshed = False
+        last_exc: Optional[BaseException] = None
+        while True:
+            node = circle.next_address(exclude=tried)
+            if node is None:
+                if not refreshed:
+                    refreshed = True
+                    log.warning("no node of %s could be reached - resolving the name again",
+                                target.fqdn)
+                    try:
+                        circle.refresh()
+                    except IpsError as exc:
+                        log.warning("%s", exc)
+                    continue
+                raise HcpsdkCantConnectError(
+                    "can't connect to {} port {}: every node failed ({})".format(
+                        target.fqdn, target.port, "; ".join(failures))) from last_exc
+            tried.add(node)
+            con = _HTTPConnection(node, target.port, self._timeout,
+                                  self._opener(target, node))
+            start = _perf()
+            try:
+                con.connect()
+            except RECOVERABLE as exc:
+                con.close()
+                rule = classify(exc)
+                error = translate(exc, action="connect", node=node, fqdn=target.fqdn, rule=rule)
+                if not rule.retry:
+                    raise error from exc
+                last_exc = exc
+                failures.append("{}: {}".format(node, rule.cause))
+                attempts.failed.append(node)
+                circle.mark_failed(node, self._retry.cooldown)
+                log.warning("%s - trying the next node", error)
+                continue
+            except HcpsdkError:
+                con.close()
+                raise
+            self._connect_time = _perf() - start
+            circle.mark_ok(node)
+            if self._debuglevel:
+                con.set_debuglevel(self._debuglevel)
+            self._con, self._con_target, self._address = con, target, node
+            log.debug("Connection open: IP %s (%s) - connect_time: %.6f seconds",
+                      node, target.fqdn, self._connect_time)
+            _idle.watch(self)
+            return con
+
+    def _opener(self, target: Target, node: str) -> Any:
+        """A function that makes a connected (and TLS-wrapped) socket to ``node``."""
+        port, timeout = target.port, self._timeout
+
+        def tcp() -> socket.socket:
+            sock = socket.create_connection((node, port), timeout)
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                if self.sock_keepalive:
+                    self._set_keepalive(sock)
+            except OSError:
+                sock.close()
+                raise
+            return sock
+
+        policy = target._tls_policy
+        if policy is None:
+            return tcp
+        return lambda: policy.wrap(tcp, node, target.fqdn)
+
+    def _set_keepalive(self, sock: socket.socket) -> None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        if _KEEPIDLE is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, _KEEPIDLE, int(self.tcp_keepalive))
+        if hasattr(socket, "TCP_KEEPINTVL"):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, int(self.tcp_keepintvl))
+        if hasattr(socket, "TCP_KEEPCNT"):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, int(self.tcp_keepcnt))
+
+    def _drop(self) -> None:
+        """Close the socket (if any); the next request connects anew."""
+        con, self._con = self._con, None
+        if con is not None:
+            con.close()
+        stream = self._stream
+        if stream is not None and not stream.isclosed():
+            stream.close()
+
+    # -- a PUT whose first attempt may have landed --------------------------------------
+
+    def _landed(self, conflict: http.client.HTTPResponse, path: str, payload: Payload
+                ) -> http.client.HTTPResponse:
+        """Resolve a 409 met by a retried PUT: did the first attempt store exactly our body?
+
+        :returns: the HEAD response presented as ``201 Created`` when size and hash
+            match, else the 409 response
+        """
+        conflict.read()
+        target = self._con_target or self._target
+        bare = path.split("?", 1)[0]
+        try:
+            self._con.request("HEAD", bare, None, target._headers)
+            head = self._con.getresponse()
+            head.read()
+        except RECOVERABLE as exc:
+            self._drop()
+            log.warning("PUT %s: 409 after a retry, and the HEAD to check it failed: %s", bare, exc)
+            return conflict
+        scheme, _, value = (head.getheader("X-HCP-Hash") or "").partition(" ")
+        size = head.getheader("X-HCP-Size") or head.getheader("Content-Length")
+        algorithm = _HASH_NAMES.get(scheme.upper())
+        if head.status == 200 and algorithm and size is not None:
+            sent_size, sent_hash = payload.digest(algorithm)
+            if int(size) == sent_size and value.strip().upper() == sent_hash:
+                log.warning("PUT %s: 409 after a retry - the first attempt had stored this very "
+                            "object (size %s, %s %s): reporting success", bare, size, scheme,
+                            sent_hash)
+                head.status, head.reason = 201, "Created"
+                return head
+        log.warning("PUT %s: 409 after a retry - the stored object differs from the body sent",
+                    bare)
+        return conflict
+
+    # -- reading ------------------------------------------------------------------------
+
+    def read(self, amt: Optional[int] = None) -> bytes:
+        """Read ``amt`` bytes (or all, if ``amt`` isn't given) from the last response.
+
+        A GET body that breaks off is resumed on another node with a Range request
+        (while retries are left).
+
+        :param amt: number of bytes to read
+        :returns: the requested number of bytes; fewer (or zero) bytes signal the end
+            of the transfer, which means that the Connection is ready for another request
+        :raises HcpsdkTimeoutError: the node stopped sending
+        :raises HcpsdkError: on any other read error or a hash mismatch (``verify=True``)
+        """
+        start = _perf()
+        data = self._read(amt)
+        self._service_time1 = _perf() - start
+        self._service_time2 += self._service_time1
+        if log.isEnabledFor(_DEBUG):
+            log.debug("(partial?) read: service_time1 = %s secs", self._service_time1)
+        return data
+
+    def _read(self, amt: Optional[int]) -> bytes:
+        stream = self._stream
+        if stream is None:
+            raise HcpsdkError("read: there is no response to read from")
+        state = self._body
+        try:
+            data = stream.read(amt)
+            if state is not None:
+                state.add(data)
+                if not data and amt != 0 and state.missing() > 0:
+                    raise http.client.IncompleteRead(b"", state.missing())
+        except RECOVERABLE as exc:
+            return self._resume(exc, amt)
+        if stream.isclosed():
+            self._finished()
+        return data
+
+    def _finished(self) -> None:
+        """The body was read completely: verify it (if asked) and start the idle clock."""
+        self._idle_since = _mono()
+        state = self._body
+        if state is not None and state.hasher is not None and state.missing() == 0:
+            self._body = None
+            actual = state.hasher.hexdigest().upper()
+            if actual != state.expected:
+                raise HcpsdkError("GET {}: the {} of the bytes read ({}) differs from X-HCP-Hash "
+                                  "({})".format(state.path, state.hash_name, actual,
+                                                state.expected))
+
+    def _resume(self, exc: BaseException, amt: Optional[int]) -> bytes:
+        """A GET body broke off: continue with a Range request on another node."""
+        state, node = self._body, self._address
+        target = self._con_target or self._target
+        rule = classify(exc)
+        attempts = self._last
+        self._drop()
+        error = translate(exc, action="read", node=node, fqdn=target.fqdn, rule=rule)
+        if state is None or not rule.retry or attempts.retries >= self._retry.total:
+            raise error from exc
+        partial = getattr(exc, "partial", b"") or b""
+        if partial:
+            state.add(partial)
+        self._failed(target, node, attempts, "{} after {} of {} bytes".format(
+            error.reason, state.received, state.total))
+        self._resume_request(state, attempts, exc)
+        if amt is None:
+            return partial + self._read(None)
+        return partial if partial else self._read(amt)
+
+    def _resume_request(self, state: _BodyState, attempts: _Attempts,
+                        cause: BaseException) -> None:
+        if state.missing() <= 0:
+            self._stream = None
+            return
+        target = self._route("GET", attempts)
+        headers = dict(self._merge_headers(target, state.headers, Payload(None)))
+        headers["Range"] = "bytes={}-{}".format(state.received, state.total - 1)
+        con = self._open(target, attempts)
+        try:
+            con.request("GET", state.path, None, headers)
+            response = con.getresponse()
+        except RECOVERABLE as exc:
+            self._drop()
+            raise translate(exc, action="GET {} (resume)".format(state.path),
+                            node=self._address, fqdn=target.fqdn) from exc
+        validator = response.getheader("X-HCP-Hash") or response.getheader("ETag")
+        content_range = response.getheader("Content-Range", "")
+        if (response.status != 206 or not content_range.startswith(
+                "bytes {}-".format(state.received)) or validator != state.validator):
+            response.close()
+            self._drop()
+            raise HcpsdkError(
+                "GET {}: could not resume the broken download on node {} ({} {}, "
+                "Content-Range {!r})".format(state.path, self._address, response.status,
+                                             response.reason, content_range)) from cause
+        attempts.served.append(self._address)
+        log.warning("GET %s: resumed at byte %d on node %s", state.path, state.received,
+                    self._address)
+        self._stream = response
+
+    def _drain(self, response: http.client.HTTPResponse) -> None:
+        """Read a response body completely (PUT/HEAD/DELETE leave nothing to the caller)."""
+        try:
+            response.read()
+        except RECOVERABLE as exc:
+            self._drop()
+            raise translate(exc, action="read", node=self._address,
+                            fqdn=self._target.fqdn) from exc
+        self._idle_since = _mono()
+
+    # -- the convenience methods --------------------------------------------------------
+
+    def PUT(self, url: str, body: Any = None, params: Params = None,
+            headers: Optional[dict] = None) -> http.client.HTTPResponse:
+        """PUT an object; the response is read completely (see :meth:`request`)."""
+        response = self.request("PUT", url, body=body, params=params, headers=headers)
+        self._drain(response)
+        return response
+
+    def GET(self, url: str, params: Params = None, headers: Optional[dict] = None
+            ) -> http.client.HTTPResponse:
+        """GET an object; :meth:`read` the content before the next request."""
+        return self.request("GET", url, params=params, headers=headers)
+
+    def HEAD(self, url: str, params: Params = None, headers: Optional[dict] = None
+             ) -> http.client.HTTPResponse:
+        """HEAD - get the metadata of an object (see :meth:`request`)."""
+        response = self.request("HEAD", url, params=params, headers=headers)
+        self._drain(response)
+        return response
+
+    def POST(self, url: str, body: Any = None, params: Params = None,
+             headers: Optional[dict] = None) -> http.client.HTTPResponse:
+        """POST (metadata, MAPI calls); the response is left for the caller to :meth:`read`."""
+        return self.request("POST", url, body=body, params=params, headers=headers)
+
+    def DELETE(self, url: str, params: Params = None, headers: Optional[dict] = None
+               ) -> http.client.HTTPResponse:
+        """DELETE an object; the response is read completely (see :meth:`request`)."""
+        response = self.request("DELETE", url, params=params, headers=headers)
+        self._drain(response)
+        return response
+
+    def getheader(self, *args: Any, **kwargs: Any) -> Optional[str]:
+        """Get a single response header (``http.client.HTTPResponse.getheader``)."""
+        if self._response is None:
+            raise HcpsdkError("getheader: no request was made yet")
+        return self._response.getheader(*args, **kwargs)
+
+    def getheaders(self) -> list[tuple[str, str]]:
+        """Get the response headers (``http.client.HTTPResponse.getheaders``)."""
+        if self._response is None:
+            raise HcpsdkError("getheaders: no request was made yet")
+        return self._response.getheaders()
+
+    # -- closing ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the Connection (its socket); it may be used again and reconnects then."""
+        with self._lock:
+            had = self._con is not None
+            self._drop()
+        if had:
+            log.debug("Connection object closed: IP %s (%s)", self._address, self._target.fqdn)
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        con = getattr(self, "_con", None)
+        if con is not None:
+            try:
+                con.close()
+            except Exception:  # pragma: no cover - interpreter shutdown
+                pass
+
+    # -- idle handling (called by the shared reaper thread) -----------------------------
+
+    def _idle_due(self, now: float) -> Optional[float]:
+        con = self._con
+        if con is None or con.sock is None:
+            return None
+        stream = self._stream
+        if stream is not None and not stream.isclosed():
+            return self._idletime  # a body is being read: never closed, look again later
+        return self._idle_since + self._idletime - now
+
+    def _idle_expire(self) -> bool:
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            due = self._idle_due(_mono())
+            if due is None:
+                return True
+            if due > 0:
+                return False
+            self._drop()
+        finally:
+            self._lock.release()
+        log.debug("idle close: IP %s (%s) - unused for %.1f seconds", self._address,
+                  self._target.fqdn, self._idletime)
+        return True
+
+    # -- attributes ---------------------------------------------------------------------
+
+    @staticmethod
+    def _check_debuglevel(level: int) -> None:
+        if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 9:
+            raise ValueError("debug_level must be in range 0..9")
+
+    @property
+    def debug_level(self) -> int:
+        """The http.client debug level (0..9), applied to the live connection too."""
+        return self._debuglevel
+
+    @debug_level.setter
+    def debug_level(self, level: int) -> None:
+        self._check_debuglevel(level)
+        self._debuglevel = level
+        if self._con is not None:
+            self._con.set_debuglevel(level)
+
+    @property
+    def target(self) -> Target:
+        """The Target this Connection was made for."""
+        return self._target
+
+    @property
+    def address(self) -> Optional[str]:
+        """The IP address used for this Connection."""
+        return self._address
+
+    @property
+    def con(self) -> Optional[http.client.HTTPConnection]:
+        """The underlying ``http.client`` connection (``None`` while not connected)."""
+        return self._con
+
+    @property
+    def Response(self) -> Optional[http.client.HTTPResponse]:
+        """Exposition of the ``http.client.HTTPResponse`` object for the last request."""
+        return self._response
+
+    @property
+    def response(self) -> Optional[http.client.HTTPResponse]:
+        """The 0.9.5 name of :attr:`Response`."""
+        return self._response
+
+    @property
+    def response_status(self) -> Optional[int]:
+        """The HTTP status code of the last request."""
+        return self._response.status if self._response is not None else None
+
+    @property
+    def response_reason(self) -> Optional[str]:
+        """The corresponding HTTP status message."""
+        return self._response.reason if self._response is not None else None
+
+    @property
+    def connect_time(self) -> float:
+        """The time the last connect (TCP and TLS handshake) took (secs)."""
+        return self._connect_time
+
+    @property
+    def service_time1(self) -> float:
+        """The time the last action on a request took: sending it, or a single read."""
+        return self._service_time1
+
+    @property
+    def service_time2(self) -> float:
+        """Duration of the complete request up to now (send, response headers, reads)."""
+        return self._service_time2
+
+    @property
+    def retries_done(self) -> int:
+        """How many retries the last request needed.
+
+        .. versionadded:: 1.0
+        """
+        return self._last.retries
+
+    @property
+    def served_by(self) -> tuple[str, ...]:
+        """The node(s) that answered the last request (more than one after a resumed GET).
+
+        .. versionadded:: 1.0
+        """
+        return tuple(self._last.served)
+
+    @property
+    def failed_nodes(self) -> tuple[str, ...]:
+        """The nodes that failed during the last request, in order.
+
+        .. versionadded:: 1.0
+        """
+        return tuple(self._last.failed)
+
+    @property
+    def timeout(self) -> float:
+        """The socket timeout (secs)."""
+        return self._timeout
+
+    @property
+    def idletime(self) -> float:
+        """Seconds an unused socket stays open."""
+        return self._idletime
+
+    @property
+    def retries(self) -> int:
+        """The number of retries until giving up on a request."""
+        return self._retries
+
+    def __repr__(self) -> str:
+        return ("Connection({!r}, timeout={!r}, idletime={!r}, retries={!r}, debuglevel={!r}, "
+                "sock_keepalive={!r}, tcp_keepalive={!r}, tcp_keepintvl={!r}, "
+                "tcp_keepcnt={!r})").format(self._target, self._timeout, self._idletime,
+                                            self._retries, self._debuglevel, self.sock_keepalive,
+                                            self.tcp_keepalive, self.tcp_keepintvl,
+                                            self.tcp_keepcnt)
+
+    def __str__(self) -> str:
+        return "Connection initialized for fqdn {} @ {}".format(self._target.fqdn, self._address)

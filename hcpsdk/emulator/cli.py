@@ -1,0 +1,192 @@
+"""Command line of the standalone emulator: ``python -m hcpsdk.emulator --help``."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from typing import Any, Sequence, TextIO
+
+__all__ = ["main", "build_parser", "run_command"]
+
+DESCRIPTION = """\
+Run an emulated Hitachi Content Platform on loopback until interrupted (Ctrl-C).
+
+It starts NODES nodes on their own addresses 127.A.B.2, 127.A.B.3, ..., a DNS server
+that resolves <namespace>.<tenant>.<domain>, <tenant>.<domain> and admin.<domain> to
+the node addresses, the REST data API on the HTTP and HTTPS ports, /proc, and the
+management API (MAPI, always TLS). The certificate comes from a generated CA whose
+PEM file is printed: give it to your client to verify the nodes.
+
+Default system: domain hcp1.example.com, tenant "m" with namespaces "n1" (no
+versioning) and "n2" (versioning), data user n / n01, MAPI user service / service01.
+"""
+
+EPILOG = """\
+fault control (one command per line on standard input, while running):
+  down NODE | up NODE                 refuse connections on NODE / accept them again
+  stall NODE                          accept and read, never answer (until clear)
+  close_after NODE NBYTES [COUNT]     close after NBYTES of a response body
+  reset_upload NODE NBYTES [COUNT]    reset the connection after NBYTES of a request body
+  status NODE CODE [COUNT]            answer the next COUNT requests with CODE
+  latency NODE SECONDS                delay every answer
+  idle_drop NODE SECONDS              drop keep-alive connections idle longer than SECONDS
+  dns_fail on|off                     let the DNS server answer SERVFAIL
+  clear [NODE]                        remove faults
+  stats [NODE]                        print connection and request counters
+  info                                print the connection information again
+  quit                                stop the emulator
+NODE is a node index (0, 1, ...), a node address, or "all".
+
+connecting with hcpsdk (values as printed at start):
+  import dns.resolver, ssl, hcpsdk
+  res = dns.resolver.Resolver(configure=False); res.nameservers = [DNS_HOST]; res.port = DNS_PORT
+  ctx = ssl.create_default_context(cafile=CAFILE)
+  t = hcpsdk.Target(FQDN, hcpsdk.NativeAuthorization("n", "n01"), port=HTTPS_PORT,
+                    sslcontext=ctx, tls=True, resolver=res)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m hcpsdk.emulator``."""
+    p = argparse.ArgumentParser(prog="python -m hcpsdk.emulator", description=DESCRIPTION,
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--nodes", type=int, default=4, help="number of nodes (default: 4)")
+    p.add_argument("--domain", default="hcp1.example.com",
+                   help="system domain (default: hcp1.example.com)")
+    p.add_argument("--http-port", type=int, default=None,
+                   help="data HTTP port (default: 80 if possible, else an ephemeral port)")
+    p.add_argument("--https-port", type=int, default=None,
+                   help="data HTTPS port (default: 443 if possible, else ephemeral)")
+    p.add_argument("--mapi-port", type=int, default=None,
+                   help="MAPI port, always TLS (default: 9090 if possible, else ephemeral)")
+    p.add_argument("--dns-port", type=int, default=0, help="DNS port (default: ephemeral)")
+    p.add_argument("--address-block", default=None, metavar="A.B",
+                   help="use addresses 127.A.B.x (default: a random block)")
+    p.add_argument("--no-tls", dest="tls", action="store_false",
+                   help="serve data over HTTP only (MAPI stays TLS)")
+    p.add_argument("--data-dir", default=None,
+                   help="keep objects and the CA in this directory (survives restarts); "
+                        "default: in memory")
+    p.add_argument("--config", default=None,
+                   help="JSON file with tenants, namespaces, users (see hcpsdk.emulator.config)")
+    p.add_argument("--json", action="store_true",
+                   help="print the connection information as one JSON line")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="log requests (-vv: debug)")
+    return p
+
+
+def _info_text(info: dict[str, Any]) -> str:
+    lines = ["HCP emulator running",
+             f"  domain          {info['domain']}",
+             f"  namespace fqdn  {info['fqdn']}",
+             f"  tenant fqdn     {info['tenant_fqdn']}",
+             f"  admin fqdn      {info['admin_fqdn']}",
+             f"  node addresses  {' '.join(info['addresses'])}",
+             f"  http port       {info['http_port']}",
+             f"  https port      {info['https_port']}",
+             f"  mapi port       {info['mapi_port']}",
+             f"  data user       {info['user']} / {info['password']}",
+             f"  admin user      {info['admin_user']} / {info['admin_password']}",
+             f"  CA file         {info['cafile']}",
+             f"  DNS server      {info['dns'][0]} port {info['dns'][1]}",
+             "Type 'help' for fault commands, Ctrl-C or 'quit' to stop."]
+    return "\n".join(lines)
+
+
+def _node(arg: str) -> int | str | None:
+    if arg == "all":
+        return None
+    return int(arg) if arg.isdigit() else arg
+
+
+def run_command(hcp: Any, line: str, out: TextIO) -> bool:
+    """Execute one control command; returns False for ``quit``."""
+    words = line.split()
+    if not words:
+        return True
+    cmd, args = words[0].lower(), words[1:]
+    f = hcp.faults
+    try:
+        if cmd in ("quit", "exit"):
+            return False
+        if cmd == "help":
+            out.write(EPILOG.split("\n\n")[0] + "\n")
+        elif cmd == "info":
+            out.write(json.dumps(hcp.connection_info()) + "\n")
+        elif cmd == "stats":
+            node = _node(args[0]) if args else None
+            out.write(json.dumps(hcp.stats(node)) + "\n")
+        elif cmd in ("down", "up", "stall"):
+            getattr(f, cmd)(_node(args[0]) if args else None)
+        elif cmd in ("close_after", "reset_upload"):
+            getattr(f, cmd)(_node(args[0]), int(args[1]), int(args[2]) if len(args) > 2 else 1)
+        elif cmd == "status":
+            f.status(_node(args[0]), int(args[1]) if len(args) > 1 else 503,
+                     int(args[2]) if len(args) > 2 else 1)
+        elif cmd in ("latency", "idle_drop"):
+            getattr(f, cmd)(_node(args[0]), float(args[1]))
+        elif cmd == "dns_fail":
+            f.dns_fail(not args or args[0].lower() in ("on", "true", "1"))
+        elif cmd == "clear":
+            f.clear(_node(args[0]) if args else None)
+        else:
+            out.write(f"unknown command {cmd!r}; type 'help'\n")
+            return True
+        if cmd not in ("help", "info", "stats"):
+            out.write("ok\n")
+    except (IndexError, ValueError) as exc:
+        out.write(f"error: {exc or 'missing argument'}; type 'help'\n")
+    out.flush()
+    return True
+
+
+def _read_commands(hcp: Any, stop: threading.Event) -> None:
+    for line in sys.stdin:
+        if not run_command(hcp, line, sys.stdout):
+            break
+    else:
+        return  # stdin closed: keep running until interrupted
+    stop.set()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator until Ctrl-C, SIGTERM or ``quit``; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2),
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from .handle import Emulator
+
+    block = None
+    if args.address_block:
+        a, _, b = args.address_block.partition(".")
+        block = (int(a), int(b))
+    stop = threading.Event()
+
+    def _terminate(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with Emulator(nodes=args.nodes, domain=args.domain, tls=args.tls,
+                      http_port=args.http_port, https_port=args.https_port,
+                      mapi_port=args.mapi_port, dns_port=args.dns_port, data_dir=args.data_dir,
+                      config=args.config, address_block=block) as hcp:
+            info = hcp.connection_info()
+            print(json.dumps(info) if args.json else _info_text(info), flush=True)
+            threading.Thread(target=_read_commands, args=(hcp, stop), daemon=True,
+                             name="hcp-emulator-stdin").start()
+            try:
+                while not stop.wait(0.5):
+                    pass
+            except KeyboardInterrupt:
+                pass
+            print("stopping", flush=True)
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return 0

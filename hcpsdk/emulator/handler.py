@@ -1,0 +1,449 @@
+"""Request routing and the REST data API (``/rest``), ``/proc`` and MAPI dispatch.
+
+Routing is by the Host header: ``<ns>.<tenant>.<domain>`` names a namespace; a host
+that is an IP literal, outside the system's domain, the tenant's or the admin host maps
+to the default namespace; a namespace host whose tenant or namespace does not exist is
+answered ``403``. Requests on the MAPI port go to :func:`hcpsdk.emulator.mapi.handle`.
+"""
+from __future__ import annotations
+
+import email.utils
+import logging
+import mimetypes
+import re
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+from . import acl as _acl
+from . import listing, proc
+from . import retention as _ret
+from .model import Namespace, Principal, Reply, System, authenticate
+from .server import BlobReply, Request
+from .store import StoreError, Version
+
+__all__ = ["Handler"]
+
+log = logging.getLogger(__name__)
+
+MAX_PATH = 4095
+MAX_BODY = 64 << 20          # bodies of non-object requests (annotations, ACLs, forms)
+_dget = dict.get
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_PARAMS = {
+    "PUT": {"type", "annotation", "index", "shred", "retention", "hold", "acl", "owner", "domain"},
+    "GET": {"type", "annotation", "version", "deleted", "nowait", "mostRecentDirTimes"},
+    "HEAD": {"type", "annotation", "version", "deleted", "nowait"},
+    "DELETE": {"type", "annotation", "version", "purge", "privileged", "reason"},
+    "POST": {"index", "shred", "retention", "hold", "owner", "domain"},
+}
+
+
+def error(status: int, message: str) -> Reply:
+    """A reply with ``X-HCP-ErrorMessage``."""
+    return Reply(status, [("X-HCP-ErrorMessage", message)])
+
+
+def _bool(query: dict[str, str], key: str) -> bool | None:
+    value = query.get(key)
+    if value is None:
+        return None
+    low = value.lower()
+    if low not in ("true", "false"):
+        raise StoreError(400, f"invalid value for {key}: {value!r}")
+    return low == "true"
+
+
+_last_date: list = [None, ""]
+
+
+def _http_date(seconds: float) -> str:
+    second = int(seconds)
+    if _last_date[0] != second:
+        _last_date[:] = [second, email.utils.formatdate(second, usegmt=True)]
+    return _last_date[1]
+
+
+_types: dict[str, str] = {}
+
+
+def _content_type(path: str, stored: str) -> str:
+    if stored:
+        return stored
+    name = path.rpartition("/")[2]
+    ext = name.rpartition(".")[2].lower() if "." in name else ""
+    found = _types.get(ext)
+    if found is None:
+        found = mimetypes.guess_type("x." + ext if ext else "x", strict=False)[0] or \
+            "application/octet-stream"
+        if len(_types) < 1000:
+            _types[ext] = found
+    return found
+
+
+class Handler:
+    """The request handler of one emulator (called by :class:`~.server.NodeService`).
+
+    :param system: the system model
+    :param default_namespace: ``(tenant, namespace)`` for hosts that name no namespace
+    """
+
+    def __init__(self, system: System, default_namespace: tuple[str, str]) -> None:
+        self.system = system
+        self.default = default_namespace
+        self._suffix = "." + system.domain
+        self._principals: dict[tuple, tuple[Principal, str | None]] = {}
+
+    # ------------------------------------------------------------------ routing
+
+    def __call__(self, req: Request) -> Reply | BlobReply:
+        try:
+            if req.service == "mapi":
+                return self._mapi(req)
+            path = req.path
+            if path == "/rest" or path.startswith("/rest/"):
+                return self._rest(req)
+            if path == "/proc" or path.startswith("/proc/"):
+                return self._proc(req)
+            return error(404, f"no such resource {req.raw_path}")
+        except StoreError as exc:
+            return error(exc.status, exc.message)
+
+    def _mapi(self, req: Request) -> Reply:
+        try:
+            from . import mapi
+        except ImportError:
+            return error(501, "the management API is not available in this emulator")
+        if not req.length_known and req.method in ("PUT", "POST"):
+            req._left = 0  # noqa: SLF001 - no body announced: nothing to read
+        return mapi.handle(self.system, req)
+
+    def namespace(self, host: str) -> Namespace:
+        """The namespace a Host header names.
+
+        :raises StoreError: 403 for a namespace host whose namespace does not exist
+        """
+        if host.endswith(self._suffix):
+            labels = host[: -len(self._suffix)].split(".")
+            if len(labels) == 2:
+                ns = self.system.namespace(labels[1], labels[0])
+                if ns is None:
+                    raise StoreError(403, f"namespace {host} does not exist")
+                return ns
+        ns = self.system.namespace(*self.default)
+        if ns is None:
+            raise StoreError(403, "no default namespace is configured")
+        return ns
+
+    def _auth(self, req: Request, ns: Namespace, status: int = 403) -> Principal:
+        # Checking a token costs a base64 decode and an MD5 per request; remember the
+        # answer per (tenant, credentials) while the user's account is unchanged.
+        headers = req.headers
+        key = (ns.tenant, _dget(headers, "authorization"), _dget(headers, "cookie"))
+        hit = self._principals.get(key)
+        if hit is not None:
+            principal, password = hit
+            user = principal.user
+            if user is None or (ns.tenant.users.get(user.name) is user and user.password == password):
+                return principal
+        principal = authenticate(self.system, req.host, headers, tenant=ns.tenant)
+        if principal is None:
+            raise StoreError(status, "invalid credentials")
+        if len(self._principals) > 1000:
+            self._principals.clear()
+        self._principals[key] = (principal, principal.user.password if principal.user else None)
+        return principal
+
+    # ------------------------------------------------------------------ /proc
+
+    def _proc(self, req: Request) -> Reply:
+        if req.method != "GET":
+            return error(405, "only GET is supported on /proc")
+        ns = self.namespace(req.host)
+        principal = self._auth(req, ns, 401)
+        if not principal.permissions(ns):
+            return error(401, f"no access to namespace {ns.name}")
+        return proc.handle(req.path, dict(req.query), ns, principal,
+                           "http" if req.service == "http" else "https")
+
+    # ------------------------------------------------------------------ /rest
+
+    def _rest(self, req: Request) -> Reply | BlobReply:
+        method = req.method
+        allowed = _PARAMS.get(method)
+        if allowed is None:
+            return error(405, f"method {method} is not supported")
+        ns = self.namespace(req.host)
+        principal = self._auth(req, ns)
+        path = req.path[5:].strip("/")
+        if "//" in path:
+            path = re.sub("/+", "/", path)
+        if len(path.encode("utf-8", "surrogateescape")) > MAX_PATH:
+            return error(414, "path is longer than 4095 bytes")
+        query = dict(req.query)
+        unknown = set(query) - allowed
+        if unknown:
+            return error(400, f"unsupported query parameter(s): {', '.join(sorted(unknown))}")
+        perms = principal.permissions(ns)
+        return getattr(self, "_" + method.lower())(req, ns, principal, perms, path, query)
+
+    @staticmethod
+    def _need(perms: frozenset[str], perm: str) -> None:
+        if perm not in perms:
+            raise StoreError(403, f"permission {perm} is required")
+
+    @staticmethod
+    def _writable(ns: Namespace) -> None:
+        if ns.read_only:
+            raise StoreError(403, f"namespace {ns.name} is read-only on this system")
+
+    # PUT ------------------------------------------------------------------------
+
+    def _put(self, req: Request, ns: Namespace, principal: Principal, perms: frozenset[str],
+             path: str, query: dict[str, str]) -> Reply:
+        self._writable(ns)
+        kind = query.get("type", "object")
+        if kind == "directory":
+            self._need(perms, "write")
+            ns.store.mkdir(path)
+            return Reply(201, [("Location", "/rest/" + quote(path))])
+        if kind == "custom-metadata":
+            self._need(perms, "write")
+            name = query.get("annotation", "default")
+            ann = ns.store.put_annotation(path, name, self._small_body(req),
+                                          req.headers.get("content-type", "text/xml"))
+            return Reply(201, [("X-HCP-Hash", ann.hash),
+                               ("X-HCP-ChangeTimeMilliseconds", ann.change_ms)])
+        if kind == "acl":
+            self._need(perms, "writeAcl")
+            grants = _acl.parse(self._small_body(req), req.headers.get("content-type", ""))
+            ns.store.set_acl(path, grants)
+            return Reply(201)
+        if kind != "object":
+            raise StoreError(400, f"invalid type {kind!r}")
+        self._need(perms, "write")
+        if not path:
+            raise StoreError(409, "the root directory exists")
+        if not req.length_known:
+            return error(411, "Content-Length or chunked transfer encoding is required")
+        hold = _bool(query, "hold")
+        if hold is not None:
+            self._need(perms, "privileged")
+        grants = _acl.predefined(query["acl"]) if "acl" in query else None
+        index, shred = _bool(query, "index"), _bool(query, "shred")
+        ns.store.precheck_put(path)
+        writer = ns.store.writer()
+        try:
+            req.stream_body(writer.write)
+        except BaseException:
+            writer.abort()
+            raise
+        v = ns.store.put(path, writer, owner=principal.name if principal.user else "",
+                         content_type=_dget(req.headers, "content-type", ""), index=index,
+                         shred=shred, retention=query.get("retention"), hold=hold, acl=grants)
+        ns.count("writes", 1, "bytesIn", v.size)
+        return Reply(201, [("Location", "/rest/" + quote(path)),
+                           ("X-HCP-VersionId", str(v.version_id)),
+                           ("X-HCP-IngestTimeMilliseconds", str(v.ingest_ms)),
+                           ("X-HCP-Hash", v.hash), ("ETag", f'"{v.etag}"')])
+
+    @staticmethod
+    def _small_body(req: Request) -> bytes:
+        length = req.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY:
+            raise StoreError(413, "request body too large")
+        return req.body
+
+    # GET / HEAD -------------------------------------------------------------------
+
+    def _get(self, req: Request, ns: Namespace, principal: Principal, perms: frozenset[str],
+             path: str, query: dict[str, str]) -> Reply | BlobReply:
+        store = ns.store
+        kind = query.get("type")
+        version = query.get("version")
+        show_deleted = _bool(query, "deleted") or False
+        with store.lock:
+            if kind is None and version is None and store.is_dir(path):
+                self._need(perms, "browse")
+                d = store.dirs[path]
+                headers = [("Content-Type", "text/xml"), ("X-HCP-Type", "directory"),
+                           ("X-HCP-ChangeTimeMilliseconds", d.change_ms),
+                           ("X-HCP-ChangeTimeString", listing.time_string(d.change_ms))]
+                body = b"" if req.method == "HEAD" else listing.directory(
+                    path, ns.name, store.list_dir(path, show_deleted), show_deleted, ns.dpl)
+                return Reply(200, headers, body)
+            if version == "list":
+                self._need(perms, "read")
+                if not ns.versioning:
+                    raise StoreError(400, "versioning is not enabled for this namespace")
+                items = store.objects.get(path)
+                if not items:
+                    raise StoreError(404, "object not found")
+                return Reply(200, [("Content-Type", "text/xml")],
+                             listing.versions(path, ns.name, list(items), show_deleted))
+            v = self._version(store, path, version)
+            if v.deleted:
+                return Reply(204, [("X-HCP-Type", "object"), ("X-HCP-VersionId", str(v.version_id))])
+        self._need(perms, "read")
+        if kind == "custom-metadata":
+            return self._get_annotation(v, query.get("annotation", "default"))
+        if kind == "custom-metadata-info":
+            if not v.annotations:
+                return Reply(204)
+            return Reply(200, [("Content-Type", "text/xml")], listing.annotations(v))
+        if kind == "acl":
+            self._need(perms, "readAcl")
+            as_json = "application/json" in req.headers.get("accept", "")
+            ctype, body = _acl.render(v.acl or (), as_json)
+            return Reply(200, [("Content-Type", ctype), ("X-HCP-ACL", "true" if v.acl else "false")],
+                         body)
+        if kind not in (None, "object", "whole-object"):
+            raise StoreError(400, f"invalid type {kind!r}")
+        cached = v.cache
+        if cached is None or cached[0] != ns.dpl:
+            cached = v.cache = (ns.dpl, self.object_headers(ns, path, v))
+        headers = list(cached[1])
+        start, length, status = 0, v.size, 200
+        rng = _dget(req.headers, "range")
+        if rng:
+            start, length = self._range(rng, v.size)
+            status = 206
+            headers.append(("Content-Range", f"bytes {start}-{start + length - 1}/{v.size}"))
+        if req.method == "GET":
+            ns.count("reads", 1, "bytesOut", length)
+        return BlobReply(status, headers, v.blob, start, length)
+
+    _head = _get
+
+    @staticmethod
+    def _version(store: Any, path: str, version: str | None) -> Version:
+        if version is None:
+            v = store.current(path)
+        else:
+            try:
+                vid = int(version)
+            except ValueError:
+                raise StoreError(400, f"invalid version {version!r}") from None
+            v = store.version(path, vid)
+        if v is None:
+            raise StoreError(404, "object not found")
+        return v
+
+    @staticmethod
+    def _range(header: str, size: int) -> tuple[int, int]:
+        match = _RANGE.match(header.strip())
+        if not match or match.groups() == ("", ""):
+            raise StoreError(416, f"invalid range {header!r}")
+        first, last = match.groups()
+        if first == "":
+            n = int(last)
+            if n == 0:
+                raise StoreError(416, "empty range")
+            start, end = max(0, size - n), size - 1
+        else:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+        if start >= size or end < start:
+            raise StoreError(416, f"range {header} not satisfiable for size {size}")
+        return start, end - start + 1
+
+    @staticmethod
+    def _get_annotation(v: Version, name: str) -> Reply:
+        a = v.annotations.get(name)
+        if a is None:
+            return Reply(204)
+        return Reply(200, [("Content-Type", a.content_type), ("X-HCP-Type", "annotation"),
+                           ("X-HCP-Size", str(len(a.data))), ("X-HCP-Hash", a.hash),
+                           ("X-HCP-ChangeTimeMilliseconds", a.change_ms)], a.data)
+
+    @staticmethod
+    def object_headers(ns: Namespace, path: str, v: Version) -> list[tuple[str, str]]:
+        """The metadata headers of an object version (HEAD/GET)."""
+        b = ("false", "true")
+        change_s = float(v.change_ms) / 1000
+        return [
+            ("ETag", f'"{v.etag}"'), ("Content-Type", _content_type(path, v.content_type)),
+            ("X-HCP-Type", "object"), ("X-HCP-Size", str(v.size)), ("X-HCP-Hash", v.hash),
+            ("X-HCP-VersionId", str(v.version_id)), ("X-HCP-IngestTime", str(v.ingest_time)),
+            ("X-HCP-IngestTimeMilliseconds", str(v.ingest_ms)),
+            ("X-HCP-RetentionClass", v.retention_class),
+            ("X-HCP-RetentionString", _ret.text(v.retention)),
+            ("X-HCP-Retention", str(v.retention)), ("X-HCP-IngestProtocol", "HTTP"),
+            ("X-HCP-RetentionHold", b[v.hold]), ("X-HCP-Shred", b[v.shred]),
+            ("X-HCP-DPL", str(ns.dpl)), ("X-HCP-Index", b[v.index]),
+            ("X-HCP-Custom-Metadata", b[bool(v.annotations)]),
+            ("X-HCP-ACL", b[v.acl is not None]), ("X-HCP-Owner", v.owner),
+            ("X-HCP-Domain", v.domain), ("X-HCP-UID", ""), ("X-HCP-GID", ""),
+            ("X-HCP-CustomMetadataAnnotations", v.annotation_header),
+            ("X-HCP-Replicated", b[v.replicated]), ("X-HCP-ReplicationCollision", "false"),
+            ("X-HCP-ChangeTimeMilliseconds", v.change_ms),
+            ("X-HCP-ChangeTimeString", listing.time_string(v.change_ms)),
+            ("Last-Modified", _http_date(min(change_s, v.ingest_time) if v.ingest_time else change_s)),
+        ]
+
+    # DELETE -----------------------------------------------------------------------
+
+    def _delete(self, req: Request, ns: Namespace, principal: Principal, perms: frozenset[str],
+                path: str, query: dict[str, str]) -> Reply:
+        self._writable(ns)
+        if any(k.lower().startswith("if-") for k in req.headers):
+            raise StoreError(400, "conditional headers are not allowed on DELETE")
+        if req.has_body and req.headers.get("content-type", "").startswith(
+                "application/x-www-form-urlencoded"):
+            query.update(parse_qsl(self._small_body(req).decode(), keep_blank_values=True))
+        kind = query.get("type")
+        if kind == "custom-metadata":
+            self._need(perms, "write")
+            ns.store.delete_annotation(path, query.get("annotation", "default"))
+            return Reply(200)
+        if kind == "acl":
+            self._need(perms, "writeAcl")
+            ns.store.set_acl(path, None)
+            return Reply(200)
+        if kind not in (None, "object", "directory"):
+            raise StoreError(400, f"invalid type {kind!r}")
+        if "version" in query:
+            raise StoreError(400, "deleting a single version is not supported; use purge=true")
+        self._need(perms, "delete")
+        purge = _bool(query, "purge") or False
+        privileged = _bool(query, "privileged") or False
+        if purge:
+            self._need(perms, "purge")
+        if privileged:
+            self._need(perms, "privileged")
+            if not query.get("reason"):
+                raise StoreError(400, "a privileged delete needs a reason")
+        ns.store.delete(path, privileged=privileged, purge=purge,
+                        compliance=ns.retention_mode == "compliance")
+        ns.count("deletes")
+        return Reply(200)
+
+    # POST -------------------------------------------------------------------------
+
+    def _post(self, req: Request, ns: Namespace, principal: Principal, perms: frozenset[str],
+              path: str, query: dict[str, str]) -> Reply:
+        self._writable(ns)
+        if req.has_body:
+            form = dict(parse_qsl(self._small_body(req).decode("utf-8", "replace"),
+                                  keep_blank_values=True))
+            unknown = set(form) - _PARAMS["POST"]
+            if unknown:
+                raise StoreError(400, f"unsupported parameter(s): {', '.join(sorted(unknown))}")
+            query.update(form)
+        self._need(perms, "write")
+        changes: dict[str, Any] = {}
+        for key in ("index", "shred", "hold"):
+            value = _bool(query, key)
+            if value is not None:
+                changes[key] = value
+        if "hold" in changes:
+            self._need(perms, "privileged")
+        if "retention" in query:
+            changes["retention"] = query["retention"]
+        for key in ("owner", "domain"):
+            if key in query:
+                self._need(perms, "changeOwner")
+                changes[key] = query[key]
+        if not changes:
+            raise StoreError(400, "nothing to change")
+        ns.store.set_metadata(path, changes)
+        return Reply(200)

@@ -1,0 +1,120 @@
+"""Rendering of MAPI answers: XML (compact or pretty), JSON, and error replies.
+
+A MAPI resource is built once as plain Python data and rendered in the format the
+client asked for. Mappings become elements in insertion order; a list under a key
+becomes that element repeated (``{"name": ["a", "b"]}`` is ``<name>a</name><name>b</name>``
+in XML and stays a list in JSON); booleans are ``true``/``false`` in XML.
+
+XML is compact unless ``prettyprint`` is requested: the original 0.9.5 client takes
+indentation whitespace for element text, so pretty XML breaks it.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+from xml.sax.saxutils import escape
+
+from .model import Reply
+
+__all__ = ["XML", "JSON", "CSV", "MapiError", "wants", "is_pretty", "xml_text", "json_text",
+           "render", "error_reply", "query_value"]
+
+XML = "application/xml"
+JSON = "application/json"
+CSV = "text/csv"
+
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+
+
+class MapiError(Exception):
+    """A request MAPI refuses; turned into a reply with ``X-HCP-ErrorMessage``.
+
+    :param status: the HTTP status code (400, 403, 404, 405, 409, 415)
+    :param message: what was wrong, sent as ``X-HCP-ErrorMessage``
+    """
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def query_value(query: list[tuple[str, str]], key: str) -> str | None:
+    """The value of the first *key* parameter of *query*, ``None`` when absent."""
+    for k, v in query:
+        if k == key:
+            return v
+    return None
+
+
+def is_pretty(query: list[tuple[str, str]]) -> bool:
+    """True when ``prettyprint`` is given (bare, empty or ``true``)."""
+    value = query_value(query, "prettyprint")
+    return value is not None and value.lower() in ("", "true")
+
+
+def wants(headers: Mapping[str, str], *offered: str) -> str:
+    """The first of *offered* media types named by the ``Accept`` header.
+
+    Anything else (no header, ``*/*``, an unknown type) gets the first offered one,
+    which is XML for every MAPI resource but chargeback's JSON-first client.
+    """
+    accept = (headers.get("accept") or "").lower()
+    named = [part.split(";", 1)[0].strip() for part in accept.split(",")]
+    for media in named:
+        if media in offered:
+            return media
+    return offered[0]
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _xml_children(data: Mapping[str, Any], pretty: bool, depth: int) -> list[str]:
+    parts = []
+    pad = "\n" + "    " * depth if pretty else ""
+    for key, value in data.items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, Mapping):
+                inner = "".join(_xml_children(item, pretty, depth + 1))
+                close = pad if pretty and inner else ""
+                parts.append(f"{pad}<{key}>{inner}{close}</{key}>")
+            else:
+                parts.append(f"{pad}<{key}>{escape(_scalar(item))}</{key}>")
+    return parts
+
+
+def xml_text(root: str, data: Mapping[str, Any], pretty: bool = False) -> bytes:
+    """*data* as an XML document with root element *root* (UTF-8)."""
+    inner = "".join(_xml_children(data, pretty, 1))
+    sep = "\n" if pretty else ""
+    close = "\n" if pretty and inner else ""
+    return f"{_DECLARATION}{sep}<{root}>{inner}{close}</{root}>{sep}".encode("utf-8")
+
+
+def json_text(data: Any, pretty: bool = False) -> bytes:
+    """*data* as JSON: compact, or with 2-space indent and ``" : "`` as HCP pretty-prints."""
+    if pretty:
+        return (json.dumps(data, indent=2, separators=(",", " : ")) + "\n").encode("utf-8")
+    return json.dumps(data, separators=(",", ":")).encode("utf-8")
+
+
+def render(req: Any, root: str, data: Mapping[str, Any], status: int = 200) -> Reply:
+    """Reply with *data* as XML (root element *root*) or JSON, as *req* asks."""
+    pretty = is_pretty(req.query)
+    if wants(req.headers, XML, JSON) == JSON:
+        body, ctype = json_text(data, pretty), JSON
+    else:
+        body, ctype = xml_text(root, data, pretty), XML
+    return Reply(status, [("Content-Type", f"{ctype};charset=UTF-8")], body)
+
+
+def error_reply(status: int, message: str) -> Reply:
+    """An empty-bodied error reply carrying *message* in ``X-HCP-ErrorMessage``."""
+    # header values must stay on one line and in latin-1 for http.server
+    safe = " ".join(message.split()).encode("latin-1", "replace").decode("latin-1")
+    return Reply(status, [("X-HCP-ErrorMessage", safe)], b"")

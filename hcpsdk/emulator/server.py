@@ -1,0 +1,660 @@
+"""Listeners and the HTTP/1.1 connection loop of the emulated nodes.
+
+Every node has its own loopback address and one listening socket per service (data
+HTTP, data HTTPS, MAPI); every accepted connection gets a thread running a lean
+keep-alive request loop (own parser over ``recv``; no ``email`` header parsing, one
+``sendall`` per small response, ``TCP_NODELAY``). The loop also applies the node's
+faults (:mod:`hcpsdk.emulator.faults`).
+"""
+from __future__ import annotations
+
+import email.utils
+import itertools
+import logging
+import socket
+import ssl
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any, Callable, Iterator, Sequence
+from urllib.parse import parse_qsl, unquote
+
+from .faults import Faults
+from .model import Reply
+
+__all__ = ["CIHeaders", "Request", "BlobReply", "RequestRecord", "NodeService", "MAX_HEAD"]
+
+log = logging.getLogger(__name__)
+
+MAX_HEAD = 65536
+BLOCK = 1 << 20
+_SMALL = 1 << 16
+_IDLE_TICK = 0.1
+_REASONS = {s.value: s.phrase for s in HTTPStatus}
+_dget = dict.get
+_dcontains = dict.__contains__
+
+
+class _Abort(Exception):
+    """End the connection without an answer."""
+
+
+class CIHeaders(dict):
+    """Request headers: a dict with lower-case keys and case-insensitive lookups."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> str:
+        return dict.__getitem__(self, key.lower())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict.get(self, key.lower(), default)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and dict.__contains__(self, key.lower())
+
+
+@dataclass
+class BlobReply:
+    """A reply whose body is streamed from a stored blob (``[start, start+length)``)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    blob: Any
+    start: int = 0
+    length: int = 0
+
+
+@dataclass(slots=True)
+class RequestRecord:
+    """One served request, as kept in ``hcp.requests``.
+
+    ``path`` is the request path as sent on the wire (still percent-encoded, no query),
+    ``query`` the raw query string ('' if none), ``headers`` the request headers.
+    """
+
+    node: str
+    port: int
+    method: str
+    path: str
+    query: str
+    status: int
+    headers: CIHeaders
+
+
+class _Reader:
+    """Buffered reading from a socket that knows whether bytes are waiting."""
+
+    __slots__ = ("sock", "buf")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buf = bytearray()
+
+    def _fill(self) -> None:
+        data = self.sock.recv(BLOCK)
+        if not data:
+            raise _Abort("peer closed")
+        self.buf += data
+
+    def head(self) -> bytes:
+        while True:
+            i = self.buf.find(b"\r\n\r\n")
+            if i >= 0:
+                head = bytes(self.buf[:i])
+                del self.buf[:i + 4]
+                return head
+            if len(self.buf) > MAX_HEAD:
+                raise _Abort("request head too large")
+            self._fill()
+
+    def line(self) -> bytes:
+        while True:
+            i = self.buf.find(b"\r\n")
+            if i >= 0:
+                line = bytes(self.buf[:i])
+                del self.buf[:i + 2]
+                return line
+            if len(self.buf) > MAX_HEAD:
+                raise _Abort("line too long")
+            self._fill()
+
+    def upto(self, n: int) -> bytes:
+        """Between 1 and *n* bytes."""
+        if not self.buf:
+            if n >= BLOCK:
+                data = self.sock.recv(BLOCK)
+                if not data:
+                    raise _Abort("peer closed")
+                return data
+            self._fill()
+        data = bytes(self.buf[:n])
+        del self.buf[:n]
+        return data
+
+
+class Request:
+    """One parsed request, handed to the request handler.
+
+    Attributes: ``method``, ``path`` (percent-decoded, no query), ``raw_path``, ``query``
+    (list of ``(key, value)``), ``raw_query``, ``headers`` (:class:`CIHeaders`), ``host``
+    (the Host header without port, lower case), ``node`` (index), ``address`` (node IP),
+    ``service`` (``http``, ``https`` or ``mapi``). The body is read on demand:
+    :meth:`read_body`, :meth:`stream_body` or the ``body`` property.
+    """
+
+    __slots__ = ("method", "raw_path", "raw_query", "version", "headers", "host", "node",
+                 "address", "service", "_reader", "_left", "_chunked", "_conn", "_path",
+                 "_query", "_body", "has_body")
+
+    def __init__(self, method: str, raw_path: str, raw_query: str, version: str,
+                 headers: CIHeaders, conn: "_Connection") -> None:
+        self.method = method
+        self.raw_path = raw_path
+        self.raw_query = raw_query
+        self.version = version
+        self.headers = headers
+        host = _dget(headers, "host", "")
+        self.host = (host.rsplit(":", 1)[0] if "]" not in host else host).lower()
+        self.node = conn.node
+        self.address = conn.address
+        self.service = conn.service
+        self._conn = conn
+        self._reader = conn.reader
+        self._path: str | None = None
+        self._query: list[tuple[str, str]] | None = None
+        self._body: bytes | None = None
+        te = _dget(headers, "transfer-encoding")
+        self._chunked = te is not None and "chunked" in te.lower()
+        cl = _dget(headers, "content-length")
+        if self._chunked:
+            self._left = -1
+        elif cl is not None:
+            try:
+                self._left = int(cl)
+            except ValueError:
+                self._left = -2
+            if self._left < 0:
+                self._left = -2
+        else:
+            self._left = 0
+        self.has_body = self._chunked or self._left > 0
+
+    @property
+    def path(self) -> str:
+        """The percent-decoded path (UTF-8)."""
+        if self._path is None:
+            self._path = unquote(self.raw_path, errors="surrogateescape")
+        return self._path
+
+    @property
+    def query(self) -> list[tuple[str, str]]:
+        """Query parameters as ``(key, value)`` pairs (blank values kept)."""
+        if self._query is None:
+            self._query = parse_qsl(self.raw_query, keep_blank_values=True) if self.raw_query else []
+        return self._query
+
+    @property
+    def length_known(self) -> bool:
+        """True if the request says how long its body is (Content-Length or chunked)."""
+        return self._chunked or _dcontains(self.headers, "content-length")
+
+    @property
+    def bad_length(self) -> bool:
+        """True for an unparseable Content-Length."""
+        return self._left == -2
+
+    @property
+    def consumed(self) -> bool:
+        """True when the whole body has been read."""
+        return self._left == 0
+
+    @property
+    def body(self) -> bytes:
+        """The whole body (read on first access)."""
+        if self._body is None:
+            parts: list[bytes] = []
+            self.stream_body(parts.append)
+            self._body = b"".join(parts)
+        return self._body
+
+    def read_body(self) -> bytes:
+        """The whole body."""
+        return self.body
+
+    def stream_body(self, write: Callable[[bytes], Any]) -> int:
+        """Pass the body to *write* piece by piece; returns the byte count."""
+        if self._body is not None:
+            if self._body:
+                write(self._body)
+            return len(self._body)
+        if self._left == -2:
+            raise _Abort("bad Content-Length")
+        self._conn.continue_if_expected(self)
+        fault = self._conn.upload_fault() if self.has_body else None
+        total = 0
+        for piece in (self._chunks() if self._chunked else self._sized()):
+            total += len(piece)
+            if fault is not None and total >= fault:
+                self._conn.reset()
+            write(piece)
+        if not self._chunked and self._left == 0:
+            pass
+        return total
+
+    def _sized(self) -> Iterator[bytes]:
+        while self._left > 0:
+            data = self._reader.upto(min(self._left, BLOCK))
+            self._left -= len(data)
+            yield data
+
+    def _chunks(self) -> Iterator[bytes]:
+        reader = self._reader
+        while True:
+            line = reader.line()
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise _Abort("bad chunk size") from None
+            if size == 0:
+                while reader.line():   # trailers
+                    pass
+                self._left = 0
+                return
+            while size > 0:
+                data = reader.upto(min(size, BLOCK))
+                size -= len(data)
+                yield data
+            if reader.line():
+                raise _Abort("chunk not followed by CRLF")
+
+    def drain(self, limit: int) -> bool:
+        """Read and discard up to *limit* body bytes; True if the body is consumed."""
+        if self._left == 0 or self._body is not None:
+            return True
+        if self._left == -2 or (self._left > limit):
+            return False
+        try:
+            self.stream_body(lambda _data: None)
+        except _Abort:
+            return False
+        return True
+
+
+class _Clock:
+    """``Date`` and ``X-HCP-Time`` headers, formatted once per second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._value = b""
+
+    def headers(self) -> bytes:
+        now = int(time.time())
+        if now != self._second:
+            self._value = (f"Date: {email.utils.formatdate(now, usegmt=True)}\r\n"
+                           f"X-HCP-Time: {now}\r\n").encode()
+            self._second = now
+        return self._value
+
+
+class _Connection:
+    """State of one accepted connection."""
+
+    def __init__(self, service: "NodeService", sock: socket.socket, node: int, address: str,
+                 kind: str, port: int) -> None:
+        self.service_obj = service
+        self.sock = sock
+        self.node = node
+        self.address = address
+        self.service = kind
+        self.port = port
+        self.reader = _Reader(sock)
+        #: monotonic() time since when the connection waits for a request, else None.
+        self.idle_since: float | None = None
+
+    def continue_if_expected(self, req: Request) -> None:
+        if (_dget(req.headers, "expect", "").lower() == "100-continue"
+                and req.version == "HTTP/1.1"):
+            self.sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def upload_fault(self) -> int | None:
+        faults = self.service_obj.faults
+        with faults.lock:
+            return faults.nodes[self.node].take("reset")
+
+    def reset(self) -> None:
+        """Abort with a TCP RST."""
+        try:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        raise _Abort("reset_upload fault")
+
+
+class NodeService:
+    """All listeners and connections of one emulator.
+
+    :param addresses: node IPs
+    :param ports: ``{"http": port, "https": port, "mapi": port}`` (a service may be missing)
+    :param tls_context: server context for ``https`` and ``mapi``
+    :param handler: ``handler(request) -> Reply | BlobReply``
+    :param common_headers: headers added to every response (bytes, CRLF-terminated lines)
+    :param faults: the fault controls
+    :param record: called with every :class:`RequestRecord`
+    :param keep_alive: seconds an idle keep-alive connection is kept open
+    """
+
+    def __init__(self, addresses: Sequence[str], ports: dict[str, int],
+                 tls_context: ssl.SSLContext | None, handler: Callable[[Request], Any],
+                 common_headers: bytes, faults: Faults, record: Callable[[RequestRecord], None],
+                 keep_alive: float = 300.0) -> None:
+        self.addresses = list(addresses)
+        self.ports = dict(ports)
+        self.tls_context = tls_context
+        self.handler = handler
+        self.common = common_headers
+        self.faults = faults
+        self.record = record
+        self.keep_alive = keep_alive
+        self._clock = _Clock()
+        self._ids = itertools.count(int.from_bytes(__import__("os").urandom(6), "big") << 8)
+        self._lock = threading.Lock()
+        self._listeners: dict[tuple[int, str], socket.socket] = {}
+        self._accept_threads: list[threading.Thread] = []
+        self._conns: dict[int, tuple[_Connection, threading.Thread]] = {}
+        self._stats = [dict(accepted=0, closed=0, requests=0) for _ in self.addresses]
+        self.stopping = threading.Event()
+
+    # ------------------------------------------------------------------ listeners
+
+    @staticmethod
+    def bind(address: str, port: int) -> socket.socket:
+        """A listening TCP socket on (address, port)."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((address, port))
+            sock.listen(256)
+        except OSError:
+            sock.close()
+            raise
+        return sock
+
+    def start(self, prebound: dict[tuple[int, str], socket.socket] | None = None) -> None:
+        """Start accepting on every node (using *prebound* sockets where given)."""
+        for node in range(len(self.addresses)):
+            self._open_node(node, prebound or {})
+        self._reaper = threading.Thread(target=self._reap, name="hcp-idle-reaper", daemon=True)
+        self._reaper.start()
+
+    def _open_node(self, node: int, prebound: dict[tuple[int, str], socket.socket]) -> None:
+        for kind, port in self.ports.items():
+            sock = prebound.get((node, kind)) or self.bind(self.addresses[node], port)
+            with self._lock:
+                self._listeners[(node, kind)] = sock
+            t = threading.Thread(target=self._accept_loop, args=(sock, node, kind, port),
+                                 name=f"hcp-accept-{self.addresses[node]}:{port}", daemon=True)
+            t.start()
+            self._accept_threads.append(t)
+
+    def _close_node(self, node: int) -> None:
+        with self._lock:
+            socks = [self._listeners.pop(k) for k in list(self._listeners) if k[0] == node]
+            conns = [c for c, _ in self._conns.values() if c.node == node]
+        for sock in socks:
+            _shutdown(sock)
+            sock.close()
+        for conn in conns:
+            _shutdown(conn.sock)
+
+    def set_down(self, node: int, down: bool) -> None:
+        """Close (``down=True``) or reopen a node's listeners."""
+        if down:
+            self._close_node(node)
+        else:
+            with self._lock:
+                open_ = any(k[0] == node for k in self._listeners)
+            if not open_:
+                self._open_node(node, {})
+
+    def _accept_loop(self, lsock: socket.socket, node: int, kind: str, port: int) -> None:
+        address = self.addresses[node]
+        while not self.stopping.is_set():
+            try:
+                sock, _ = lsock.accept()
+            except OSError:
+                return
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            conn = _Connection(self, sock, node, address, kind, port)
+            t = threading.Thread(target=self._serve, args=(conn,), daemon=True,
+                                 name=f"hcp-conn-{address}:{port}")
+            with self._lock:
+                self._stats[node]["accepted"] += 1
+                self._conns[id(conn)] = (conn, t)
+            t.start()
+
+    # ------------------------------------------------------------------ stats
+
+    def stats(self, node: int | None = None) -> dict[str, int]:
+        """Connection and request counters of one node (index) or all nodes."""
+        with self._lock:
+            nodes = range(len(self.addresses)) if node is None else [node]
+            out = {"accepted": 0, "closed": 0, "requests": 0}
+            for i in nodes:
+                for key in out:
+                    out[key] += self._stats[i][key]
+        out["open"] = out["accepted"] - out["closed"]
+        return out
+
+    # ------------------------------------------------------------------ connections
+
+    def _serve(self, conn: _Connection) -> None:
+        try:
+            if conn.service != "http":
+                conn.sock.settimeout(10.0)
+                conn.sock = self.tls_context.wrap_socket(conn.sock, server_side=True)
+                conn.sock.settimeout(None)
+                conn.reader.sock = conn.sock
+            while not self.stopping.is_set():
+                if not self._one_request(conn):
+                    break
+        except (_Abort, OSError, ssl.SSLError, ValueError):
+            pass
+        except Exception:  # a handler bug must not kill the emulator silently
+            log.exception("request handling failed on %s", conn.address)
+        finally:
+            try:
+                conn.sock.close()
+            except OSError:
+                pass
+            with self._lock:
+                self._conns.pop(id(conn), None)
+                self._stats[conn.node]["closed"] += 1
+
+    def _reap(self) -> None:
+        """Close keep-alive connections idle for too long (one thread for all connections).
+
+        Connection threads block in ``recv`` (no poll per request); this thread shuts down
+        the sockets of connections that waited longer than the keep-alive time or the
+        node's ``idle_drop`` fault, which ends their ``recv`` with EOF.
+        """
+        node_faults = self.faults.nodes
+        while not self.stopping.wait(_IDLE_TICK):
+            now = time.monotonic()
+            with self._lock:
+                conns = [c for c, _ in self._conns.values() if c.idle_since is not None]
+            for conn in conns:
+                since = conn.idle_since
+                if since is None:
+                    continue
+                drop = node_faults[conn.node].idle_drop
+                limit = self.keep_alive if drop is None else min(drop, self.keep_alive)
+                if now - since >= limit:
+                    conn.idle_since = None
+                    _shutdown(conn.sock)
+
+    def _one_request(self, conn: _Connection) -> bool:
+        if not conn.reader.buf:
+            conn.idle_since = time.monotonic()
+        try:
+            head = conn.reader.head()
+        finally:
+            conn.idle_since = None
+        lines = head.split(b"\r\n")
+        try:
+            method, target, version = lines[0].decode("latin-1").split(" ")
+        except ValueError:
+            self._send_simple(conn, 400, "malformed request line")
+            return False
+        headers = CIHeaders()
+        for line in lines[1:]:
+            key, sep, value = line.partition(b":")
+            if not sep:
+                self._send_simple(conn, 400, "malformed header line")
+                return False
+            k = key.strip().decode("latin-1").lower()
+            v = value.strip().decode("latin-1")
+            if _dcontains(headers, k):
+                v = dict.__getitem__(headers, k) + ", " + v
+            dict.__setitem__(headers, k, v)
+        raw_path, _, raw_query = target.partition("?")
+        req = Request(method, raw_path, raw_query, version, headers, conn)
+        keep = version == "HTTP/1.1"
+        connection = _dget(headers, "connection")
+        if connection is not None:
+            token = connection.lower()
+            if "close" in token:
+                keep = False
+            elif "keep-alive" in token:
+                keep = True
+
+        nf = self.faults.nodes[conn.node]
+        reply = None
+        if nf.active:
+            reply = self._request_faults(conn, req, nf)
+        if reply is None:
+            if req.bad_length:
+                reply = Reply(400, [("X-HCP-ErrorMessage", "invalid Content-Length")])
+                keep = False
+            else:
+                reply = self.handler(req)
+        if not req.consumed and not req.drain(BLOCK):
+            keep = False
+        with self._lock:
+            self._stats[conn.node]["requests"] += 1
+        self.record(RequestRecord(conn.address, conn.port, method, raw_path, raw_query,
+                                  reply.status, headers))
+        self._send(conn, req, reply, keep)
+        return keep
+
+    def _request_faults(self, conn: _Connection, req: Request, nf: Any) -> Reply | None:
+        faults = self.faults
+        if nf.stall:
+            req.drain(1 << 30)
+            faults.hold_while_stalled(conn.node, self.stopping.is_set)
+            if self.stopping.is_set():
+                raise _Abort("shutting down")
+        if nf.latency:
+            self.stopping.wait(nf.latency)
+        with faults.lock:
+            code = nf.take("status")
+        if code is not None:
+            req.drain(1 << 30)
+            return Reply(code, [("X-HCP-ErrorMessage", f"injected fault: status {code}")])
+        return None
+
+    def _head_bytes(self, conn: _Connection, status: int, headers: list[tuple[str, str]],
+                    length: int, keep: bool) -> bytes:
+        parts = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n".encode(),
+                 self.common, self._clock.headers(),
+                 f"X-RequestId: {next(self._ids):016X}\r\n".encode()]
+        if headers:
+            parts.append("".join(f"{k}: {v}\r\n" for k, v in headers).encode("latin-1", "replace"))
+        if status >= 200 and status not in (204, 304):
+            parts.append(b"Content-Length: %d\r\n" % length)
+        if not keep:
+            parts.append(b"Connection: close\r\n")
+        parts.append(b"\r\n")
+        return b"".join(parts)
+
+    def _send_simple(self, conn: _Connection, status: int, message: str) -> None:
+        conn.sock.sendall(self._head_bytes(conn, status, [("X-HCP-ErrorMessage", message)], 0,
+                                           False))
+
+    def _send(self, conn: _Connection, req: Request, reply: Any, keep: bool) -> None:
+        status = reply.status
+        if isinstance(reply, BlobReply):
+            length, body = reply.length, None
+        else:
+            body = reply.body
+            length = len(body)
+        head = self._head_bytes(conn, status, reply.headers, length, keep)
+        sock = conn.sock
+        send_body = req.method != "HEAD" and status not in (204, 304) and length > 0
+        cut = None
+        if send_body:
+            nf = self.faults.nodes[conn.node]
+            if nf.close_count:
+                with self.faults.lock:
+                    cut = nf.take("close")
+        if not send_body:
+            sock.sendall(head)
+            return
+        if body is not None:
+            if cut is not None:
+                sock.sendall(head + body[:cut])
+                raise _Abort("close_after fault")
+            sock.sendall(head + body if length <= _SMALL else head)
+            if length > _SMALL:
+                sock.sendall(body)
+            return
+        sent = 0
+        pending = head
+        for chunk in reply.blob.chunks(reply.start, reply.start + length):
+            if cut is not None and sent + len(chunk) >= cut:
+                sock.sendall(pending + chunk[:cut - sent])
+                raise _Abort("close_after fault")
+            if pending and len(chunk) <= _SMALL:
+                sock.sendall(pending + chunk)
+            else:
+                if pending:
+                    sock.sendall(pending)
+                sock.sendall(chunk)
+            pending = b""
+            sent += len(chunk)
+        if pending:
+            sock.sendall(pending)
+        if cut is not None:
+            raise _Abort("close_after fault")
+
+    # ------------------------------------------------------------------ shutdown
+
+    def close(self) -> None:
+        """Stop accepting, drop every connection and wait for the threads."""
+        self.stopping.set()
+        with self.faults.changed:
+            self.faults.changed.notify_all()
+        with self._lock:
+            socks = list(self._listeners.values())
+            self._listeners.clear()
+            conns = list(self._conns.values())
+        for sock in socks:
+            _shutdown(sock)
+            sock.close()
+        for conn, _ in conns:
+            _shutdown(conn.sock)
+        for t in self._accept_threads:
+            t.join(5)
+        if getattr(self, "_reaper", None) is not None:
+            self._reaper.join(5)
+        for _, t in conns:
+            t.join(5)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass

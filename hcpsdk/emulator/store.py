@@ -1,0 +1,717 @@
+"""Object storage of one namespace: versions, directories, annotations, ACLs.
+
+Bodies live in a *storage* (memory or a directory on disk, see :class:`MemoryStorage`
+and :class:`DiskStorage`) as immutable blobs; the :class:`ObjectStore` keeps the
+metadata and enforces HCP's rules (versioning, retention, hold, directories, quota).
+Rule violations raise :class:`StoreError` carrying the HTTP status and HCP's
+``X-HCP-ErrorMessage`` text.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterator
+
+from . import retention as _ret
+from .model import ChangeEvent
+
+__all__ = ["StoreError", "Blob", "MemoryStorage", "DiskStorage", "Annotation", "Version",
+           "ObjectStore", "hasher", "change_time"]
+
+BLOCK = 1 << 20
+_HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384",
+           "SHA-512": "sha512", "RIPEMD-160": "ripemd160"}
+
+
+class StoreError(Exception):
+    """A request violates an HCP rule.
+
+    :param status: the HTTP status to answer
+    :param message: the ``X-HCP-ErrorMessage`` text
+    """
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def hasher(scheme: str):
+    """A new hashlib object for an HCP hash scheme name (``SHA-256`` ...).
+
+    :raises ValueError: for an unknown scheme
+    """
+    try:
+        return hashlib.new(_HASHES[scheme.upper()])
+    except (KeyError, ValueError):
+        raise ValueError(f"unsupported hash scheme {scheme!r}") from None
+
+
+_clock_lock = threading.Lock()
+_clock_last = [0, 0]
+
+
+def change_time() -> tuple[int, str]:
+    """(ms since epoch, ``X-HCP-ChangeTimeMilliseconds`` text with a unique ``.NN`` suffix)."""
+    ms = time.time_ns() // 1_000_000
+    with _clock_lock:
+        if ms <= _clock_last[0]:
+            ms, seq = _clock_last[0], _clock_last[1] + 1
+            if seq > 99:
+                ms, seq = ms + 1, 0
+        else:
+            seq = 0
+        _clock_last[:] = [ms, seq]
+    return ms, f"{ms}.{seq:02d}"
+
+
+_version_ids = itertools.count(time.time_ns() // 10_000 * 64)
+_version_lock = threading.Lock()
+
+
+def _next_version_id() -> int:
+    with _version_lock:
+        return next(_version_ids)
+
+
+# ---------------------------------------------------------------------------- blobs
+
+
+class Blob:
+    """An immutable stored body."""
+
+    size: int
+
+    def chunks(self, start: int = 0, end: int | None = None, block: int = BLOCK) -> Iterator[bytes]:
+        """The bytes ``[start, end)`` in pieces of at most *block* bytes."""
+        raise NotImplementedError
+
+    def read(self) -> bytes:
+        """The whole body (for tests and small bodies)."""
+        return b"".join(self.chunks())
+
+    def discard(self) -> None:
+        """Release the storage (the blob is no longer referenced)."""
+
+
+class _MemoryBlob(Blob):
+    __slots__ = ("data", "size")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.size = len(data)
+
+    def chunks(self, start: int = 0, end: int | None = None, block: int = BLOCK) -> Iterator[bytes]:
+        end = self.size if end is None else end
+        if start == 0 and end == self.size and end <= block:
+            yield self.data
+            return
+        view = memoryview(self.data)
+        for pos in range(start, end, block):
+            yield bytes(view[pos:min(end, pos + block)])
+
+    def read(self) -> bytes:
+        return self.data
+
+
+class _FileBlob(Blob):
+    __slots__ = ("path", "size")
+
+    def __init__(self, path: str, size: int) -> None:
+        self.path = path
+        self.size = size
+
+    def chunks(self, start: int = 0, end: int | None = None, block: int = BLOCK) -> Iterator[bytes]:
+        end = self.size if end is None else end
+        with open(self.path, "rb") as f:
+            f.seek(start)
+            left = end - start
+            while left > 0:
+                data = f.read(min(block, left))
+                if not data:
+                    return
+                left -= len(data)
+                yield data
+
+    def discard(self) -> None:
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+
+class _Writer:
+    """Collects a body, hashing it on the way (MD5 for the ETag plus the namespace scheme)."""
+
+    def __init__(self, scheme: str) -> None:
+        self.md5 = hashlib.md5()
+        self.hash = hasher(scheme)
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        """Add a piece of the body."""
+        self.md5.update(data)
+        self.hash.update(data)
+        self.size += len(data)
+        self._store(data)
+
+    def _store(self, data: bytes) -> None:
+        raise NotImplementedError
+
+    def commit(self) -> Blob:
+        """Finish and return the blob."""
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        """Throw the partial body away."""
+
+
+class _MemoryWriter(_Writer):
+    def __init__(self, scheme: str) -> None:
+        super().__init__(scheme)
+        self._parts: list[bytes] = []
+
+    def _store(self, data: bytes) -> None:
+        self._parts.append(data)
+
+    def commit(self) -> Blob:
+        parts, self._parts = self._parts, []
+        return _MemoryBlob(parts[0] if len(parts) == 1 else b"".join(parts))
+
+
+class _FileWriter(_Writer):
+    def __init__(self, scheme: str, directory: str) -> None:
+        super().__init__(scheme)
+        fd, self._path = tempfile.mkstemp(dir=directory, suffix=".part")
+        self._file = os.fdopen(fd, "wb")
+
+    def _store(self, data: bytes) -> None:
+        self._file.write(data)
+
+    def commit(self) -> Blob:
+        self._file.close()
+        final = self._path[: -len(".part")]
+        os.replace(self._path, final)
+        return _FileBlob(final, self.size)
+
+    def abort(self) -> None:
+        self._file.close()
+        try:
+            os.unlink(self._path)
+        except FileNotFoundError:
+            pass
+
+
+class MemoryStorage:
+    """Bodies kept in memory (the default)."""
+
+    def writer(self, scheme: str) -> _Writer:
+        """A writer for a new body hashed with *scheme*."""
+        return _MemoryWriter(scheme)
+
+    def adopt(self, blob: Blob) -> Blob:
+        """A blob of this storage with the content of *blob* (from another system)."""
+        if isinstance(blob, _MemoryBlob):
+            return blob
+        return _MemoryBlob(blob.read())
+
+
+class DiskStorage:
+    """Bodies kept as files in *directory*, streamed in bounded memory."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        os.makedirs(directory, exist_ok=True)
+
+    def writer(self, scheme: str) -> _Writer:
+        """A writer for a new body hashed with *scheme*."""
+        return _FileWriter(scheme, self.directory)
+
+    def blob(self, name: str) -> Blob:
+        """The stored blob file *name* (used when reloading an index)."""
+        path = os.path.join(self.directory, name)
+        return _FileBlob(path, os.path.getsize(path))
+
+    def adopt(self, blob: Blob) -> Blob:
+        """A blob of this storage with the content of *blob*."""
+        w = _FileWriter("MD5", self.directory)
+        for chunk in blob.chunks():
+            w._store(chunk)
+        w.size = blob.size
+        return w.commit()
+
+
+# ---------------------------------------------------------------------------- metadata
+
+
+@dataclass
+class Annotation:
+    """A custom-metadata annotation of an object version."""
+
+    data: bytes
+    change_ms: str
+    content_type: str = "text/xml"
+
+    @property
+    def hash(self) -> str:
+        """``SHA-256 <UPPERHEX>``."""
+        return "SHA-256 " + hashlib.sha256(self.data).hexdigest().upper()
+
+
+@dataclass
+class Version:
+    """One version of an object (or a delete marker, ``deleted=True``)."""
+
+    version_id: int
+    blob: Blob | None
+    size: int = 0
+    hash: str = ""          # "<scheme> <UPPERHEX>"
+    etag: str = ""          # lower-case hex MD5
+    content_type: str = ""
+    ingest_time: int = 0    # epoch seconds
+    ingest_ms: int = 0
+    change_ms: str = ""
+    retention: int = 0
+    retention_class: str = ""
+    hold: bool = False
+    shred: bool = False
+    index: bool = True
+    owner: str = ""
+    domain: str = ""
+    annotations: dict[str, Annotation] = field(default_factory=dict)
+    acl: Any = None         # parsed ACL (see hcpsdk.emulator.acl), None = no ACL
+    replicated: bool = False
+    deleted: bool = False
+    #: Rendered response headers (owned by the HTTP handler; reset on every change).
+    cache: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def annotation_header(self) -> str:
+        """``X-HCP-CustomMetadataAnnotations``: ``name;size, name2;size``."""
+        return ", ".join(f"{n};{len(a.data)}" for n, a in self.annotations.items())
+
+
+@dataclass
+class Directory:
+    """A directory's own metadata."""
+
+    change_ms: str
+    deleted: bool = False
+
+
+def _parent(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
+class ObjectStore:
+    """The objects and directories of one namespace.
+
+    Paths are the percent-decoded paths below ``/rest`` without leading or trailing ``/``;
+    the root directory is ``""``.
+    """
+
+    def __init__(self, namespace: Any, storage: Any) -> None:
+        self.namespace = namespace
+        self.storage = storage
+        self.lock = threading.RLock()
+        self.objects: dict[str, list[Version]] = {}
+        self.dirs: dict[str, Directory] = {"": Directory(change_time()[1])}
+        self.children: dict[str, set[str]] = {"": set()}
+
+    # ---------------------------------------------------------------- lookups
+
+    def current(self, path: str) -> Version | None:
+        """The current (not deleted) version of object *path*."""
+        versions = self.objects.get(path)
+        if versions and not versions[-1].deleted:
+            return versions[-1]
+        return None
+
+    def version(self, path: str, version_id: int) -> Version | None:
+        """A given version of *path* (delete markers included)."""
+        for v in self.objects.get(path, ()):
+            if v.version_id == version_id:
+                return v
+        return None
+
+    def is_dir(self, path: str) -> bool:
+        """True if *path* is an existing directory."""
+        d = self.dirs.get(path)
+        return d is not None and not d.deleted
+
+    def list_dir(self, path: str, deleted: bool = False) -> list[tuple[str, Any]]:
+        """Immediate children of directory *path*: ``(name, Directory | Version)`` sorted."""
+        with self.lock:
+            out = []
+            for name in sorted(self.children.get(path, ())):
+                child = f"{path}/{name}" if path else name
+                d = self.dirs.get(child)
+                if d is not None:
+                    if deleted or not d.deleted:
+                        out.append((name, d))
+                    continue
+                versions = self.objects.get(child)
+                if versions and (deleted or not versions[-1].deleted):
+                    out.append((name, versions[-1]))
+            return out
+
+    def used_bytes(self) -> int:
+        """Bytes of all stored versions."""
+        with self.lock:
+            return sum(v.size for vs in self.objects.values() for v in vs if not v.deleted)
+
+    def statistics(self) -> dict[str, int]:
+        """Live counts for ``/proc/statistics``."""
+        count = used = shred_n = shred_b = cm_n = cm_b = 0
+        with self.lock:
+            for versions in self.objects.values():
+                for v in versions:
+                    if v.deleted:
+                        continue
+                    count += 1
+                    used += v.size
+                    if v.annotations:
+                        cm_n += 1
+                        cm_b += sum(len(a.data) for a in v.annotations.values())
+        return {"objectCount": count, "usedCapacityBytes": used, "shredObjectCount": shred_n,
+                "shredObjectBytes": shred_b, "customMetadataObjectCount": cm_n,
+                "customMetadataObjectBytes": cm_b}
+
+    # ---------------------------------------------------------------- helpers
+
+    def _emit(self, kind: str, path: str, snapshot: Any) -> None:
+        if self.namespace.tenant.system.has_listeners:
+            self.namespace.emit(kind, path, snapshot() if callable(snapshot) else snapshot)
+
+    def _check_parents(self, path: str) -> None:
+        """409 if a parent of *path* is an object."""
+        parent = _parent(path)
+        while parent and parent not in self.dirs:
+            if self.current(parent) is not None:
+                raise StoreError(409, f"{parent} is an object, not a directory")
+            parent = _parent(parent)
+        if parent and self.current(parent) is not None:
+            raise StoreError(409, f"{parent} is an object, not a directory")
+
+    def _make_parents(self, path: str, change_ms: str) -> None:
+        """Create missing directories above *path* and register *path* as a child."""
+        name = path.rpartition("/")[2]
+        parent = _parent(path)
+        while True:
+            kids = self.children.get(parent)
+            if kids is None:
+                kids = self.children[parent] = set()
+            kids.add(name)
+            d = self.dirs.get(parent)
+            if d is not None and not d.deleted:
+                return
+            self.dirs[parent] = Directory(change_ms)
+            if not parent:
+                return
+            name = parent.rpartition("/")[2]
+            parent = _parent(parent)
+
+    def writer(self) -> Any:
+        """A body writer hashing with the namespace's scheme."""
+        return self.storage.writer(self.namespace.hash_scheme)
+
+    # ---------------------------------------------------------------- objects
+
+    def precheck_put(self, path: str) -> None:
+        """Fail early (before the body is read) if a PUT of *path* cannot succeed."""
+        with self.lock:
+            if path in self.dirs and not self.dirs[path].deleted:
+                raise StoreError(409, f"a directory exists at {path}")
+            cur = self.current(path)
+            if cur is not None:
+                if not self.namespace.versioning:
+                    raise StoreError(409, "object already exists")
+                if cur.hold:
+                    raise StoreError(403, "object is on hold")
+                if _ret.blocks_delete(cur.retention):
+                    raise StoreError(403, "object is under retention")
+            self._check_parents(path)
+
+    def put(self, path: str, writer: Any, *, owner: str, content_type: str = "",
+            index: bool | None = None, shred: bool | None = None, retention: str | None = None,
+            hold: bool | None = None, acl: Any = None) -> Version:
+        """Store a new object (or a new version) from a finished *writer*.
+
+        :raises StoreError: 409 (exists, no versioning; directory there), 403 (retention,
+            hold), 413 (quota), 400 (bad retention)
+        """
+        ns = self.namespace
+        blob = writer.commit()
+        try:
+            with self.lock:
+                self.precheck_put(path)
+                if self.used_bytes() + blob.size > ns.hard_quota:
+                    raise StoreError(413, "not enough space (namespace quota exceeded)")
+                prev = self.objects.get(path)
+                base = prev[-1] if prev and not prev[-1].deleted else None
+                now_ms, change = change_time()
+                v = Version(_next_version_id(), blob, blob.size,
+                            f"{ns.hash_scheme} {writer.hash.hexdigest().upper()}",
+                            writer.md5.hexdigest(), content_type, now_ms // 1000, now_ms, change,
+                            owner=owner)
+                if base is not None:   # a new version inherits the previous metadata
+                    v.index, v.shred, v.retention, v.retention_class = (
+                        base.index, base.shred, base.retention, base.retention_class)
+                    v.owner, v.domain, v.acl = base.owner, base.domain, base.acl
+                else:
+                    v.index, v.shred = ns.default_index, ns.default_shred
+                    v.retention, v.retention_class = self._parse_retention(
+                        ns.default_retention, v.ingest_time, 0)
+                if index is not None:
+                    v.index = index
+                if shred is not None:
+                    v.shred = shred
+                if retention is not None:
+                    v.retention, v.retention_class = self._parse_retention(
+                        retention, v.ingest_time, 0)
+                if hold is not None:
+                    v.hold = hold
+                if acl is not None:
+                    v.acl = acl
+                self._make_parents(path, change)
+                if prev is not None and ns.versioning:
+                    prev.append(v)
+                else:
+                    self._drop(prev)
+                    self.objects[path] = [v]
+        except BaseException:
+            blob.discard()
+            raise
+        self._emit("put", path, lambda: replace(v, annotations=dict(v.annotations), cache=None))
+        return v
+
+    def _parse_retention(self, expr: str, ingest: int, current: int) -> tuple[int, str]:
+        try:
+            return _ret.parse(expr, ingest=ingest, current=current,
+                              classes=self.namespace.retention_classes)
+        except _ret.RetentionError as exc:
+            raise StoreError(400, str(exc)) from None
+
+    def _drop(self, versions: list[Version] | None) -> None:
+        for v in versions or ():
+            if v.blob is not None:
+                v.blob.discard()
+
+    def delete(self, path: str, *, privileged: bool = False, purge: bool = False,
+               compliance: bool = False) -> None:
+        """Delete object *path* (a delete marker with versioning), or an empty directory.
+
+        :raises StoreError: 404 missing, 403 retention/hold/non-empty directory
+        """
+        with self.lock:
+            if path in self.dirs and not self.dirs[path].deleted:
+                if not path:
+                    raise StoreError(403, "the root directory cannot be deleted")
+                if self.list_dir(path):
+                    raise StoreError(403, "directory is not empty")
+                del self.dirs[path]
+                self.children.pop(path, None)
+                self.children.get(_parent(path), set()).discard(path.rpartition("/")[2])
+                kind, snapshot = "delete", {"directory": True}
+            else:
+                versions = self.objects.get(path)
+                cur = self.current(path)
+                if cur is None and not (purge and versions):
+                    raise StoreError(404, "object not found")
+                for v in ([cur] if cur is not None else []) + (versions if purge else []):
+                    if v.deleted:
+                        continue
+                    if v.hold:
+                        raise StoreError(403, "object is on hold")
+                    if _ret.blocks_delete(v.retention):
+                        if not privileged:
+                            raise StoreError(403, "object is under retention")
+                        if compliance:
+                            raise StoreError(403, "privileged delete is not allowed in compliance mode")
+                if purge or not self.namespace.versioning:
+                    self._remove_object(path)
+                    kind, snapshot = ("purge" if purge else "delete"), {}
+                else:
+                    marker = Version(_next_version_id(), None, change_ms=change_time()[1],
+                                     ingest_time=int(time.time()), deleted=True, owner=cur.owner)
+                    versions.append(marker)
+                    kind, snapshot = "delete", {"marker": marker}
+        self._emit(kind, path, snapshot)
+
+    def _remove_object(self, path: str) -> None:
+        self._drop(self.objects.pop(path, None))
+        self.children.get(_parent(path), set()).discard(path.rpartition("/")[2])
+
+    def mkdir(self, path: str) -> Directory:
+        """Create directory *path* and its parents.
+
+        :raises StoreError: 409 if anything exists at *path*
+        """
+        with self.lock:
+            if path in self.dirs or self.current(path) is not None:
+                raise StoreError(409, "a directory or object exists at this path")
+            self._check_parents(path)
+            change = change_time()[1]
+            self._make_parents(path, change)
+            d = self.dirs[path] = Directory(change)
+            self.children.setdefault(path, set())
+        self._emit("directory", path, {"change_ms": change})
+        return d
+
+    def set_metadata(self, path: str, changes: dict[str, Any]) -> Version:
+        """Change system metadata of the current version (POST).
+
+        *changes* may hold ``index``, ``shred``, ``hold`` (bools), ``retention`` (expression),
+        ``owner``, ``domain`` (strings).
+
+        :raises StoreError: 404, 400 (rule violations)
+        """
+        with self.lock:
+            v = self.current(path)
+            if v is None:
+                raise StoreError(404, "object not found")
+            if "retention" in changes and "hold" in changes:
+                raise StoreError(400, "retention and hold cannot be changed in one request")
+            if changes.get("shred") is False and v.shred:
+                raise StoreError(400, "shred cannot be changed from true to false")
+            if "retention" in changes:
+                if v.hold:
+                    raise StoreError(400, "retention cannot be changed while the object is on hold")
+                new = self._parse_retention(changes["retention"], v.ingest_time, v.retention)
+                why = _ret.may_change(_ret.Retention(v.retention, v.retention_class),
+                                      _ret.Retention(*new))
+                if why:
+                    raise StoreError(400, why)
+                v.retention, v.retention_class = new
+            for key in ("index", "shred", "hold", "owner", "domain"):
+                if key in changes:
+                    setattr(v, key, changes[key])
+            v.change_ms = change_time()[1]
+            v.cache = None
+            snapshot = {k: getattr(v, k) for k in
+                        ("index", "shred", "hold", "owner", "domain", "retention",
+                         "retention_class", "change_ms")}
+        self._emit("metadata", path, snapshot)
+        return v
+
+    # ---------------------------------------------------------------- annotations, ACL
+
+    def put_annotation(self, path: str, name: str, data: bytes, content_type: str = "text/xml",
+                       version_id: int | None = None) -> Annotation:
+        """Store (replace) annotation *name* of *path*.
+
+        :raises StoreError: 404, 400 (>10 annotations), 413 (size), 403 (retention)
+        """
+        limit = (1 << 30) if name == "default" else (1 << 20)
+        if len(data) > limit:
+            raise StoreError(413, f"annotation {name} is larger than {limit} bytes")
+        with self.lock:
+            v = self._target(path, version_id)
+            if name not in v.annotations and len(v.annotations) >= 10:
+                raise StoreError(400, "an object can have at most 10 annotations")
+            if name in v.annotations and _ret.blocks_delete(v.retention):
+                raise StoreError(403, "annotations of an object under retention cannot be replaced")
+            a = v.annotations[name] = Annotation(data, change_time()[1], content_type or "text/xml")
+            v.cache = None
+        self._emit("annotation", path, {"name": name, "annotation": a})
+        return a
+
+    def delete_annotation(self, path: str, name: str) -> None:
+        """Remove annotation *name* of *path*.
+
+        :raises StoreError: 404 object or annotation missing, 403 under retention
+        """
+        with self.lock:
+            v = self._target(path, None)
+            if name not in v.annotations:
+                raise StoreError(404, f"annotation {name} not found")
+            if _ret.blocks_delete(v.retention):
+                raise StoreError(403, "annotations of an object under retention cannot be deleted")
+            del v.annotations[name]
+            v.cache = None
+        self._emit("annotation", path, {"name": name, "annotation": None})
+
+    def set_acl(self, path: str, acl: Any) -> None:
+        """Set (``acl``) or remove (``None``) the ACL of *path*, on all its versions."""
+        with self.lock:
+            cur = self._target(path, None)
+            if acl is None and cur.acl is None:
+                raise StoreError(404, "object has no ACL")
+            for v in self.objects[path]:
+                v.acl = acl
+                v.cache = None
+        self._emit("acl", path, {"acl": acl})
+
+    def _target(self, path: str, version_id: int | None) -> Version:
+        v = self.current(path) if version_id is None else self.version(path, version_id)
+        if v is None or v.deleted:
+            raise StoreError(404, "object not found")
+        return v
+
+    # ---------------------------------------------------------------- replication
+
+    def apply_event(self, event: ChangeEvent) -> None:
+        """Apply a :class:`ChangeEvent` from another system (no event is emitted)."""
+        path, snap = event.path, event.snapshot or {}
+        with self.lock:
+            if event.kind == "put":
+                v = replace(snap, blob=self.storage.adopt(snap.blob) if snap.blob else None,
+                            annotations=dict(snap.annotations), replicated=True)
+                self._make_parents(path, v.change_ms)
+                prev = self.objects.get(path)
+                if prev is not None and self.namespace.versioning:
+                    prev.append(v)
+                else:
+                    self._drop(prev)
+                    self.objects[path] = [v]
+            elif event.kind == "directory":
+                if path not in self.dirs:
+                    self._make_parents(path, snap.get("change_ms", change_time()[1]))
+                    self.dirs[path] = Directory(snap.get("change_ms", change_time()[1]))
+                    self.children.setdefault(path, set())
+            elif event.kind == "purge" or (event.kind == "delete" and "marker" not in snap):
+                if snap.get("directory"):
+                    self.dirs.pop(path, None)
+                    self.children.pop(path, None)
+                    self.children.get(_parent(path), set()).discard(path.rpartition("/")[2])
+                else:
+                    self._remove_object(path)
+            elif event.kind == "delete":
+                if path in self.objects:
+                    self.objects[path].append(replace(snap["marker"], replicated=True))
+            elif event.kind == "metadata":
+                v = self.current(path)
+                if v is not None:
+                    for key, value in snap.items():
+                        setattr(v, key, value)
+                    v.cache = None
+            elif event.kind == "annotation":
+                v = self.current(path)
+                if v is not None:
+                    v.cache = None
+                    if snap.get("annotation") is None:
+                        v.annotations.pop(snap["name"], None)
+                    else:
+                        v.annotations[snap["name"]] = snap["annotation"]
+            elif event.kind == "acl":
+                for v in self.objects.get(path, ()):
+                    v.acl = snap.get("acl")
+                    v.cache = None
+
+    # ---------------------------------------------------------------- direct access
+
+    def put_bytes(self, path: str, data: bytes, owner: str = "") -> Version:
+        """Store *data* at *path* directly (test helper; same rules as a PUT)."""
+        w = self.writer()
+        w.write(data)
+        return self.put(path, w, owner=owner)
+
+    def unique_blob_name(self) -> str:
+        """A fresh name (used by disk storage)."""
+        return uuid.uuid4().hex

@@ -1,0 +1,246 @@
+"""hcpsdk.ingest — store many files in parallel over all nodes of a Target.
+
+HCP ingests fastest with many persistent connections spread over all its nodes
+("Coding for HCP"). :func:`ingest` does exactly that: ``workers`` threads, each
+with its own :class:`hcpsdk.Connection`, take the next file from a shared list
+and PUT it. The Connections take their node from the Target's round-robin
+address pool when they connect, so ``workers`` Connections over ``n`` nodes
+land evenly (8 workers over 4 nodes: two per node). Every file gets an
+:class:`IngestResult`; a file that fails is recorded, never raised, and the run
+goes on with the next one::
+
+    import hcpsdk
+    from hcpsdk.ingest import ingest
+    from hcpsdk.pathbuilder import PathBuilder
+
+    report = ingest(target, ['/data/a.pdf', '/data/b.pdf'], workers=8,
+                    pathbuilder=PathBuilder('/rest/archive'))
+    for result in report.failed:
+        print(result.source, result.error)
+
+.. versionadded:: 1.0
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+
+from .connection import Connection
+from .exceptions import HcpsdkError
+from ._log import get_logger
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs import time; annotations are strings here
+    from typing import Any, Callable, Iterable, Optional, Union
+
+    from .pathbuilder import PathBuilder
+    from .target import Target
+
+    Source = Union[str, "os.PathLike[str]", tuple]
+
+__all__ = ["ingest", "IngestResult", "IngestReport", "DEFAULT_WORKERS", "INLINE_LIMIT"]
+
+log = get_logger(__name__)
+
+#: Worker threads (= Connections) when the caller does not say.
+DEFAULT_WORKERS = 8
+#: Files up to this size are read into memory and sent with the request headers in one
+#: write; larger files are streamed from the open file (rewound on a retry, never buffered).
+INLINE_LIMIT = 1 << 20
+
+_OK = (200, 201)
+
+
+class IngestResult:
+    """What happened to one file.
+
+    :ivar source: the local file (as given)
+    :ivar path: the object's path on HCP (``/rest/...``)
+    :ivar status: the HTTP status of the PUT (``None`` when no answer came)
+    :ivar hash: HCP's ``X-HCP-Hash`` of the stored object (``None`` if not sent)
+    :ivar node: the node address that answered
+    :ivar size: bytes sent
+    :ivar seconds: time the file took (read, PUT, annotation)
+    :ivar error: ``None``, or why the file was not stored
+    """
+
+    __slots__ = ("source", "path", "status", "hash", "node", "size", "seconds", "error")
+
+    def __init__(self, source: Any, path: str) -> None:
+        self.source = source
+        self.path = path
+        self.status: Optional[int] = None
+        self.hash: Optional[str] = None
+        self.node: Optional[str] = None
+        self.size = 0
+        self.seconds = 0.0
+        self.error: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        """``True`` when the object was stored."""
+        return self.error is None
+
+    def __repr__(self) -> str:
+        return "IngestResult(source={!r}, path={!r}, status={!r}, hash={!r}, node={!r}{})".format(
+            self.source, self.path, self.status, self.hash, self.node,
+            "" if self.error is None else ", error={!r}".format(self.error))
+
+
+class IngestReport(list):
+    """The :class:`IngestResult` of every file, in the order the files were given."""
+
+    #: Wall-clock seconds of the whole run.
+    seconds = 0.0
+
+    @property
+    def failed(self) -> list[IngestResult]:
+        """The results of the files that were not stored."""
+        return [r for r in self if r.error is not None]
+
+    @property
+    def succeeded(self) -> list[IngestResult]:
+        """The results of the files that were stored."""
+        return [r for r in self if r.error is None]
+
+    @property
+    def nodes(self) -> dict[str, int]:
+        """Files stored per node address."""
+        counts: dict[str, int] = {}
+        for r in self:
+            if r.node is not None and r.error is None:
+                counts[r.node] = counts.get(r.node, 0) + 1
+        return counts
+
+    @property
+    def bytes(self) -> int:
+        """Bytes of all stored files."""
+        return sum(r.size for r in self if r.error is None)
+
+
+def _plan(files: Iterable[Source], destination: str, pathbuilder: Optional[PathBuilder]
+          ) -> list[tuple[Any, str, Optional[str]]]:
+    """``(source, object path, annotation or None)`` for every file, before any I/O."""
+    base = "/" + destination.strip("/") if destination.strip("/") else ""
+    plan = []
+    for item in files:
+        if isinstance(item, tuple):
+            source, remote = item
+            remote = str(remote)
+            path = remote if remote.startswith("/") else "{}/{}".format(base, remote)
+            plan.append((source, path, None))
+            continue
+        name = os.path.basename(os.fspath(item))
+        if pathbuilder is None:
+            plan.append((item, "{}/{}".format(base, name), None))
+            continue
+        built = pathbuilder.getunique(name)
+        plan.append((item, "{}/{}".format(built[0], built[1]),
+                     built[2] if len(built) > 2 else None))
+    return plan
+
+
+def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WORKERS,
+           destination: str = "/rest", pathbuilder: Optional[PathBuilder] = None,
+           progress: Optional[Callable[[IngestResult, int, int], Any]] = None,
+           headers: Optional[dict] = None, params: Any = None,
+           connection_args: Optional[dict] = None) -> IngestReport:
+    """PUT many files to ``target`` with ``workers`` parallel persistent Connections.
+
+    :param target: the Target to store to (shared by all workers)
+    :param files: local file names; a name is stored as ``destination/<its base name>``
+        (or under a unique path of ``pathbuilder``); a ``(local name, object path)``
+        tuple gives the path itself (relative paths are put under ``destination``)
+    :param workers: number of threads, each with its own Connection
+    :param destination: the folder for files given by name only (``/rest/...``)
+    :param pathbuilder: a :class:`hcpsdk.pathbuilder.PathBuilder`; when given, every
+        file given by name gets a unique path from it, and, if it makes annotations,
+        its annotation is stored as the object's custom metadata
+    :param progress: called as ``progress(result, done, total)`` after each file, from
+        the worker threads but never by two at once; an exception it raises stops the
+        run (no new file is started) and is raised by :func:`ingest`
+    :param headers: extra headers for every PUT (the dict is not changed)
+    :param params: query parameters for every PUT (e.g. ``{'retention': 'A+1y'}``)
+    :param connection_args: keyword arguments for each :class:`hcpsdk.Connection`
+        (``timeout``, ``retries``, ...)
+    :returns: an :class:`IngestReport` with one :class:`IngestResult` per file, in order
+    :raises ValueError: ``workers`` is less than 1
+    :raises hcpsdk.pathbuilder.PathBuilderError: a file name the PathBuilder refuses
+    """
+    if workers < 1:
+        raise ValueError("workers must be at least 1, not {!r}".format(workers))
+    plan = _plan(files, destination, pathbuilder)
+    report = IngestReport(IngestResult(source, path) for source, path, _ in plan)
+    total = len(plan)
+    counter = itertools.count()
+    done = itertools.count(1)
+    stop: list[BaseException] = []
+    lock = threading.Lock()
+    kwargs = dict(connection_args or {})
+
+    def work() -> None:
+        with Connection(target, **kwargs) as con:
+            for index in iter(counter.__next__, None):
+                if index >= total or stop:
+                    return
+                result = report[index]
+                _store(con, plan[index], result, headers, params)
+                if progress is not None:
+                    with lock:
+                        if stop:
+                            return
+                        try:
+                            progress(result, next(done), total)
+                        except BaseException as exc:  # the caller's; raised after the join
+                            stop.append(exc)
+                            return
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=work, name="hcpsdk-ingest-{}".format(i), daemon=True)
+               for i in range(min(workers, total))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    report.seconds = time.perf_counter() - start
+    if stop:
+        raise stop[0]
+    log.debug("ingest: %d files, %d failed, %.3f s", total, len(report.failed), report.seconds)
+    return report
+
+
+def _store(con: Connection, planned: tuple, result: IngestResult, headers: Optional[dict],
+           params: Any) -> None:
+    """PUT one file (and its annotation); record the outcome in ``result``."""
+    source, path, annotation = planned
+    start = time.perf_counter()
+    try:
+        with open(source, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            body = f.read() if size <= INLINE_LIMIT else f
+            response = con.PUT(path, body, params=params, headers=headers)
+        result.size = size
+        result.status = response.status
+        result.node = con.address
+        result.hash = response.getheader("X-HCP-Hash")
+        if response.status not in _OK:
+            result.error = _refusal("PUT", path, con, response)
+        elif annotation is not None:
+            meta = con.PUT(path, annotation, params={"type": "custom-metadata"})
+            if meta.status not in _OK:
+                result.error = _refusal("PUT custom-metadata of", path, con, meta)
+    except (HcpsdkError, OSError) as exc:
+        result.error = "{}: {}".format(type(exc).__name__, exc)
+        if result.node is None:
+            result.node = con.address
+    result.seconds = time.perf_counter() - start
+    if result.error is not None:
+        log.warning("ingest %s -> %s failed: %s", source, path, result.error)
+
+
+def _refusal(action: str, path: str, con: Connection, response: Any) -> str:
+    return "{} {} on node {}: {} {} ({})".format(
+        action, path, con.address, response.status, response.reason,
+        response.getheader("X-HCP-ErrorMessage", "no message"))

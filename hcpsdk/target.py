@@ -1,0 +1,191 @@
+"""The Target: one HCP (namespace) FQDN, its credentials, its nodes and its TLS setup."""
+from __future__ import annotations
+
+import ssl
+
+from . import ips
+from ._constants import (I_DUMMY, I_HS3, I_HSWIFT, I_NATIVE, RS_READ_ALLOWED,
+                         RS_READ_ON_FAILOVER, RS_WRITE_ALLOWED, RS_WRITE_ON_FAILOVER, SSL_PORTS)
+from ._tls import TlsPolicy
+from .auth import BaseAuthorization
+from .exceptions import HcpsdkError, HcpsdkPortError, HcpsdkReplicaInitError, IpsError
+from ._log import get_logger
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs import time; annotations are strings here
+    from typing import Any, Optional
+
+__all__ = ["Target", "checkport"]
+
+log = get_logger(__name__)
+
+
+class Target:
+    """The central access point to an HCP target (and its replica, eventually).
+
+    It caches the FQDN, the port, the request headers and the node addresses;
+    :class:`hcpsdk.Connection` objects made from it share all of that. Thread-safe.
+
+    .. code-block:: python
+
+        auth = hcpsdk.NativeAuthorization('n', 'n01')
+        t = hcpsdk.Target('n1.m.hcp1.snomis.local', auth, port=443)
+
+    :param fqdn: ([namespace.]tenant.hcp.loc)
+    :param authorization: an instance of one of BaseAuthorization's subclasses
+    :param port: port number (443, 8000 and 9090 are seen as ports using ssl)
+    :param dnscache: if ``True``, use the system resolver (which might do local caching),
+        else an internal resolver, bypassing any cache available
+    :param sslcontext: the context used to handle https requests; defaults to no
+        certificate verification
+    :param interface: the HCP interface to use (I_NATIVE)
+    :param replica_fqdn: the replica HCP's FQDN
+    :param replica_strategy: ORed combination of the RS_* modes
+    :param tls: ``None`` = TLS iff ``port`` is in SSL_PORTS; ``True``/``False`` force it
+    :param resolver: a ``dns.resolver.Resolver`` used when ``dnscache=False``
+    :raises ips.IpsError: when the FQDN can't be resolved
+    :raises HcpsdkReplicaInitError: when the replica can't be initialized
+    :raises HcpsdkError: on other errors (e.g. an authorization without token)
+
+    .. versionadded:: 1.0 the keyword-only ``tls`` and ``resolver``.
+    """
+
+    I_NATIVE = I_NATIVE
+    I_DUMMY = I_DUMMY
+    I_HS3 = I_HS3
+    I_HSWIFT = I_HSWIFT
+    RS_READ_ALLOWED = RS_READ_ALLOWED
+    RS_READ_ON_FAILOVER = RS_READ_ON_FAILOVER
+    RS_WRITE_ALLOWED = RS_WRITE_ALLOWED
+    RS_WRITE_ON_FAILOVER = RS_WRITE_ON_FAILOVER
+
+    def __init__(self, fqdn: str, authorization: BaseAuthorization, port: int = 443,
+                 dnscache: bool = False, sslcontext: Optional[ssl.SSLContext] = None,
+                 interface: str = I_NATIVE, replica_fqdn: Optional[str] = None,
+                 replica_strategy: Optional[int] = None, *, tls: Optional[bool] = None,
+                 resolver: Any = None) -> None:
+        self._fqdn = fqdn
+        self._auth = authorization
+        self._port = int(port)
+        self._dnscache = dnscache
+        self._sslcontext = sslcontext
+        self._interface = interface
+        self._replica_fqdn = replica_fqdn
+        self._replica_strategy = replica_strategy
+        self._resolver = resolver
+        self._tls = self._port in SSL_PORTS if tls is None else bool(tls)
+        # computed once: Connections send this very dict (never mutated) on every request
+        self._headers: dict[str, str] = {"Host": fqdn}
+        self._headers.update(authorization._getheaders())
+        self._tls_policy = TlsPolicy(sslcontext) if self._tls else None
+        try:
+            self._circle = ips.Circle(fqdn, port=self._port, dnscache=dnscache, resolver=resolver)
+        except IpsError:
+            raise
+        except Exception as exc:
+            raise HcpsdkError("Target {}: {}".format(fqdn, exc)) from exc
+        self._replica: Optional[Target] = None
+        if replica_fqdn:
+            self._replica = self._make_replica(replica_fqdn)
+        log.debug("Target initialized: %s:%s - SSL = %s", fqdn, self._port, self._tls)
+
+    def _make_replica(self, replica_fqdn: str) -> "Target":
+        try:
+            return Target(replica_fqdn, self._auth, port=self._port, dnscache=self._dnscache,
+                          sslcontext=self._sslcontext, interface=self._interface,
+                          tls=self._tls, resolver=self._resolver)
+        except HcpsdkError as exc:
+            raise HcpsdkReplicaInitError(
+                "replica {} of {} can't be initialized: {}".format(replica_fqdn, self._fqdn, exc)
+            ) from exc
+
+    def getaddr(self) -> str:
+        """Convenience method to get an IP address out of the pool.
+
+        :returns: an IP address (as string)
+        """
+        return self._circle._addr()
+
+    def refresh(self) -> None:
+        """Re-resolve the FQDN and rebuild the address pool.
+
+        :raises ips.IpsError: when the name can't be resolved
+
+        .. versionadded:: 1.0
+        """
+        self._circle.refresh()
+
+    @property
+    def fqdn(self) -> str:
+        """The FQDN for which the Target was initialized (string)."""
+        return self._fqdn
+
+    @property
+    def port(self) -> int:
+        """The port used by the Target (int)."""
+        return self._port
+
+    @property
+    def ssl(self) -> bool:
+        """Target initialized for SSL (bool)."""
+        return self._tls
+
+    @property
+    def sslcontext(self) -> Optional[ssl.SSLContext]:
+        """The SSL context connections use (the non-verifying default if none was given)."""
+        return self._tls_policy.context if self._tls_policy else self._sslcontext
+
+    @property
+    def interface(self) -> str:
+        """The HCP interface (``I_NATIVE``, ...)."""
+        return self._interface
+
+    @property
+    def dnscache(self) -> bool:
+        """``True`` if the system resolver is used."""
+        return self._dnscache
+
+    @property
+    def addresses(self) -> list[str]:
+        """The IP addresses used by this Target (list)."""
+        return list(self._circle._addresses)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The http headers prepared for this Target (a fresh dictionary)."""
+        return dict(self._headers)
+
+    @property
+    def replica(self) -> Optional["Target"]:
+        """The replica Target, if available (an hcpsdk.Target object or None)."""
+        return self._replica
+
+    @property
+    def replica_fqdn(self) -> Optional[str]:
+        """The replica's FQDN as given."""
+        return self._replica_fqdn
+
+    @property
+    def replica_strategy(self) -> Optional[int]:
+        """The ORed RS_* modes as given."""
+        return self._replica_strategy
+
+    def __repr__(self) -> str:
+        return ("Target({!r}, {!r}, port={!r}, dnscache={!r}, sslcontext={!r}, interface={!r}, "
+                "replica_fqdn={!r}, replica_strategy={!r})").format(
+                    self._fqdn, self._auth, self._port, self._dnscache, self._sslcontext,
+                    self._interface, self._replica_fqdn, self._replica_strategy)
+
+    def __str__(self) -> str:
+        return "Target initialized for {}".format(self._fqdn)
+
+
+def checkport(target: Target, port: int) -> None:
+    """Check that ``target`` was initialized for ``port``.
+
+    :param target: the Target to check
+    :param port: the port the caller needs (e.g. ``P_MAPI``)
+    :raises HcpsdkPortError: if the Target uses another port
+    """
+    if target.port != port:
+        raise HcpsdkPortError("Target initialized for port {}, not {}".format(target.port, port))

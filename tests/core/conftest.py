@@ -1,0 +1,290 @@
+"""Fixtures of the core client tests: the emulator, misbehaving raw servers, own TLS servers.
+
+Everything runs on loopback with real sockets; nothing of http.client, socket, ssl or
+DNS is mocked.
+"""
+from __future__ import annotations
+
+import contextlib
+import http.server
+import socket
+import ssl
+import threading
+import uuid
+
+import pytest
+
+import hcpsdk
+from hcpsdk._retry import Retry
+from hcpsdk.emulator import Emulator
+
+
+@pytest.fixture(scope="session")
+def hcp():
+    """One emulated 4-node HCP for the whole core suite (HTTP and HTTPS)."""
+    with Emulator(nodes=4, domain="core.example.com", tls=True) as emulator:
+        yield emulator
+
+
+@pytest.fixture()
+def faults(hcp):
+    """``hcp.faults``, cleared after the test."""
+    hcp.faults.clear()
+    yield hcp.faults
+    hcp.faults.clear()
+
+
+@pytest.fixture()
+def http_target(hcp):
+    """A fresh Target (own address circle) on the emulator's plain HTTP port."""
+    return hcp.target(port=hcp.http_port, tls=False)
+
+
+@pytest.fixture()
+def tls_target(hcp):
+    """A fresh Target on the emulator's HTTPS port with the default (non-verifying) context."""
+    return hcp.target()
+
+
+@pytest.fixture()
+def path():
+    """A fresh object path."""
+    return "/rest/core/{}.bin".format(uuid.uuid4().hex)
+
+
+def fast_retry(total=3, **kw):
+    """A retry policy with millisecond backoff so that tests stay fast."""
+    kw.setdefault("backoff_factor", 0.001)
+    kw.setdefault("backoff_max", 0.01)
+    return Retry(total, **kw)
+
+
+@contextlib.contextmanager
+def closing_factory(make):
+    """Yield a function that calls ``make`` and closes everything it made at the end."""
+    made = []
+
+    def start(*args, **kw):
+        thing = make(*args, **kw)
+        made.append(thing)
+        return thing
+
+    try:
+        yield start
+    finally:
+        for thing in made:
+            thing.close()
+
+
+@pytest.fixture()
+def open_connections():
+    """Factory of Connections that are closed after the test."""
+    with closing_factory(hcpsdk.Connection) as make:
+        yield make
+
+
+# -- misbehaving raw servers ---------------------------------------------------------------
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that hands each accepted socket to ``behaviour(sock)``."""
+
+    def __init__(self, behaviour, host="127.0.0.1", port=0):
+        self.behaviour = behaviour
+        self.listener = socket.create_server((host, port))
+        self.host, self.port = self.listener.getsockname()[:2]
+        self.accepted = 0
+        self._socks = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        while not self._stop.is_set():
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                return
+            if self._stop.is_set():
+                sock.close()
+                return
+            self.accepted += 1
+            self._socks.append(sock)
+            threading.Thread(target=self._run, args=(sock,), daemon=True).start()
+
+    def _run(self, sock):
+        try:
+            self.behaviour(sock, self._stop)
+        except OSError:
+            pass
+
+    def close(self):
+        self._stop.set()
+        try:
+            socket.create_connection((self.host, self.port), timeout=1).close()  # wake accept()
+        except OSError:
+            pass
+        self._thread.join(2)
+        self.listener.close()
+        for sock in self._socks:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+
+def read_request(sock, with_body=False):
+    """Read one request head (and a Content-Length body) from ``sock``."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+            while len(rest) < length:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                rest += chunk
+    return (head, rest) if with_body else head
+
+
+@pytest.fixture()
+def raw_server():
+    """Factory: ``raw_server(behaviour, host, port)`` starts a RawServer, closed after the test."""
+    with closing_factory(RawServer) as start:
+        yield start
+
+
+def raw_target(server, **kw):
+    """A Target pointing at a RawServer by IP literal (no DNS)."""
+    kw.setdefault("tls", False)
+    return hcpsdk.Target(server.host, hcpsdk.NativeAuthorization("n", "n01"), port=server.port,
+                         **kw)
+
+
+# -- own TLS servers (trustme) -------------------------------------------------------------
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        body = b"hello over TLS"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class TLSServer:
+    """A tiny HTTPS server with a certificate from ``ca`` for ``names``; records SNI names."""
+
+    def __init__(self, ca, names, host="127.0.0.1"):
+        self.sni = []
+        cert = ca.issue_cert(*names)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        cert.configure_cert(context)
+        context.sni_callback = lambda sslsock, name, ctx: self.sni.append(name)
+        self.httpd = http.server.ThreadingHTTPServer((host, 0), _Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.host, self.port = self.httpd.server_address[:2]
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        self._thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join(2)
+
+
+@pytest.fixture(scope="session")
+def ca():
+    trustme = pytest.importorskip("trustme")
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def other_ca():
+    trustme = pytest.importorskip("trustme")
+    return trustme.CA()
+
+
+@pytest.fixture()
+def tls_server(ca):
+    """Factory: ``tls_server(names)`` starts a TLSServer with a cert of ``ca``."""
+    with closing_factory(lambda names, host="127.0.0.1": TLSServer(ca, names, host)) as start:
+        yield start
+
+
+# -- a tiny DNS server with fixed records (for answers the emulator does not give) ---------
+
+class MiniDNS:
+    """UDP DNS on 127.0.0.1 answering from ``records``: {name: {"A": [...], "AAAA": [...]}}."""
+
+    def __init__(self, records):
+        import dns.message
+        import dns.rcode
+        import dns.rdatatype
+        import dns.rrset
+
+        self._dns = (dns.message, dns.rcode, dns.rdatatype, dns.rrset)
+        self.records = {name.lower().rstrip("."): value for name, value in records.items()}
+        self.queries = []
+        self._stop = False
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.address = self.sock.getsockname()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        message, rcode, rdatatype, rrset = self._dns
+        while True:
+            try:
+                wire, peer = self.sock.recvfrom(4096)
+            except OSError:
+                return
+            if self._stop:
+                return
+            query = message.from_wire(wire)
+            response = message.make_response(query)
+            question = query.question[0]
+            name = question.name.to_text(omit_final_dot=True).lower()
+            kind = rdatatype.to_text(question.rdtype)
+            self.queries.append((name, kind))
+            if name not in self.records:
+                response.set_rcode(rcode.NXDOMAIN)
+            elif self.records[name].get(kind):
+                response.answer.append(rrset.from_text_list(question.name, 60, "IN", kind,
+                                                            self.records[name][kind]))
+            self.sock.sendto(response.to_wire(want_shuffle=False), peer)
+
+    def resolver(self):
+        import dns.resolver
+
+        res = dns.resolver.Resolver(configure=False)
+        res.nameservers = [self.address[0]]
+        res.port = self.address[1]
+        res.timeout = res.lifetime = 2.0
+        return res
+
+    def close(self):
+        self._stop = True
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as waker:
+            waker.sendto(b"", self.address)
+        self._thread.join(2)
+        self.sock.close()
+
+
+@pytest.fixture()
+def mini_dns():
+    """Factory: ``mini_dns(records)`` starts a MiniDNS, closed after the test."""
+    with closing_factory(MiniDNS) as start:
+        yield start

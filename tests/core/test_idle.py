@@ -1,0 +1,99 @@
+"""Idle handling (DECISIONS #7): shared reaper, no thread per request, never mid-body."""
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import hcpsdk
+
+
+def test_idle_socket_closed_and_reconnected_transparently(hcp, http_target, path, caplog):
+    caplog.set_level(logging.DEBUG, logger="hcpsdk")
+    conn = hcpsdk.Connection(http_target, idletime=0.2)
+    try:
+        conn.PUT(path, body=b"x")
+        node = conn.address
+        assert hcp.stats(node)["open"] >= 1
+        assert hcp.wait_for(lambda: conn.con is None, timeout=5)
+        # observed on the server side too
+        assert hcp.wait_for(lambda: hcp.stats(node)["open"] == 0, timeout=5)
+        assert "idle close: IP {}".format(node) in caplog.text
+        conn.HEAD(path)
+        assert conn.response_status == 200 and conn.con is not None
+    finally:
+        conn.close()
+
+
+def test_idle_timer_never_closes_mid_body(hcp, http_target, path):
+    data = b"z" * 300000
+    hcp.put_object(path, data)
+    conn = hcpsdk.Connection(http_target, idletime=0.1)
+    try:
+        conn.GET(path)
+        first = conn.read(1000)
+        time.sleep(0.4)  # several idletimes pass while the body is half read
+        assert conn.con is not None
+        assert first + conn.read() == data
+        assert hcp.wait_for(lambda: conn.con is None, timeout=5)
+    finally:
+        conn.close()
+
+
+def test_no_thread_started_per_request(hcp, http_target, path):
+    conn = hcpsdk.Connection(http_target, idletime=30, retries=3)
+    try:
+        conn.PUT(path, body=b"warm-up")  # the shared reaper starts once, here at the latest
+        before = threading.active_count()
+        idents = {t.ident for t in threading.enumerate()}
+        for _ in range(200):
+            conn.PUT(path + "x", body=b"0123456789")
+            conn.GET(path + "x")
+            conn.read()
+            conn.DELETE(path + "x")
+        assert threading.active_count() == before
+        assert {t.ident for t in threading.enumerate()} == idents
+        reapers = [t for t in threading.enumerate() if t.name == "hcpsdk-idle-reaper"]
+        assert len(reapers) == 1 and reapers[0].daemon
+    finally:
+        conn.close()
+
+
+def test_unclosed_connection_does_not_delay_exit(hcp):
+    script = textwrap.dedent("""
+        import sys, hcpsdk
+        auth = hcpsdk.NativeAuthorization('n', 'n01')
+        t = hcpsdk.Target(sys.argv[1], auth, port=int(sys.argv[2]), tls=False)
+        c = hcpsdk.Connection(t, idletime=60)
+        c.PUT('/rest/core/exit-test', body=b'x')
+        assert c.response_status in (201, 409), c.response_status
+        print('done', flush=True)
+        # no close(): the idle socket and the reaper must not keep us alive
+    """)
+    start = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", script, hcp.addresses[0], str(hcp.http_port)],
+                            capture_output=True, text=True, timeout=30)
+    elapsed = time.monotonic() - start
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "done"
+    assert elapsed < 10  # far below the 60 s idletime
+
+
+def test_server_dropped_keepalive_is_reconnected_transparently(hcp, faults, http_target, path):
+    conn = hcpsdk.Connection(http_target, retries=0)
+    try:
+        conn.PUT(path, body=b"x")
+        node = conn.address
+        faults.idle_drop(node, 0.05)
+        assert hcp.wait_for(lambda: hcp.stats(node)["open"] == 0, timeout=5)
+        for method in ("HEAD", "POST"):
+            conn.request(method, path, params={"index": "true"} if method == "POST" else None)
+            conn.read()
+            assert conn.response_status == 200
+            assert conn.retries_done == 0
+            hcp.wait_for(lambda: hcp.stats(node)["open"] == 0, timeout=5)
+    finally:
+        conn.close()
