@@ -26,6 +26,12 @@ REPO = os.path.dirname(HERE)
 NGINX_CANDIDATES = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
 
 
+def _guarded(cmd: list[str]) -> list[str]:
+    """``cmd`` so that it is terminated when the bench dies (e.g. killed by a test timeout)."""
+    setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    return [setpriv, "--pdeathsig", "TERM", *cmd] if setpriv else cmd
+
+
 def find_nginx() -> str | None:
     """The nginx binary (``$HCPSDK_BENCH_NGINX``, PATH, usual places), or ``None``."""
     env = os.environ.get("HCPSDK_BENCH_NGINX")
@@ -118,8 +124,8 @@ class Nginx:
             f.write(template.substitute(work=work, root=root, listen=listen))
         version = subprocess.run([binary, "-v"], capture_output=True, text=True).stderr.strip()
         self.version = version.rpartition("/")[2] or "?"
-        self._proc = subprocess.Popen([binary, "-c", self.conf, "-p", work, "-e",
-                                       os.path.join(work, "nginx-error.log")],
+        self._proc = subprocess.Popen(_guarded([binary, "-c", self.conf, "-p", work, "-e",
+                                                os.path.join(work, "nginx-error.log")]),
                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.PIPE)
         try:
@@ -140,7 +146,25 @@ class Nginx:
         _stop(self._proc, signal.SIGQUIT)  # graceful: the master waits for its worker
 
 
-class EmulatorProcess:
+class _Process:
+    """CPU time and peak RSS of a server process (Linux ``/proc``)."""
+
+    _proc: subprocess.Popen
+
+    def cpu_seconds(self) -> float:
+        with open("/proc/{}/stat".format(self._proc.pid)) as f:
+            fields = f.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def maxrss_kib(self) -> int:
+        with open("/proc/{}/status".format(self._proc.pid)) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        return 0
+
+
+class EmulatorProcess(_Process):
     """The hcpsdk emulator over plain HTTP, in its own process (its CPU is not the client's)."""
 
     kind = "emulator"
@@ -149,7 +173,7 @@ class EmulatorProcess:
         cmd = [sys.executable, "-m", "hcpsdk.emulator", "--no-tls", "--json", "--nodes",
                str(nodes), "--http-port", "0", "--mapi-port", "0"]
         env = dict(os.environ, PYTHONPATH=REPO)
-        self._proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdin=subprocess.PIPE,
+        self._proc = subprocess.Popen(_guarded(cmd), cwd=REPO, env=env, stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, text=True)
         line = self._proc.stdout.readline()
         if not line:
@@ -178,14 +202,14 @@ class EmulatorProcess:
         _stop(self._proc)
 
 
-class DictStore:
+class DictStore(_Process):
     """``_dictstore.py``: stdlib ThreadingHTTPServer, keep-alive, Nagle off, a dict of objects."""
 
     kind = "dictstore"
 
     def __init__(self, address: str) -> None:
-        self._proc = subprocess.Popen([sys.executable, os.path.join(HERE, "_dictstore.py"),
-                                       address], stdout=subprocess.PIPE, text=True)
+        self._proc = subprocess.Popen(_guarded([sys.executable, os.path.join(HERE, "_dictstore.py"),
+                                                address]), stdout=subprocess.PIPE, text=True)
         line = self._proc.stdout.readline()
         if not line:
             self.close()

@@ -39,6 +39,15 @@ def _rss_kib() -> int:
         return int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
 
 
+def _copy(read, write, block: int) -> None:
+    """The download loop every client uses: ``read(block)`` until empty, ``write`` each."""
+    while True:
+        data = read(block)
+        if not data:
+            return
+        write(data)
+
+
 # -- clients ---------------------------------------------------------------------------
 # Each client object is one persistent connection, used by one thread.
 
@@ -82,12 +91,7 @@ class RawClient:
 
     def get_file(self, path: str, out) -> int:
         r = self._do("GET", path)
-        read, write, block = r.read, out.write, self._block
-        while True:
-            data = read(block)
-            if not data:
-                break
-            write(data)
+        _copy(r.read, out.write, self._block)
         return r.status
 
     def close(self) -> None:
@@ -123,12 +127,7 @@ class HcpsdkClient:
 
     def get_file(self, path: str, out) -> int:
         r = self._con.GET(path)
-        read, write, block = self._con.read, out.write, self._block
-        while True:
-            data = read(block)
-            if not data:
-                break
-            write(data)
+        _copy(self._con.read, out.write, self._block)
         return r.status
 
     def close(self) -> None:

@@ -29,12 +29,26 @@ sys.path.insert(0, REPO)
 
 import _servers  # noqa: E402
 import hcpsdk  # noqa: E402
-from hcpsdk import connection as _connection  # noqa: E402
 
 FQDN_DOMAIN, FQDN_TENANT = "hcp1.bench.local", "m"
 FQDN = "n1.{}.{}".format(FQDN_TENANT, FQDN_DOMAIN)
 USER, PASSWORD = "n", "n01"
 MiB = 1 << 20
+
+
+def _hcpsdk_blocksize() -> int:
+    """hcpsdk's streaming block size (the matched floor uses it too)."""
+    import importlib
+
+    for name in ("hcpsdk._transport", "hcpsdk.connection"):
+        try:
+            return int(getattr(importlib.import_module(name), "BLOCKSIZE"))
+        except (ImportError, AttributeError):
+            continue
+    return MiB
+
+
+BLOCKSIZE = _hcpsdk_blocksize()
 
 
 class Profile:
@@ -45,9 +59,9 @@ class Profile:
 QUICK = Profile(name="quick", rounds=3, small_n=200, small_warm=20, mt_n=50, large=16 * MiB,
                 large_rounds=1, ingest_files=200, ingest_size=4096, ingest_rounds=2,
                 import_runs=3, server_n=200)
-FULL = Profile(name="full", rounds=7, small_n=3000, small_warm=200, mt_n=1500, large=1 << 30,
-               large_rounds=3, ingest_files=4000, ingest_size=4096, ingest_rounds=5,
-               import_runs=21, server_n=2000)
+FULL = Profile(name="full", rounds=11, small_n=1000, small_warm=100, mt_n=500, large=1 << 30,
+               large_rounds=3, ingest_files=4000, ingest_size=4096, ingest_rounds=7,
+               import_runs=21, server_n=1000)
 
 CLIENT_LABELS = {
     "raw": "raw floor (http.client)",
@@ -312,7 +326,8 @@ def run_import(results: Results, profile: Profile, clients_095: bool, log: calla
 
 def run_server_speed(results: Results, profile: Profile, cfg: dict, log: callable) -> None:
     """Target 6: the emulator against the stdlib dict store, raw http.client on one connection."""
-    group = "server speed: 1 KiB, 1 connection, raw http.client client"
+    group = ("server speed: 1 KiB, 1 connection, raw http.client client "
+             "(CPU = the server process's)")
     emulator = _servers.EmulatorProcess(nodes=1)
     try:
         store = _servers.DictStore(emulator.addresses[0])
@@ -326,10 +341,14 @@ def run_server_speed(results: Results, profile: Profile, cfg: dict, log: callabl
             workers[name] = Worker("raw", wcfg)
         for rnd in range(profile.rounds):
             for name in _rotate(list(workers), rnd):
+                server = emulator if name == "emulator" else store
+                before = server.cpu_seconds()
                 answer = workers[name].ask({
                     "op": "small", "threads": 1, "n": profile.server_n,
                     "warmup": profile.small_warm, "size": 1024,
                     "prefix": "/rest/bench/server/{}".format(rnd)})
+                spent = server.cpu_seconds() - before  # warm-up included: all three methods
+                ops = 3 * (profile.server_n + profile.small_warm)
                 label = "hcpsdk emulator" if name == "emulator" else "stdlib dict store"
                 for method in ("PUT", "GET", "DELETE"):
                     res = answer[method]
@@ -338,8 +357,8 @@ def run_server_speed(results: Results, profile: Profile, cfg: dict, log: callabl
                                                                               res["bad"]))
                     row = results.row(group, method, label, baselines=("stdlib dict store",))
                     row.values.append(res["ops"] / res["wall"])
-                    row.cpu.append(res["cpu"] / res["ops"] * 1e6)
-                    row.rss.append(answer["maxrss"] / 1024)
+                    row.cpu.append(spent / ops * 1e6)
+                    row.rss.append(server.maxrss_kib() / 1024)
         log("  {} done".format(group))
     finally:
         for w in workers.values():
@@ -355,107 +374,108 @@ def _size(n: int) -> str:
         "{} MiB".format(n >> 20) if n >= MiB else "{} KiB".format(n >> 10)
 
 
-def _fmt(x: float | None, spec: str = "{:.2f}") -> str:
-    return "-" if x is None else spec.format(x)
+def _cells(results: Results, row: Row) -> list[str]:
+    ratios = []
+    for base in row.baselines:
+        r = None if row.client == base else results.ratio(row, base)
+        if r is not None:
+            ratios.append("{:.3f}x {}".format(r, base))
+    if row.unit == "MB/s":
+        cpu = "{:.2f} s".format(statistics.median(row.cpu))
+        rss = "+{:.1f} MiB".format(max(row.rss))
+    elif row.unit == "ms":
+        cpu = rss = "-"
+    else:
+        cpu = "{:.1f} µs/op".format(statistics.median(row.cpu))
+        rss = "{:.1f} MiB".format(max(row.rss))
+    spec = "{:.1f}" if row.unit == "ms" else "{:.0f}"
+    return [row.workload, CLIENT_LABELS.get(row.client, row.client),
+            (spec + " {}").format(row.median, row.unit), ", ".join(ratios) or "baseline",
+            (spec + "-" + spec).format(min(row.values), max(row.values)), cpu, rss,
+            str(len(row.values))]
 
 
 def table(results: Results) -> list[str]:
-    lines = []
-    group = None
+    groups: dict[str, list[Row]] = {}
     for row in results.rows:
-        if row.group != group:
-            group = row.group
-            lines += ["", "### " + group, "",
-                      "| workload | client | median | ratio vs baseline | min-max | CPU | "
-                      "RSS | rounds |",
-                      "| --- | --- | ---: | --- | --- | ---: | ---: | ---: |"]
-        ratios = []
-        for base in row.baselines:
-            if row.client == base or (base in CLIENT_LABELS and row.client == base):
-                continue
-            r = results.ratio(row, base)
-            if r is not None:
-                ratios.append("{:.3f}x {}".format(r, base))
-        if row.unit == "MB/s":
-            cpu = "{:.2f} s".format(statistics.median(row.cpu))
-            rss = "+{:.1f} MiB".format(max(row.rss))
-        elif row.unit == "ms":
-            cpu = rss = "-"
-        else:
-            cpu = "{:.1f} µs/op".format(statistics.median(row.cpu))
-            rss = "{:.1f} MiB".format(max(row.rss))
-        spread = "{:.0f}-{:.0f}".format(min(row.values), max(row.values)) if row.unit != "ms" \
-            else "{:.1f}-{:.1f}".format(min(row.values), max(row.values))
-        median = ("{:.1f} {}" if row.unit == "ms" else "{:.0f} {}").format(row.median, row.unit)
-        lines.append("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
-            row.workload, CLIENT_LABELS.get(row.client, row.client), median,
-            ", ".join(ratios) or "baseline", spread, cpu, rss, len(row.values)))
+        groups.setdefault(row.group, []).append(row)
+    lines = []
+    for group, rows in groups.items():
+        lines += ["", "### " + group, "",
+                  "| workload | client | median | ratio vs baseline | min-max | CPU | RSS | rounds |",
+                  "| --- | --- | ---: | --- | --- | ---: | ---: | ---: |"]
+        lines += ["| " + " | ".join(_cells(results, row)) + " |" for row in rows]
+        nodes = {CLIENT_LABELS.get(r.client, r.client): r.extra["nodes"] for r in rows
+                 if "nodes" in r.extra}
+        if nodes:
+            lines += ["", "Nodes used: " + ", ".join("{} {}".format(c, n)
+                                                      for c, n in nodes.items()) + "."]
     return lines
 
 
 def verdicts(results: Results, profile: Profile) -> list[tuple[str, bool | None, str]]:
-    """Each target of issue 6: (target, met?, the numbers)."""
-    out = []
+    """Each target of issue 6: (target, met? (``None``: not measured), the numbers)."""
 
-    def r(group_prefix: str, workload: str, client: str, base: str, attr: str = "values"):
-        for row in results.rows:
-            if row.group.startswith(group_prefix) and row.workload == workload \
-                    and row.client == client:
-                return results.ratio(row, base, attr)
-        return None
+    def find(group: str, workload: str, client: str) -> Row | None:
+        return next((row for row in results.rows if row.group.startswith(group)
+                     and row.workload == workload and row.client == client), None)
 
-    parts, ok = [], True
-    for m in ("PUT", "GET", "DELETE"):
-        vm = r("small 1 KiB, 1 conn", m, "hcpsdk", "matched")
-        vr = r("small 1 KiB, 1 conn", m, "hcpsdk", "raw")
-        cpu = r("small 1 KiB, 1 conn", m, "hcpsdk", "matched", "cpu")
+    def ratio(group: str, workload: str, client: str, base: str, attr: str = "values"):
+        row = find(group, workload, client)
+        return None if row is None else results.ratio(row, base, attr)
+
+    def per_method(methods: tuple[str, ...], check) -> tuple[bool | None, str]:
+        """``check(method)`` gives ``(met, text)`` or ``None`` (not measured)."""
+        checked = [check(m) for m in methods]
+        if any(c is None for c in checked):
+            return None, "; ".join(c[1] for c in checked if c is not None)
+        return all(c[0] for c in checked), "; ".join(c[1] for c in checked)
+
+    def small_one(m: str):
+        vm = ratio("small 1 KiB, 1 conn", m, "hcpsdk", "matched")
+        vr = ratio("small 1 KiB, 1 conn", m, "hcpsdk", "raw")
+        cpu = ratio("small 1 KiB, 1 conn", m, "hcpsdk", "matched", "cpu")
         if None in (vm, vr, cpu):
-            ok = None
-            continue
-        ok = ok and vm >= 0.95 and vr >= 0.9 and cpu <= 1.1
-        parts.append("{} {:.3f}x matched, {:.3f}x raw, CPU {:.2f}x matched".format(m, vm, vr, cpu))
-    out.append(("1. small objects, 1 connection: >= 0.95x matched, >= 0.9x raw, CPU <= 1.1x "
-                "matched", ok, "; ".join(parts)))
-    parts, ok = [], True
-    for m in ("PUT", "GET", "DELETE"):
-        v = r("small 1 KiB, 4 threads", m, "hcpsdk", "raw")
-        if v is None:
-            ok = None
-            continue
-        ok = ok and v >= 0.9
-        parts.append("{} {:.3f}x raw".format(m, v))
-    out.append(("2. small objects, 4 threads over the nodes: >= 0.9x raw", ok, "; ".join(parts)))
-    parts, ok = [], True
-    limit = 2 * _connection.BLOCKSIZE / MiB + 4
-    for m in ("PUT", "GET"):
-        cpu = r("large", m, "hcpsdk", "raw", "cpu")
-        row = next((x for x in results.rows if x.group.startswith("large") and x.workload == m
-                    and x.client == "hcpsdk"), None)
+            return None
+        return (vm >= 0.95 and vr >= 0.9 and cpu <= 1.1,
+                "{} {:.3f}x matched, {:.3f}x raw, CPU {:.3f}x matched".format(m, vm, vr, cpu))
+
+    def threads(m: str):
+        v = ratio("small 1 KiB, 4 threads", m, "hcpsdk", "raw")
+        return None if v is None else (v >= 0.9, "{} {:.3f}x raw".format(m, v))
+
+    limit = 2 * BLOCKSIZE / MiB + 4
+
+    def large(m: str):
+        cpu = ratio("large", m, "hcpsdk", "raw", "cpu")
+        row = find("large", m, "hcpsdk")
         if cpu is None or row is None:
-            ok = None
-            continue
+            return None
         grow = max(row.rss)
-        ok = ok and cpu <= 1.1 and grow <= limit
-        parts.append("{} CPU {:.2f}x raw, RSS +{:.1f} MiB (limit {:.0f})".format(m, cpu, grow,
-                                                                                limit))
-    out.append(("3. {} PUT/GET via a file: CPU <= 1.1x raw, RSS growth <= 2 x block + 4 MiB"
-                .format(_size(profile.large)), ok, "; ".join(parts)))
-    v = r("ingest", "PUT", "hcpsdk", "raw")
-    out.append(("4. ingest, 8 workers over 4 nodes: >= 0.9x raw threads",
-                None if v is None else v >= 0.9, "" if v is None else "{:.3f}x raw".format(v)))
-    v = r("import", "import", "hcpsdk (this)", "http.client, ssl")
-    out.append(("5. import hcpsdk <= 1.3x import http.client, ssl",
-                None if v is None else v <= 1.3, "" if v is None else "{:.2f}x".format(v)))
-    parts, ok = [], True
-    for m in ("PUT", "GET", "DELETE"):
-        v = r("server speed", m, "hcpsdk emulator", "stdlib dict store")
-        if v is None:
-            ok = None
-            continue
-        ok = ok and v >= 0.8
-        parts.append("{} {:.3f}x".format(m, v))
-    out.append(("6. emulator >= 0.8x the stdlib dict store", ok, "; ".join(parts)))
-    return out
+        return (cpu <= 1.1 and grow <= limit, "{} CPU {:.3f}x raw, RSS +{:.1f} MiB (limit {:.0f})"
+                .format(m, cpu, grow, limit))
+
+    def server(m: str):
+        v = ratio("server speed", m, "hcpsdk emulator", "stdlib dict store")
+        return None if v is None else (v >= 0.8, "{} {:.3f}x".format(m, v))
+
+    def single(v: float | None, good, spec: str) -> tuple[bool | None, str]:
+        return (None, "") if v is None else (good(v), spec.format(v))
+
+    crud = ("PUT", "GET", "DELETE")
+    return [
+        ("1. small objects, 1 connection: >= 0.95x matched, >= 0.9x raw, CPU <= 1.1x matched",
+         *per_method(crud, small_one)),
+        ("2. small objects, 4 threads over the nodes: >= 0.9x raw", *per_method(crud, threads)),
+        ("3. {} PUT/GET via a file: CPU <= 1.1x raw, RSS growth <= 2 x block + 4 MiB"
+         .format(_size(profile.large)), *per_method(("PUT", "GET"), large)),
+        ("4. ingest, 8 workers over 4 nodes: >= 0.9x raw threads",
+         *single(ratio("ingest", "PUT", "hcpsdk", "raw"), lambda v: v >= 0.9, "{:.3f}x raw")),
+        ("5. import hcpsdk <= 1.3x import http.client, ssl",
+         *single(ratio("import", "import", "hcpsdk (this)", "http.client, ssl"),
+                 lambda v: v <= 1.3, "{:.2f}x")),
+        ("6. emulator >= 0.8x the stdlib dict store", *per_method(crud, server)),
+    ]
 
 
 def report(results: Results, profile: Profile, server_label: str, argv: list[str],
@@ -468,11 +488,12 @@ def report(results: Results, profile: Profile, server_label: str, argv: list[str
              "- machine: {} CPUs, Python {}, {}".format(os.cpu_count(), platform.python_version(),
                                                          platform.platform()),
              "- hcpsdk {} (BLOCKSIZE {}, default timeout 30 s); wall time of the run {:.0f} s"
-             .format(hcpsdk.__version__, _size(_connection.BLOCKSIZE), seconds),
-             "- median of {} interleaved rounds; a ratio is the median of the per-round ratios "
-             "(same round, same server); CPU is the client process's user+system time; RSS is "
-             "the client process's peak (large objects: peak growth during the transfer)"
-             .format(profile.rounds)]
+             .format(hcpsdk.__version__, _size(BLOCKSIZE), seconds),
+             "- rounds are interleaved (every client once per round, the order rotating); the "
+             "median is over the rounds (see the rounds column); a ratio is the median of the "
+             "per-round ratios (same round, same server); CPU is the client process's "
+             "user+system time (large objects: seconds per transfer); RSS is the client "
+             "process's peak (large objects: peak growth during the transfer)"]
     lines += table(results)
     lines += ["", "### targets (issue 6)", "", "| target | met | measured |", "| --- | --- | --- |"]
     for name, ok, numbers in verdicts(results, profile):
@@ -488,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true",
-                   help="small counts and a 32 MiB large object (well under a minute)")
+                   help="small counts and a 16 MiB large object (well under a minute)")
     p.add_argument("--server", choices=("auto", "nginx", "emulator"), default="auto",
                    help="auto: nginx when installed, else the emulator")
     p.add_argument("--setup-095", action="store_true",
@@ -497,10 +518,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-urllib3", action="store_true", help="leave out urllib3")
     p.add_argument("--only", default="small,threads,large,ingest,import,server",
                    help="comma-separated workloads (default: all)")
+    p.add_argument("--rounds", type=int, metavar="N",
+                   help="interleaved rounds of the small-object rows (default: 3 quick, 11 full)")
     p.add_argument("--markdown", metavar="FILE", help="also write the report to FILE")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     args = p.parse_args(argv)
     profile = QUICK if args.quick else FULL
+    if args.rounds:
+        profile = Profile(**dict(vars(profile), rounds=args.rounds))
     only = set(args.only.split(","))
 
     def log(msg: str) -> None:
@@ -539,7 +564,7 @@ def main(argv: list[str] | None = None) -> int:
         headers.update(auth._getheaders())
         cfg = {"fqdn": fqdn, "addresses": server.addresses, "port": server.port,
                "dns": list(dns_addr), "user": user, "password": password, "headers": headers,
-               "timeout": 30, "blocksize": _connection.BLOCKSIZE, "raw_blocksize": MiB}
+               "timeout": 30, "blocksize": BLOCKSIZE, "raw_blocksize": MiB}
         clients = ["raw", "matched", "hcpsdk"]
         if not args.no_095 and python_095():
             clients.append("hcpsdk095")

@@ -20,6 +20,7 @@ from . import _log  # noqa: F401  (sets up the NullHandler when logging is in us
 from ._constants import (I_DUMMY, I_HS3, I_HSWIFT, I_NATIVE, P_HTTP, P_HTTPS, P_MAPI, P_MGMT,
                          P_SEARCH, RS_READ_ALLOWED, RS_READ_ON_FAILOVER, RS_WRITE_ALLOWED,
                          RS_WRITE_ON_FAILOVER, SSL_PORTS)
+from ._retry import Retry
 from ._version import __version__
 from .auth import (BaseAuthorization, DummyAuthorization, LocalSwiftAuthorization,
                    NativeADAuthorization, NativeAuthorization)

@@ -1,4 +1,4 @@
-"""Request bodies: size, rewinding for retries, and the digest for a PUT's landing check.
+"""Bodies: a request body's size, rewinding and digest; a GET body's progress and hash.
 
 ``bytes``/``str`` can always be sent again; a seekable stream is rewound to the
 offset it had when the request started; a non-seekable stream or an iterator
@@ -13,11 +13,16 @@ import stat
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
+    import http.client
     from typing import Any, Iterator, Optional
 
-__all__ = ["Payload"]
+__all__ = ["Payload", "Download", "HASH_NAMES", "validator"]
 
 _BLOCK = 1 << 20
+
+# http.client's hash names as HCP writes them in X-HCP-Hash
+HASH_NAMES = {"SHA-256": "sha256", "SHA-1": "sha1", "MD5": "md5", "SHA-384": "sha384",
+               "SHA-512": "sha512", "RIPEMD-160": "ripemd160"}
 
 
 def _is_text(stream: Any) -> bool:
@@ -34,7 +39,8 @@ class Payload:
         stream, or an iterable of ``bytes``
     """
 
-    __slots__ = ("_body", "size", "_start", "rewindable", "_text", "_used", "regular_file")
+    __slots__ = ("_body", "size", "_start", "rewindable", "_text", "_used", "regular_file",
+                 "is_stream")
 
     def __init__(self, body: Any) -> None:
         self._body = body
@@ -47,6 +53,8 @@ class Payload:
         self.size: Optional[int] = None
         #: ``True`` when the body can be sent again after a failed attempt.
         self.rewindable = True
+        #: ``True`` for file-like or iterable bodies (that http.client reads itself).
+        self.is_stream = False
         if body is None:
             self.size = 0
         elif isinstance(body, str):
@@ -57,12 +65,14 @@ class Payload:
         elif isinstance(body, memoryview):
             self.size = body.nbytes
         elif hasattr(body, "read"):
+            self.is_stream = True
             self._text = _is_text(body)
             self._start = self._tell(body)
             self.rewindable = self._start is not None
             if not self._text and self._start is not None:
                 self.size, self.regular_file = self._remaining(body, self._start)
         else:
+            self.is_stream = True
             self.rewindable = False
 
     @staticmethod
@@ -95,13 +105,10 @@ class Payload:
         self._used = True
         sock.sendfile(self._body, self._start, self.size)
 
-    @property
-    def is_stream(self) -> bool:
-        """``True`` for file-like or iterable bodies (that http.client reads itself)."""
-        return self._start is not None or not self.rewindable or self._text
-
     def for_send(self) -> Any:
         """The object to hand to http.client for this attempt (rewound if it was used)."""
+        if not self.is_stream:
+            return self._body
         if self._used and self._start is not None:
             self._body.seek(self._start)
         self._used = True
@@ -138,3 +145,54 @@ class Payload:
             hasher.update(chunk)
             size += len(chunk)
         return size, hasher.hexdigest().upper()
+
+
+def validator(response: "http.client.HTTPResponse") -> Optional[str]:
+    """What identifies the object's content in a response: ``X-HCP-Hash``, else ``ETag``."""
+    return response.getheader("X-HCP-Hash") or response.getheader("ETag")
+
+
+class Download:
+    """What a GET body read through :meth:`Connection.read` needs to resume or verify.
+
+    :param path: the request path (encoded)
+    :param headers: the caller's request headers
+    :param response: the ``200`` response whose body is read
+    :param verify: hash the bytes and compare them with ``X-HCP-Hash`` at the end
+
+    Made when the GET is answered if ``verify`` is asked for, else only when the body
+    breaks off: then the bytes received so far are what http.client did not count
+    down yet (``response.length`` is the rest).
+    """
+
+    __slots__ = ("path", "headers", "response", "total", "received", "hash_name", "expected",
+                 "hasher")
+
+    def __init__(self, path: str, headers: Optional[dict], response: http.client.HTTPResponse,
+                 verify: bool) -> None:
+        self.path = path
+        self.headers = headers
+        self.response = response  # its headers are read only if a resume or a check needs them
+        self.total = int(response.getheader("Content-Length"))
+        self.received = self.total - response.length
+        self.hash_name = self.expected = None
+        self.hasher = None
+        hcp_hash = response.getheader("X-HCP-Hash") if verify else None
+        if hcp_hash:
+            scheme, _, value = hcp_hash.partition(" ")
+            self.hash_name = HASH_NAMES.get(scheme.upper())
+            if self.hash_name:
+                import hashlib
+
+                self.expected = value.strip().upper()
+                self.hasher = hashlib.new(self.hash_name)
+
+    def missing(self) -> int:
+        """Bytes still to come (0 when the length is unknown)."""
+        return self.total - self.received if self.total is not None else 0
+
+    def add(self, data: bytes) -> None:
+        """Account for (and hash) bytes handed to the caller."""
+        self.received += len(data)
+        if self.hasher is not None:
+            self.hasher.update(data)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+
 from ._log import get_logger
 
 TYPE_CHECKING = False

@@ -25,9 +25,11 @@ def install_null_handler() -> None:
 
 
 class _LazyLogger:
-    """Stands in for ``logging.getLogger(name)`` until a message is logged."""
+    """Stands in for ``logging.getLogger(name)`` until a message is logged.
 
-    __slots__ = ("_name", "_logger")
+    After the first use the logger's own methods are bound on the instance, so a
+    call costs what a call of the real logger costs.
+    """
 
     def __init__(self, name: str) -> None:
         self._name = name
@@ -37,8 +39,10 @@ class _LazyLogger:
         import logging
 
         install_null_handler()
-        self._logger = logging.getLogger(self._name)
-        return self._logger
+        logger = self._logger = logging.getLogger(self._name)
+        for method in ("isEnabledFor", "debug", "info", "warning", "error"):
+            setattr(self, method, getattr(logger, method))
+        return logger
 
     def isEnabledFor(self, level: int) -> bool:
         return (self._logger or self._load()).isEnabledFor(level)

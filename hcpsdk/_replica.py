@@ -26,13 +26,14 @@ The strategies (ORed ``RS_*`` bits)::
                           and go there first while the link is known to be failed over
     RS_WRITE_ALLOWED      PUT/POST/DELETE move to the replica whenever the primary fails
                           (for active/active links)
-    RS_WRITE_ON_FAILOVER  PUT/POST/DELETE go to the replica when the primary is unreachable
-                          and the link is failed over, or not known to be in normal state
+    RS_WRITE_ON_FAILOVER  PUT/POST/DELETE go there first while the link is known to be
+                          failed over, and move there when the primary is unreachable
+                          unless the link is known to be in normal state
 """
 from __future__ import annotations
 
-import threading
 import time
+from _thread import allocate_lock
 
 from ._constants import (RS_READ_ALLOWED, RS_READ_ON_FAILOVER, RS_WRITE_ALLOWED,
                          RS_WRITE_ON_FAILOVER)
@@ -116,7 +117,7 @@ class ReplicaPolicy:
         self._mapi = mapi
         self._link = link
         self._mapi_ttl = mapi_ttl
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
         self._unreachable = _Fact()   # the primary could not be reached
         self._failed_over = _Fact()   # learned from the replica's answers to writes
         self._mapi_state = _Fact()    # read from MAPI (value None: MAPI did not answer)
@@ -200,9 +201,10 @@ class ReplicaPolicy:
                 log.info("primary %s answers again", self.primary.fqdn)
 
     def _learn_failed_over(self, value: bool, why: str) -> None:
+        now = _mono()
         with self._lock:
-            known = self._failed_over.get(_mono())
-            self._failed_over.set(value, _mono() + self.memory)
+            known = self._failed_over.get(now)
+            self._failed_over.set(value, now + self.memory)
         if known is not value:
             log.info("replica %s %s: link taken as %s", self.replica.fqdn, why,
                      "failed over" if value else "not failed over")

@@ -27,7 +27,12 @@ NODE_COOLDOWN = 30.0
 
 
 class Retry:
-    """The retry policy of a :class:`hcpsdk.Connection`.
+    """The retry policy of a :class:`hcpsdk.Connection` (``hcpsdk.Retry``).
+
+    .. code-block:: python
+
+        quick = hcpsdk.Retry(5, backoff_factor=0.05, backoff_max=1.0, cooldown=10)
+        c = hcpsdk.Connection(target, retry=quick)
 
     :param total: retries after the first attempt (the Connection's ``retries``)
     :param backoff_factor: base of the exponential backoff (seconds)

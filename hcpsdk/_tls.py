@@ -14,8 +14,8 @@ import socket
 import ssl
 from _thread import allocate_lock
 
-from .exceptions import HcpsdkCertificateError
 from ._log import get_logger
+from .exceptions import HcpsdkCertificateError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here

@@ -57,7 +57,7 @@ def classify(exc: BaseException) -> Rule:
 
 
 def _detail(exc: BaseException) -> str:
-    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
+    if getattr(exc, "verify_message", None):
         return exc.verify_message
     if isinstance(exc, http.client.IncompleteRead):
         return "{} bytes read, {} more expected".format(

@@ -55,4 +55,8 @@ def encode_params(params: Params) -> str:
 
 def build_url(url: Union[str, bytes], params: Params = None) -> str:
     """The request target: encoded path plus encoded parameters."""
-    return quote_path(url) + encode_params(params) if params else quote_path(url)
+    if params:
+        return quote_path(url) + encode_params(params)
+    if type(url) is str and _PLAIN_PATH(url):
+        return url
+    return quote_path(url)

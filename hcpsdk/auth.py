@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import base64
 
-from .exceptions import HcpsdkError
 from ._log import get_logger
+from .exceptions import HcpsdkError
 
 __all__ = [
     "BaseAuthorization",

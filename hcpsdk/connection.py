@@ -9,22 +9,20 @@ sockets are closed by the shared reaper of :mod:`hcpsdk._idle`.
 from __future__ import annotations
 
 import http.client
-import select
-import socket
 import ssl
-import sys
 import time
 from _thread import allocate_lock
 
 from . import _idle
-from ._body import Payload
+from ._body import HASH_NAMES, Download, Payload, validator
+from ._log import DEBUG, get_logger
 from ._retry import IDEMPOTENT_METHODS, Retry
 from ._translate import RECOVERABLE, classify, translate
+from ._transport import NodeConnection, is_dropped, socket_opener
 from ._url import build_url
 from .exceptions import (HcpsdkBodyNotRewindableError, HcpsdkCantConnectError, HcpsdkError,
                          IpsError)
 from .target import Target
-from ._log import DEBUG, get_logger
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
@@ -38,101 +36,23 @@ log = get_logger(__name__)
 _DEBUG = DEBUG
 _perf = time.perf_counter
 _mono = time.monotonic
-
-#: Bytes per socket write/read block when streaming bodies.
-BLOCKSIZE = 1 << 20
-
-# http.client's hash names as HCP writes them in X-HCP-Hash
-_HASH_NAMES = {"SHA-256": "sha256", "SHA-1": "sha1", "MD5": "md5", "SHA-384": "sha384",
-               "SHA-512": "sha512", "RIPEMD-160": "ripemd160"}
-
-if sys.platform == "darwin":  # pragma: no cover - macOS names
-    _KEEPIDLE = getattr(socket, "TCP_KEEPALIVE", 0x10)
-else:
-    _KEEPIDLE = getattr(socket, "TCP_KEEPIDLE", None)
-
-
-class _HTTPConnection(http.client.HTTPConnection):
-    """http.client's connection with our own connect(): node, socket options, TLS."""
-
-    def __init__(self, node: str, port: int, timeout: float, opener: Any) -> None:
-        super().__init__(node, port, timeout=timeout, blocksize=BLOCKSIZE)
-        self._opener = opener
-
-    def connect(self) -> None:
-        self.sock = self._opener()
+_NO_BODY = Payload(None)  # nothing in it changes when it is sent: shared
+# A socket used less than this many seconds ago is not polled for a server-side close
+# (no sane server drops a kept-alive connection that quickly; see is_dropped()).
+_FRESH = 0.005
 
 
 class _Attempts:
     """Book-keeping of one request across its attempts."""
 
-    __slots__ = ("retries", "failed", "served", "resent_after_send", "stale_used")
+    __slots__ = ("retries", "failed", "served", "may_have_landed", "stale_used")
 
     def __init__(self) -> None:
         self.retries = 0
         self.failed: list[str] = []
         self.served: list[str] = []
-        self.resent_after_send = False
+        self.may_have_landed = False
         self.stale_used = False
-
-
-class _BodyState:
-    """What a GET body read through :meth:`Connection.read` needs to resume or verify."""
-
-    __slots__ = ("path", "headers", "total", "received", "validator", "hash_name", "expected",
-                 "hasher")
-
-    def __init__(self, path: str, headers: Optional[dict], response: http.client.HTTPResponse,
-                 verify: bool) -> None:
-        self.path = path
-        self.headers = headers
-        self.total = response.length
-        self.received = 0
-        hcp_hash = response.getheader("X-HCP-Hash")
-        self.validator = hcp_hash or response.getheader("ETag")
-        self.hash_name = self.expected = None
-        self.hasher = None
-        if verify and hcp_hash:
-            scheme, _, value = hcp_hash.partition(" ")
-            self.hash_name = _HASH_NAMES.get(scheme.upper())
-            if self.hash_name:
-                import hashlib
-
-                self.expected = value.strip().upper()
-                self.hasher = hashlib.new(self.hash_name)
-
-    def missing(self) -> int:
-        return self.total - self.received if self.total is not None else 0
-
-    def add(self, data: bytes) -> None:
-        self.received += len(data)
-        if self.hasher is not None:
-            self.hasher.update(data)
-
-
-def _is_dropped(sock: socket.socket) -> bool:
-    """``True`` when a kept-alive socket can't be used: the server closed it (or sent junk)."""
-    try:
-        if not select.select([sock], [], [], 0)[0]:
-            return False
-    except (OSError, ValueError):
-        return True
-    if not isinstance(sock, ssl.SSLSocket):
-        return True  # readable while no request is out: EOF or stray bytes
-    timeout = sock.gettimeout()
-    try:
-        sock.settimeout(0)
-        sock.recv(1)
-        return True
-    except ssl.SSLWantReadError:
-        return False  # only TLS housekeeping (e.g. a session ticket) was waiting
-    except OSError:
-        return True
-    finally:
-        try:
-            sock.settimeout(timeout)
-        except OSError:
-            pass
 
 
 class Connection:
@@ -158,7 +78,7 @@ class Connection:
     :param tcp_keepalive: idle seconds before keep-alive probes start
     :param tcp_keepintvl: seconds between keep-alive probes
     :param tcp_keepcnt: failed probes before the connection is dropped
-    :param retry: a :class:`hcpsdk._retry.Retry` policy to use instead of ``Retry(retries)``
+    :param retry: a :class:`hcpsdk.Retry` policy to use instead of ``Retry(retries)``
     :param verify: check GET bodies read through :meth:`read` against ``X-HCP-Hash``
 
     .. versionadded:: 1.0 the keyword-only ``retry`` and ``verify``.
@@ -181,12 +101,13 @@ class Connection:
         self.tcp_keepcnt = tcp_keepcnt
         self._verify = verify
         self._lock = allocate_lock()
-        self._con: Optional[_HTTPConnection] = None
+        self._con: Optional[NodeConnection] = None
         self._con_target: Optional[Target] = None
         self._address: Optional[str] = None
         self._response: Optional[http.client.HTTPResponse] = None
         self._stream: Optional[http.client.HTTPResponse] = None
-        self._body: Optional[_BodyState] = None
+        self._body: Optional[Download] = None
+        self._get: Optional[tuple[str, Optional[dict]]] = None  # a GET's path and headers
         self._idle_since = 0.0
         self._connect_time = 0.0
         self._service_time1 = 0.0
@@ -218,7 +139,7 @@ class Connection:
         :raises ips.IpsError: the Target's FQDN can't be resolved any longer
         """
         path = build_url(url, params)
-        payload = Payload(body)
+        payload = _NO_BODY if body is None else Payload(body)
         with self._lock:
             return self._request(method, path, payload, headers)
 
@@ -229,7 +150,7 @@ class Connection:
         Without caller headers and a stream body this is the Target's own cached dict.
         """
         base = target._headers
-        if not headers and not (payload.is_stream and payload.size is not None):
+        if not headers and not payload.is_stream:
             return base
         merged = dict(headers) if headers else {}
         if headers:
@@ -256,27 +177,26 @@ class Connection:
         debug = log.isEnabledFor(_DEBUG)
         if debug:
             log.debug("URL = %s", path)
-        if self._stream is not None and not self._stream.isclosed():
+        if self._stream is not None and self._stream.fp is not None:  # body not read
             if debug:
                 log.debug("previous response not read completely - connection discarded")
             self._drop()
-        self._stream = self._body = None
+        self._stream = self._body = self._get = None
         attempts = self._last = _Attempts()
         policy = self._retry
+        # a caller who asks for chunked transfer gets the chunks framed by http.client
+        chunked = bool(caller_headers) and any(
+            key.lower() == "transfer-encoding" and "chunked" in str(value).lower()
+            for key, value in caller_headers.items())
         headers_of: Optional[Target] = None
         while True:
             target = self._route(method, attempts)
             if target is not headers_of:
-                headers = self._merge_headers(target, caller_headers, payload)
+                headers = (target._headers if not caller_headers and not payload.is_stream
+                           else self._merge_headers(target, caller_headers, payload))
                 headers_of = target
             con = self._con
-            reused = con is not None
-            if reused and (self._con_target is not target or con.sock is None
-                           or _is_dropped(con.sock)):
-                if debug:
-                    log.debug("connection to %s is gone - reconnecting", self._address)
-                self._drop()
-                reused = False
+            reused = con is not None and self._usable(con, target)
             if not reused:
                 if debug:
                     log.debug("Connection needs to be opened")
@@ -284,29 +204,18 @@ class Connection:
             node = self._address
             start = _perf()
             try:
-                self._send(con, method, path, payload, headers)
+                if payload.regular_file:
+                    self._send_file(con, method, path, payload, headers, chunked)
+                else:
+                    con.request(method, path, payload._body if not payload.is_stream
+                                else payload.for_send(), headers, encode_chunked=chunked)
                 self._service_time1 = _perf() - start
                 response = con.getresponse()
             except RECOVERABLE as exc:
                 self._drop()
-                rule = classify(exc)
-                if (rule.stale and reused and not attempts.stale_used and payload.rewindable
-                        and method in IDEMPOTENT_METHODS):
-                    # a keep-alive socket the server closed while idle: not a failure of the node
-                    attempts.stale_used = True
-                    log.debug("kept-alive connection to %s was closed by HCP (%s) - resending",
-                              node, exc)
-                    continue
-                verdict = self._give_up(rule, attempts, method, payload)
-                error = translate(exc, action="{} {}".format(method, path), node=node,
-                                  fqdn=target.fqdn, rule=rule, note=verdict[1] if verdict else "")
-                if verdict is not None:
-                    raise verdict[0](error.reason) if verdict[0] else error from exc
-                self._failed(target, node, attempts, error.reason)
-                attempts.resent_after_send = attempts.resent_after_send or method == "PUT"
+                self._sending_failed(exc, method, path, payload, target, node, reused, attempts)
                 continue
-            end = _perf()
-            self._service_time2 = end - start
+            self._service_time2 = _perf() - start
             status = response.status
             if (status in policy.statuses and attempts.retries < policy.total
                     and policy.may_resend(method, True) and payload.rewindable):
@@ -323,17 +232,50 @@ class Connection:
         if debug:
             log.debug("%s Request for %s - service_time1 = %.9f seconds", method, path,
                       self._service_time1)
-        if status == 409 and method == "PUT" and attempts.resent_after_send:
+        if status == 409 and method == "PUT" and attempts.may_have_landed:
             response = self._landed(response, path, payload)
         self._response = self._stream = response
         if method == "GET" and status == 200 and response.length is not None:
-            self._body = _BodyState(path, caller_headers, response, self._verify)
+            self._get = (path, caller_headers)
+            if self._verify:
+                self._body = Download(path, caller_headers, response, True)
         return response
 
+    def _usable(self, con: NodeConnection, target: Target) -> bool:
+        """Whether the open connection can carry the next request to ``target``."""
+        if (self._con_target is target and con.sock is not None
+                and (_mono() - self._idle_since <= _FRESH or not is_dropped(con.sock))):
+            return True
+        log.debug("connection to %s is gone - reconnecting", self._address)
+        self._drop()
+        return False
+
+    def _sending_failed(self, exc: BaseException, method: str, path: str, payload: Payload,
+                        target: Target, node: str, reused: bool, attempts: _Attempts) -> None:
+        """An attempt failed on the network: return to send again, or raise the error.
+
+        A kept-alive socket the server closed while it was idle is no failure of the
+        node: an idempotent request is resent at once, once. Anything else is up to
+        the retry policy (:meth:`_give_up`).
+        """
+        rule = classify(exc)
+        if (rule.stale and reused and not attempts.stale_used and payload.rewindable
+                and method in IDEMPOTENT_METHODS):
+            attempts.stale_used = True
+            log.debug("kept-alive connection to %s was closed by HCP (%s) - resending", node, exc)
+            return
+        verdict = self._give_up(rule, attempts, method, payload)
+        error = translate(exc, action="{} {}".format(method, path), node=node,
+                          fqdn=target.fqdn, rule=rule, note=verdict[1] if verdict else "")
+        if verdict is not None:
+            raise (verdict[0](error.reason) if verdict[0] else error) from exc
+        self._failed(target, node, attempts, error.reason)
+        attempts.may_have_landed = attempts.may_have_landed or method == "PUT"
+
     @staticmethod
-    def _send(con: _HTTPConnection, method: str, path: str, payload: Payload, headers: dict
-              ) -> None:
-        """Send one request; a regular file over plain HTTP goes out with ``sendfile``."""
+    def _send_file(con: NodeConnection, method: str, path: str, payload: Payload, headers: dict,
+                   chunked: bool) -> None:
+        """Send a request with a file body; over plain HTTP with ``sendfile`` (no copies)."""
         if (payload.regular_file and headers.get("Content-Length") == str(payload.size)
                 and "Host" in headers and not isinstance(con.sock, ssl.SSLSocket)):
             con.putrequest(method, path, skip_host=True)
@@ -342,7 +284,7 @@ class Connection:
             con.endheaders()
             payload.sendfile(con.sock)
         else:
-            con.request(method, path, payload.for_send(), headers)
+            con.request(method, path, payload.for_send(), headers, encode_chunked=chunked)
 
     def _failed(self, target: Target, node: str, attempts: _Attempts, reason: str) -> None:
         """Book a failed attempt, skip the node for a while, wait the backoff."""
@@ -371,7 +313,7 @@ class Connection:
 
     # -- connecting ---------------------------------------------------------------------
 
-    def _open(self, target: Target, attempts: _Attempts) -> _HTTPConnection:
+    def _open(self, target: Target, attempts: _Attempts) -> NodeConnection:
         """Connect to the next usable node; move on at once from nodes that fail to connect.
 
         When every known node failed, the FQDN is resolved again once.
@@ -397,8 +339,10 @@ class Connection:
                     "can't connect to {} port {}: every node failed ({})".format(
                         target.fqdn, target.port, "; ".join(failures))) from last_exc
             tried.add(node)
-            con = _HTTPConnection(node, target.port, self._timeout,
-                                  self._opener(target, node))
+            keepalive = ((self.tcp_keepalive, self.tcp_keepintvl, self.tcp_keepcnt)
+                         if self.sock_keepalive else None)
+            con = NodeConnection(node, target.port, self._timeout, socket_opener(
+                node, target.port, self._timeout, keepalive, target._tls_policy, target.fqdn))
             start = _perf()
             try:
                 con.connect()
@@ -426,35 +370,6 @@ class Connection:
                       node, target.fqdn, self._connect_time)
             _idle.watch(self)
             return con
-
-    def _opener(self, target: Target, node: str) -> Any:
-        """A function that makes a connected (and TLS-wrapped) socket to ``node``."""
-        port, timeout = target.port, self._timeout
-
-        def tcp() -> socket.socket:
-            sock = socket.create_connection((node, port), timeout)
-            try:
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                if self.sock_keepalive:
-                    self._set_keepalive(sock)
-            except OSError:
-                sock.close()
-                raise
-            return sock
-
-        policy = target._tls_policy
-        if policy is None:
-            return tcp
-        return lambda: policy.wrap(tcp, node, target.fqdn)
-
-    def _set_keepalive(self, sock: socket.socket) -> None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-        if _KEEPIDLE is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, _KEEPIDLE, int(self.tcp_keepalive))
-        if hasattr(socket, "TCP_KEEPINTVL"):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, int(self.tcp_keepintvl))
-        if hasattr(socket, "TCP_KEEPCNT"):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, int(self.tcp_keepcnt))
 
     def _drop(self) -> None:
         """Close the socket (if any); the next request connects anew."""
@@ -487,7 +402,7 @@ class Connection:
             return conflict
         scheme, _, value = (head.getheader("X-HCP-Hash") or "").partition(" ")
         size = head.getheader("X-HCP-Size") or head.getheader("Content-Length")
-        algorithm = _HASH_NAMES.get(scheme.upper())
+        algorithm = HASH_NAMES.get(scheme.upper())
         if head.status == 200 and algorithm and size is not None:
             sent_size, sent_hash = payload.digest(algorithm)
             if int(size) == sent_size and value.strip().upper() == sent_hash:
@@ -531,11 +446,12 @@ class Connection:
             data = stream.read(amt)
             if state is not None:
                 state.add(data)
-                if not data and amt != 0 and state.missing() > 0:
-                    raise http.client.IncompleteRead(b"", state.missing())
+            if not data and amt != 0 and stream.length:
+                # http.client returns b'' when a sized body ends early: not the end
+                raise http.client.IncompleteRead(b"", stream.length)
         except RECOVERABLE as exc:
             return self._resume(exc, amt)
-        if stream.isclosed():
+        if stream.fp is None:  # http.client's "closed": the body was read completely
             self._finished()
         return data
 
@@ -553,7 +469,17 @@ class Connection:
 
     def _resume(self, exc: BaseException, amt: Optional[int]) -> bytes:
         """A GET body broke off: continue with a Range request on another node."""
+        with self._lock:  # the socket changes: keep the idle reaper out
+            partial = self._reconnect_body(exc)
+        if amt is None:
+            return partial + self._read(None)
+        return partial if partial else self._read(amt)
+
+    def _reconnect_body(self, exc: BaseException) -> bytes:
+        """Book the broken read, then ask other nodes for the rest; returns the partial bytes."""
         state, node = self._body, self._address
+        if state is None and self._get is not None and self._stream is self._response:
+            state = self._body = Download(*self._get, self._response, False)
         target = self._con_target or self._target
         rule = classify(exc)
         attempts = self._last
@@ -564,18 +490,28 @@ class Connection:
         partial = getattr(exc, "partial", b"") or b""
         if partial:
             state.add(partial)
-        self._failed(target, node, attempts, "{} after {} of {} bytes".format(
-            error.reason, state.received, state.total))
-        self._resume_request(state, attempts, exc)
-        if amt is None:
-            return partial + self._read(None)
-        return partial if partial else self._read(amt)
+        while True:
+            self._failed(target, node, attempts, "{} after {} of {} bytes".format(
+                error.reason, state.received, state.total))
+            failure = self._resume_request(state, attempts, exc)
+            if failure is None:
+                return partial
+            exc, error = failure
+            node = self._address
+            if attempts.retries >= self._retry.total:
+                raise error from exc
 
-    def _resume_request(self, state: _BodyState, attempts: _Attempts,
-                        cause: BaseException) -> None:
+    def _resume_request(self, state: Download, attempts: _Attempts, cause: BaseException
+                        ) -> "Optional[tuple[BaseException, HcpsdkError]]":
+        """Send the Range request for the rest of ``state``'s body.
+
+        :returns: ``None`` when the rest is on its way, or ``(exception, error)`` when the
+            node failed in a way another node may not
+        :raises HcpsdkError: when the answer does not continue the same object
+        """
         if state.missing() <= 0:
             self._stream = None
-            return
+            return None
         target = self._route("GET", attempts)
         headers = dict(self._merge_headers(target, state.headers, Payload(None)))
         headers["Range"] = "bytes={}-{}".format(state.received, state.total - 1)
@@ -585,12 +521,16 @@ class Connection:
             response = con.getresponse()
         except RECOVERABLE as exc:
             self._drop()
-            raise translate(exc, action="GET {} (resume)".format(state.path),
-                            node=self._address, fqdn=target.fqdn) from exc
-        validator = response.getheader("X-HCP-Hash") or response.getheader("ETag")
+            rule = classify(exc)
+            error = translate(exc, action="GET {} (resume)".format(state.path),
+                              node=self._address, fqdn=target.fqdn, rule=rule)
+            if not rule.retry:
+                raise error from exc
+            return exc, error
+        expected = validator(state.response)
         content_range = response.getheader("Content-Range", "")
         if (response.status != 206 or not content_range.startswith(
-                "bytes {}-".format(state.received)) or validator != state.validator):
+                "bytes {}-".format(state.received)) or validator(response) != expected):
             response.close()
             self._drop()
             raise HcpsdkError(
@@ -601,6 +541,7 @@ class Connection:
         log.warning("GET %s: resumed at byte %d on node %s", state.path, state.received,
                     self._address)
         self._stream = response
+        return None
 
     def _drain(self, response: http.client.HTTPResponse) -> None:
         """Read a response body completely (PUT/HEAD/DELETE leave nothing to the caller)."""
@@ -815,6 +756,14 @@ class Connection:
     def retries(self) -> int:
         """The number of retries until giving up on a request."""
         return self._retries
+
+    @property
+    def retry(self) -> Retry:
+        """The retry policy in use.
+
+        .. versionadded:: 1.0
+        """
+        return self._retry
 
     def __repr__(self) -> str:
         return ("Connection({!r}, timeout={!r}, idletime={!r}, retries={!r}, debuglevel={!r}, "

@@ -27,9 +27,8 @@ import os
 import threading
 import time
 
-from .connection import Connection
-from .exceptions import HcpsdkError
 from ._log import get_logger
+from .connection import Connection
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
@@ -200,10 +199,14 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
     start = time.perf_counter()
     threads = [threading.Thread(target=work, name="hcpsdk-ingest-{}".format(i), daemon=True)
                for i in range(min(workers, total))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    except BaseException as exc:  # e.g. Ctrl-C in the caller: no worker starts another file
+        stop.append(exc)
+        raise
     report.seconds = time.perf_counter() - start
     if stop:
         raise stop[0]
@@ -217,9 +220,11 @@ def _store(con: Connection, planned: tuple, result: IngestResult, headers: Optio
     source, path, annotation = planned
     start = time.perf_counter()
     try:
-        with open(source, "rb") as f:
+        # unbuffered: a small file is one read() into the body, a large one goes out in
+        # blocks (or by sendfile) straight from the file
+        with open(source, "rb", buffering=0) as f:
             size = os.fstat(f.fileno()).st_size
-            body = f.read() if size <= INLINE_LIMIT else f
+            body = f.read(size) if size <= INLINE_LIMIT else f
             response = con.PUT(path, body, params=params, headers=headers)
         result.size = size
         result.status = response.status
@@ -231,7 +236,7 @@ def _store(con: Connection, planned: tuple, result: IngestResult, headers: Optio
             meta = con.PUT(path, annotation, params={"type": "custom-metadata"})
             if meta.status not in _OK:
                 result.error = _refusal("PUT custom-metadata of", path, con, meta)
-    except (HcpsdkError, OSError) as exc:
+    except Exception as exc:  # one file's failure, whatever it is, must not end the run
         result.error = "{}: {}".format(type(exc).__name__, exc)
         if result.node is None:
             result.node = con.address

@@ -13,8 +13,8 @@ import socket
 from _thread import allocate_lock
 import time
 
-from .exceptions import IpsError
 from ._log import get_logger
+from .exceptions import IpsError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here

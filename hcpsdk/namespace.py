@@ -66,6 +66,10 @@ class Info(Session):
     Every method raises :class:`~hcpsdk.exceptions.HcpsdkStatusError` (an
     :class:`~hcpsdk.HcpsdkError`) naming the call, the HTTP status and HCP's
     ``X-HCP-ErrorMessage`` when HCP refuses, and the Connection's errors otherwise.
+    Not thread-safe (like :class:`hcpsdk.Connection`): one Info per thread.
+
+    .. versionadded:: 1.0
+       One persistent Connection for all calls, :meth:`close` and the context manager.
     """
 
     def __init__(self, target: hcpsdk.Target, debuglevel: int = 0) -> None:

@@ -1,18 +1,17 @@
 """The Target: one HCP (namespace) FQDN, its credentials, its nodes and its TLS setup."""
 from __future__ import annotations
 
-import ssl
-
 from . import ips
 from ._constants import (I_DUMMY, I_HS3, I_HSWIFT, I_NATIVE, RS_READ_ALLOWED,
                          RS_READ_ON_FAILOVER, RS_WRITE_ALLOWED, RS_WRITE_ON_FAILOVER, SSL_PORTS)
+from ._log import get_logger
 from ._tls import TlsPolicy
 from .auth import BaseAuthorization
-from .exceptions import HcpsdkError, HcpsdkPortError, HcpsdkReplicaInitError, IpsError
-from ._log import get_logger
+from .exceptions import HcpsdkError, HcpsdkPortError, HcpsdkReplicaInitError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
+    import ssl
     from typing import Any, Optional
 
 __all__ = ["Target", "checkport"]
@@ -80,7 +79,7 @@ class Target:
         self._tls_policy = TlsPolicy(sslcontext) if self._tls else None
         try:
             self._circle = ips.Circle(fqdn, port=self._port, dnscache=dnscache, resolver=resolver)
-        except IpsError:
+        except HcpsdkError:
             raise
         except Exception as exc:
             raise HcpsdkError("Target {}: {}".format(fqdn, exc)) from exc

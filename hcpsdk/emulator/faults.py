@@ -26,11 +26,14 @@ class NodeFaults:
     latency: float = 0.0
     idle_drop: float | None = None
 
-    @property
-    def active(self) -> bool:
-        """True if anything but the idle timeout is set."""
-        return bool(self.stall or self.close_count or self.reset_count or self.status_count
-                    or self.latency)
+    #: True if anything but the idle timeout is set (kept up to date by :class:`Faults`,
+    #: so the connection loop checks one attribute per request).
+    active: bool = False
+
+    def update(self) -> None:
+        """Recompute :attr:`active`."""
+        self.active = bool(self.stall or self.close_count or self.reset_count
+                           or self.status_count or self.latency)
 
     def take(self, kind: str) -> int | None:
         """Consume one use of a counted fault (``close``, ``reset``, ``status``)."""
@@ -38,6 +41,7 @@ class NodeFaults:
         if count <= 0:
             return None
         setattr(self, f"{kind}_count", count - 1)
+        self.update()
         return {"close": self.close_after, "reset": self.reset_after, "status": self.status}[kind]
 
 
@@ -78,6 +82,7 @@ class Faults:
             for i in self._indexes(node):
                 for key, value in values.items():
                     setattr(self.nodes[i], key, value)
+                self.nodes[i].update()
             self.changed.notify_all()
 
     def held(self, node: int | str | None = None) -> int:
@@ -148,5 +153,6 @@ class Faults:
             self._set_dns_fail(False)
 
     def __repr__(self) -> str:
-        active = {self._addresses[i]: f for i, f in enumerate(self.nodes) if f != NodeFaults()}
+        active = {self._addresses[i]: f for i, f in enumerate(self.nodes)
+                  if f.active or f.idle_drop is not None}
         return f"Faults(down={sorted(self.down_nodes)}, {active})"

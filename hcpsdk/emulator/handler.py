@@ -18,7 +18,7 @@ from . import acl as _acl
 from . import listing, proc
 from . import retention as _ret
 from .model import Namespace, Principal, Reply, System, authenticate
-from .server import BlobReply, Request
+from .server import BlobReply, Request, encode_headers
 from .store import StoreError, Version
 
 __all__ = ["Handler"]
@@ -137,21 +137,32 @@ class Handler:
     def _auth(self, req: Request, ns: Namespace, status: int = 403) -> Principal:
         # Checking a token costs a base64 decode and an MD5 per request; remember the
         # answer per (tenant, credentials) while the user's account is unchanged.
+        return self._principal(req, ns, status)[0]
+
+    def _principal(self, req: Request, ns: Namespace,
+                   status: int = 403) -> tuple[Principal, frozenset[str]]:
+        """(principal, its permissions on *ns*), remembered while nothing changed."""
         headers = req.headers
-        key = (ns.tenant, _dget(headers, "authorization"), _dget(headers, "cookie"))
+        key = (ns, _dget(headers, "authorization"), _dget(headers, "cookie"))
         hit = self._principals.get(key)
         if hit is not None:
-            principal, password = hit
+            principal, perms, password, ns_perms = hit
             user = principal.user
-            if user is None or (ns.tenant.users.get(user.name) is user and user.password == password):
-                return principal
+            if ns_perms is ns.permissions and (user is None or (
+                    ns.tenant.users.get(user.name) is user and user.password == password
+                    and user.permissions.get(ns.name) is perms[1])):
+                return principal, perms[0]
         principal = authenticate(self.system, req.host, headers, tenant=ns.tenant)
         if principal is None:
             raise StoreError(status, "invalid credentials")
         if len(self._principals) > 1000:
             self._principals.clear()
-        self._principals[key] = (principal, principal.user.password if principal.user else None)
-        return principal
+        user = principal.user
+        perms = principal.permissions(ns)
+        self._principals[key] = (principal,
+                                 (perms, user.permissions.get(ns.name) if user else None),
+                                 user.password if user else None, ns.permissions)
+        return principal, perms
 
     # ------------------------------------------------------------------ /proc
 
@@ -173,17 +184,17 @@ class Handler:
         if allowed is None:
             return error(405, f"method {method} is not supported")
         ns = self.namespace(req.host)
-        principal = self._auth(req, ns)
+        principal, perms = self._principal(req, ns)
         path = req.path[5:].strip("/")
         if "//" in path:
             path = re.sub("/+", "/", path)
         if len(path.encode("utf-8", "surrogateescape")) > MAX_PATH:
             return error(414, "path is longer than 4095 bytes")
-        query = dict(req.query)
-        unknown = set(query) - allowed
-        if unknown:
-            return error(400, f"unsupported query parameter(s): {', '.join(sorted(unknown))}")
-        perms = principal.permissions(ns)
+        query = dict(req.query) if req.raw_query else {}
+        if query:
+            unknown = set(query) - allowed
+            if unknown:
+                return error(400, f"unsupported query parameter(s): {', '.join(sorted(unknown))}")
         return getattr(self, "_" + method.lower())(req, ns, principal, perms, path, query)
 
     @staticmethod
@@ -300,14 +311,14 @@ class Handler:
             raise StoreError(400, f"invalid type {kind!r}")
         cached = v.cache
         if cached is None or cached[0] != ns.dpl:
-            cached = v.cache = (ns.dpl, self.object_headers(ns, path, v))
-        headers = list(cached[1])
+            cached = v.cache = (ns.dpl, encode_headers(self.object_headers(ns, path, v)))
+        headers = cached[1]
         start, length, status = 0, v.size, 200
         rng = _dget(req.headers, "range")
         if rng:
             start, length = self._range(rng, v.size)
             status = 206
-            headers.append(("Content-Range", f"bytes {start}-{start + length - 1}/{v.size}"))
+            headers += f"Content-Range: bytes {start}-{start + length - 1}/{v.size}\r\n".encode()
         if req.method == "GET":
             ns.count("reads", 1, "bytesOut", length)
         return BlobReply(status, headers, v.blob, start, length)

@@ -2,9 +2,9 @@
 
 The server hands every request on the MAPI port to :func:`handle`. Who may do what:
 
-* on ``admin.<domain>`` a system account (:attr:`~hcpsdk.emulator.model.System.admin_users`) reaches every
-  resource: the replication service and its links, the logs, all tenants and their
-  chargeback reports;
+* on ``admin.<domain>`` a system account
+  (:attr:`~hcpsdk.emulator.model.System.admin_users`) reaches every resource: the
+  replication service and its links, the logs, all tenants and their chargeback reports;
 * on ``<tenant>.<domain>`` a user of that tenant with the ``ADMINISTRATOR`` role (or
   ``MONITOR``) reads its own tenant and its chargeback reports;
 * anything else is ``403`` with ``X-HCP-ErrorMessage``.

@@ -22,7 +22,7 @@ __all__ = ["Persistence"]
 
 log = logging.getLogger(__name__)
 
-_VERSION_FIELDS = [f.name for f in fields(Version) if f.name not in ("blob", "annotations", "acl")]
+_VERSION_FIELDS = [f.name for f in fields(Version) if f.name not in ("blob", "annotations", "acl", "cache")]
 
 
 def _dump_version(v: Version) -> dict[str, Any]:
@@ -89,6 +89,4 @@ class Persistence:
                     store.dirs[path] = Directory(change_ms)
                     store.children.setdefault(path, set())
                 for path, versions in data["objects"].items():
-                    loaded = [_load_version(v, store.storage) for v in versions]
-                    store._make_parents(path, loaded[-1].change_ms)  # noqa: SLF001
-                    store.objects[path] = loaded
+                    store.adopt_versions(path, [_load_version(v, store.storage) for v in versions])

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 MAX_HEAD = 65536
 BLOCK = 1 << 20
 _SMALL = 1 << 16
+_RECV = 1 << 16
 _IDLE_TICK = 0.1
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 _dget = dict.get
@@ -58,10 +59,13 @@ class CIHeaders(dict):
 
 @dataclass
 class BlobReply:
-    """A reply whose body is streamed from a stored blob (``[start, start+length)``)."""
+    """A reply whose body is streamed from a stored blob (``[start, start+length)``).
+
+    ``headers`` is a list of ``(name, value)`` or already encoded header lines (bytes).
+    """
 
     status: int
-    headers: list[tuple[str, str]]
+    headers: list[tuple[str, str]] | bytes
     blob: Any
     start: int = 0
     length: int = 0
@@ -94,7 +98,7 @@ class _Reader:
         self.buf = bytearray()
 
     def _fill(self) -> None:
-        data = self.sock.recv(BLOCK)
+        data = self.sock.recv(_RECV)
         if not data:
             raise _Abort("peer closed")
         self.buf += data
@@ -502,23 +506,24 @@ class NodeService:
             head = conn.reader.head()
         finally:
             conn.idle_since = None
-        lines = head.split(b"\r\n")
+        lines = head.decode("latin-1").split("\r\n")
         try:
-            method, target, version = lines[0].decode("latin-1").split(" ")
+            method, target, version = lines[0].split(" ")
         except ValueError:
             self._send_simple(conn, 400, "malformed request line")
             return False
         headers = CIHeaders()
+        setitem = dict.__setitem__
         for line in lines[1:]:
-            key, sep, value = line.partition(b":")
+            key, sep, value = line.partition(":")
             if not sep:
                 self._send_simple(conn, 400, "malformed header line")
                 return False
-            k = key.strip().decode("latin-1").lower()
-            v = value.strip().decode("latin-1")
+            k = key.strip().lower()
+            v = value.strip()
             if _dcontains(headers, k):
                 v = dict.__getitem__(headers, k) + ", " + v
-            dict.__setitem__(headers, k, v)
+            setitem(headers, k, v)
         raw_path, _, raw_query = target.partition("?")
         req = Request(method, raw_path, raw_query, version, headers, conn)
         keep = version == "HTTP/1.1"
@@ -571,7 +576,10 @@ class NodeService:
                  self.common, self._clock.headers(),
                  f"X-RequestId: {next(self._ids):016X}\r\n".encode()]
         if headers:
-            parts.append("".join(f"{k}: {v}\r\n" for k, v in headers).encode("latin-1", "replace"))
+            if isinstance(headers, bytes):
+                parts.append(headers)
+            else:
+                parts.append(encode_headers(headers))
         if status >= 200 and status not in (204, 304):
             parts.append(b"Content-Length: %d\r\n" % length)
         if not keep:
@@ -651,6 +659,11 @@ class NodeService:
             self._reaper.join(5)
         for _, t in conns:
             t.join(5)
+
+
+def encode_headers(headers: list[tuple[str, str]]) -> bytes:
+    """Header lines (CRLF-terminated) of ``(name, value)`` pairs."""
+    return "".join([f"{k}: {v}\r\n" for k, v in headers]).encode("latin-1", "replace")
 
 
 def _shutdown(sock: socket.socket) -> None:

@@ -323,6 +323,7 @@ class ObjectStore:
         self.objects: dict[str, list[Version]] = {}
         self.dirs: dict[str, Directory] = {"": Directory(change_time()[1])}
         self.children: dict[str, set[str]] = {"": set()}
+        self._used = 0
 
     # ---------------------------------------------------------------- lookups
 
@@ -362,9 +363,8 @@ class ObjectStore:
             return out
 
     def used_bytes(self) -> int:
-        """Bytes of all stored versions."""
-        with self.lock:
-            return sum(v.size for vs in self.objects.values() for v in vs if not v.deleted)
+        """Bytes of all stored versions (kept as a running total)."""
+        return self._used
 
     def statistics(self) -> dict[str, int]:
         """Live counts for ``/proc/statistics``."""
@@ -485,6 +485,7 @@ class ObjectStore:
                 else:
                     self._drop(prev)
                     self.objects[path] = [v]
+                self._used += v.size
         except BaseException:
             blob.discard()
             raise
@@ -501,7 +502,16 @@ class ObjectStore:
     def _drop(self, versions: list[Version] | None) -> None:
         for v in versions or ():
             if v.blob is not None:
+                self._used -= v.size
                 v.blob.discard()
+
+    def adopt_versions(self, path: str, versions: list[Version]) -> None:
+        """Install *versions* as object *path* (reloading a saved index)."""
+        with self.lock:
+            self._make_parents(path, versions[-1].change_ms)
+            self._drop(self.objects.get(path))
+            self.objects[path] = versions
+            self._used += sum(v.size for v in versions if v.blob is not None)
 
     def delete(self, path: str, *, privileged: bool = False, purge: bool = False,
                compliance: bool = False) -> None:
@@ -670,6 +680,8 @@ class ObjectStore:
                 else:
                     self._drop(prev)
                     self.objects[path] = [v]
+                if v.blob is not None:
+                    self._used += v.size
             elif event.kind == "directory":
                 if path not in self.dirs:
                     self._make_parents(path, snap.get("change_ms", change_time()[1]))

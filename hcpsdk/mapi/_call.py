@@ -124,7 +124,7 @@ class Session:
         return f"{type(self).__name__}(<Target {self._target.fqdn}:{self._target.port}>)"
 
     def _send(self, call: str, method: str, url: str, *, params: Any = None,
-              headers: Mapping[str, str] | None = None, body: bytes | None = None,
+              headers: dict[str, str] | None = None, body: bytes | None = None,
               error: type[HcpsdkStatusError] = HcpsdkStatusError,
               errors_by_status: Mapping[int, type[HcpsdkStatusError]] | None = None) -> None:
         """Send a GET or POST and check that HCP answered 200; the body is left to read.
@@ -136,12 +136,12 @@ class Session:
             self._con.GET(url, params=params, headers=headers)
         else:
             self._con.POST(url, body=body, params=params, headers=headers)
-        status = self._con.response_status
+        status = self._con.response_status or 0
         self._log.debug("%s: %s %s -> %s", call, method, url, status)
         if status == 200:
             return
         self._con.read()
-        reason = self._con.response_reason
+        reason = self._con.response_reason or ""
         message = self._con.getheader("X-HCP-ErrorMessage", "") or ""
         cls = (errors_by_status or {}).get(status, error)
         text = f"{call} failed on node {self._con.address}: HTTP {status} {reason}"

@@ -25,7 +25,7 @@ def _aware(when: datetime.datetime) -> datetime.datetime:
 
 def _hcp_time(when: datetime.datetime) -> str:
     """Format an aware datetime as HCP wants it: ``2015-11-04T15:27:29+0100``."""
-    if when.utcoffset() % datetime.timedelta(minutes=1):
+    if (when.utcoffset() or datetime.timedelta()) % datetime.timedelta(minutes=1):
         # HCP's ±hhmm can't express seconds: say the same instant in UTC
         when = when.astimezone(datetime.timezone.utc)
     return when.strftime("%Y-%m-%dT%H:%M:%S%z")

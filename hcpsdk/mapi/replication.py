@@ -30,7 +30,10 @@ class Replication(Session):
                 r.setreplicationlinkstate(link, r.R_SUSPEND)
 
     A refused call raises :class:`~hcpsdk.exceptions.HcpsdkStatusError` naming the call,
-    the HTTP status and HCP's ``X-HCP-ErrorMessage``.
+    the HTTP status and HCP's ``X-HCP-ErrorMessage``. Not thread-safe: one object per thread.
+
+    .. versionadded:: 1.0
+       One persistent Connection for all calls, ``close()`` and the context manager.
     """
 
     # link types

@@ -211,3 +211,11 @@ def test_result_repr_names_file_path_status_and_error():
 
 def test_module_is_reachable_from_the_package():
     assert hcpsdk.ingest.ingest is ingest
+
+
+def test_an_unexpected_error_is_recorded_for_its_file_only(target, make_files):
+    good = make_files(2, size=8)
+    report = ingest(target, [good[0], (3.5, "odd.bin"), good[1]], workers=1,
+                    destination=_folder())
+    assert [r.ok for r in report] == [True, False, True]
+    assert report[1].status is None and report[1].error.startswith("TypeError")

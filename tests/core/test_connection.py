@@ -111,7 +111,9 @@ def test_debug_level_property(http_target, open_connections, path, capsys):
         hcpsdk.Connection(http_target, debuglevel=12)
     conn.debug_level = 1
     conn.PUT(path, body=b"x")
-    assert "send:" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "send:" in out and "Authorization: ******" in out
+    assert "1dc7fed" not in out and "bg==" not in out
     conn.debug_level = 0
     assert conn.debug_level == 0
 

@@ -1,11 +1,11 @@
 """Idle handling (DECISIONS #7): shared reaper, no thread per request, never mid-body."""
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 
 import hcpsdk
@@ -43,23 +43,31 @@ def test_idle_timer_never_closes_mid_body(hcp, http_target, path):
         conn.close()
 
 
-def test_no_thread_started_per_request(hcp, http_target, path):
-    conn = hcpsdk.Connection(http_target, idletime=30, retries=3)
-    try:
-        conn.PUT(path, body=b"warm-up")  # the shared reaper starts once, here at the latest
-        before = threading.active_count()
-        idents = {t.ident for t in threading.enumerate()}
-        for _ in range(200):
-            conn.PUT(path + "x", body=b"0123456789")
-            conn.GET(path + "x")
-            conn.read()
-            conn.DELETE(path + "x")
-        assert threading.active_count() == before
-        assert {t.ident for t in threading.enumerate()} == idents
-        reapers = [t for t in threading.enumerate() if t.name == "hcpsdk-idle-reaper"]
-        assert len(reapers) == 1 and reapers[0].daemon
-    finally:
-        conn.close()
+def test_no_thread_started_per_request(hcp):
+    # in a process of its own, so that no server thread of this test process can interfere
+    script = textwrap.dedent("""
+        import json, sys, threading, hcpsdk
+        auth = hcpsdk.NativeAuthorization('n', 'n01')
+        t = hcpsdk.Target(sys.argv[1], auth, port=int(sys.argv[2]), tls=False)
+        c = hcpsdk.Connection(t, idletime=30, retries=3)
+        c.PUT('/rest/core/threads/warm-up', body=b'x')  # the shared reaper starts here, once
+        before = {th.ident for th in threading.enumerate()}
+        for i in range(300):
+            c.PUT('/rest/core/threads/%d' % i, body=b'0123456789')
+            c.GET('/rest/core/threads/%d' % i)
+            c.read()
+            c.DELETE('/rest/core/threads/%d' % i)
+        after = {th.ident for th in threading.enumerate()}
+        names = sorted(th.name for th in threading.enumerate())
+        c.close()
+        print(json.dumps([len(before), sorted(after - before), names]))
+    """)
+    result = subprocess.run([sys.executable, "-c", script, hcp.addresses[0], str(hcp.http_port)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    count, new, names = json.loads(result.stdout)
+    assert new == [] and count == 2
+    assert names == ["MainThread", "hcpsdk-idle-reaper"]
 
 
 def test_unclosed_connection_does_not_delay_exit(hcp):

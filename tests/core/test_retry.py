@@ -248,6 +248,36 @@ def test_get_broken_mid_body_resumes_on_another_node(hcp, faults, http_target,
     assert ranged[-1].headers.get("Range").startswith("bytes=")
 
 
+def test_resume_moves_on_when_the_next_node_stalls(hcp, faults, http_target,
+                                                   open_connections, path):
+    # faults: the first node cuts the body, the second (asked for the rest) never answers
+    data = os.urandom(500000)
+    hcp.put_object(path, data)
+    first, second = http_target._circle._addresses[:2]
+    faults.close_after(first, 100000)
+    faults.stall(second)
+    conn = open_connections(http_target, timeout=0.3, retry=fast_retry(3))
+    conn.GET(path)
+    assert conn.read() == data
+    assert conn.failed_nodes == (first, second)
+    assert conn.served_by[0] == first and conn.served_by[1] not in (first, second)
+
+
+def test_get_cut_on_every_node_resumes_until_retries_run_out(hcp, faults, http_target,
+                                                             open_connections, path):
+    data = os.urandom(600000)
+    hcp.put_object(path, data)
+    faults.close_after(None, 100000)  # every node cuts once
+    conn = open_connections(http_target, retry=fast_retry(5))
+    conn.GET(path)
+    assert conn.read() == data and len(conn.served_by) == 5
+    hcp.faults.close_after(None, 100000)
+    short = open_connections(http_target, retry=fast_retry(2))
+    short.GET(path)
+    with pytest.raises(hcpsdk.HcpsdkError, match="incomplete|closed|reset"):
+        short.read()
+
+
 def test_get_broken_without_retries_raises(hcp, faults, http_target, open_connections, path):
     hcp.put_object(path, os.urandom(200000))
     faults.close_after(_first(http_target), 1000)

