@@ -276,7 +276,7 @@ class Connection:
     def _send_file(con: NodeConnection, method: str, path: str, payload: Payload, headers: dict,
                    chunked: bool) -> None:
         """Send a request with a file body; over plain HTTP with ``sendfile`` (no copies)."""
-        if (payload.regular_file and headers.get("Content-Length") == str(payload.size)
+        if (payload.size and headers.get("Content-Length") == str(payload.size)
                 and "Host" in headers and not isinstance(con.sock, ssl.SSLSocket)):
             con.putrequest(method, path, skip_host=True)
             for name, value in headers.items():

@@ -22,6 +22,7 @@ goes on with the next one::
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import threading
@@ -144,7 +145,7 @@ def _plan(files: Iterable[Source], destination: str, pathbuilder: Optional[PathB
 def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WORKERS,
            destination: str = "/rest", pathbuilder: Optional[PathBuilder] = None,
            progress: Optional[Callable[[IngestResult, int, int], Any]] = None,
-           headers: Optional[dict] = None, params: Any = None,
+           headers: Optional[dict] = None, params: Any = None, verify: bool = False,
            connection_args: Optional[dict] = None) -> IngestReport:
     """PUT many files to ``target`` with ``workers`` parallel persistent Connections.
 
@@ -162,6 +163,9 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
         run (no new file is started) and is raised by :func:`ingest`
     :param headers: extra headers for every PUT (the dict is not changed)
     :param params: query parameters for every PUT (e.g. ``{'retention': 'A+1y'}``)
+    :param verify: compare each file's own hash with the ``X-HCP-Hash`` HCP answered
+        (large files are read a second time for it); a difference, or no hash to compare
+        with, is that file's error
     :param connection_args: keyword arguments for each :class:`hcpsdk.Connection`
         (``timeout``, ``retries``, ...)
     :returns: an :class:`IngestReport` with one :class:`IngestResult` per file, in order
@@ -185,7 +189,7 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
                 if index >= total or stop:
                     return
                 result = report[index]
-                _store(con, plan[index], result, headers, params)
+                _store(con, plan[index], result, headers, params, verify)
                 if progress is not None:
                     with lock:
                         if stop:
@@ -215,7 +219,7 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
 
 
 def _store(con: Connection, planned: tuple, result: IngestResult, headers: Optional[dict],
-           params: Any) -> None:
+           params: Any, verify: bool) -> None:
     """PUT one file (and its annotation); record the outcome in ``result``."""
     source, path, annotation = planned
     start = time.perf_counter()
@@ -226,13 +230,15 @@ def _store(con: Connection, planned: tuple, result: IngestResult, headers: Optio
             size = os.fstat(f.fileno()).st_size
             body = f.read(size) if size <= INLINE_LIMIT else f
             response = con.PUT(path, body, params=params, headers=headers)
-        result.size = size
-        result.status = response.status
-        result.node = con.address
-        result.hash = response.getheader("X-HCP-Hash")
-        if response.status not in _OK:
-            result.error = _refusal("PUT", path, con, response)
-        elif annotation is not None:
+            result.size = size
+            result.status = response.status
+            result.node = con.address
+            result.hash = response.getheader("X-HCP-Hash")
+            if response.status not in _OK:
+                result.error = _refusal("PUT", path, con, response)
+            elif verify:
+                result.error = _mismatch(result.hash, body if body is not f else f, path)
+        if result.error is None and annotation is not None:
             meta = con.PUT(path, annotation, params={"type": "custom-metadata"})
             if meta.status not in _OK:
                 result.error = _refusal("PUT custom-metadata of", path, con, meta)
@@ -243,6 +249,28 @@ def _store(con: Connection, planned: tuple, result: IngestResult, headers: Optio
     result.seconds = time.perf_counter() - start
     if result.error is not None:
         log.warning("ingest %s -> %s failed: %s", source, path, result.error)
+
+
+def _mismatch(hcp_hash: Optional[str], body: Any, path: str) -> Optional[str]:
+    """``None`` when ``body`` (bytes, or a file read again from its start) has HCP's hash."""
+    if not hcp_hash:
+        return "PUT {}: no X-HCP-Hash in the answer to verify the content against".format(path)
+    scheme, _, expected = hcp_hash.partition(" ")
+    try:  # HCP's names (SHA-256, MD5, RIPEMD-160, ...) are hashlib's without the dash
+        hasher = hashlib.new(scheme.replace("-", "").lower())
+    except ValueError:
+        return "PUT {}: can't verify a {} hash".format(path, scheme)
+    if isinstance(body, bytes):
+        hasher.update(body)
+    else:
+        body.seek(0)
+        for block in iter(lambda: body.read(INLINE_LIMIT), b""):
+            hasher.update(block)
+    actual = hasher.hexdigest().upper()
+    if actual != expected.strip().upper():
+        return "PUT {}: HCP stored content with {} {}, the file has {}".format(
+            path, scheme, expected.strip(), actual)
+    return None
 
 
 def _refusal(action: str, path: str, con: Connection, response: Any) -> str:

@@ -74,7 +74,8 @@ class Target:
         self._resolver = resolver
         self._tls = self._port in SSL_PORTS if tls is None else bool(tls)
         # computed once: Connections send this very dict (never mutated) on every request
-        self._headers: dict[str, str] = {"Host": fqdn}
+        host = "[{}]".format(fqdn) if ":" in fqdn and not fqdn.startswith("[") else fqdn
+        self._headers: dict[str, str] = {"Host": host}  # an IPv6 literal in brackets
         self._headers.update(authorization._getheaders())
         self._tls_policy = TlsPolicy(sslcontext) if self._tls else None
         try:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import os
 import random
@@ -162,13 +161,13 @@ class Emulator:
         self.requests = RequestLog()
         self.faults = Faults(self.addresses, self._set_down, self._set_dns_fail)
         common = (f"Server: HCP V{SOFTWARE_VERSION}\r\n"
-                  f"X-HCP-ServicedBySystem: {self.system.domain}\r\n"
-                  f"X-HCP-SoftwareVersion: {SOFTWARE_VERSION}\r\n"
-                  "Cache-Control: no-cache,no-store\r\nPragma: no-cache\r\n"
-                  "Expires: Thu, 01 Jan 1970 00:00:00 GMT\r\n").encode()
+                  f"X-HCP-ServicedBySystem: {self.system.domain}\r\n").encode()
+        content = (f"X-HCP-SoftwareVersion: {SOFTWARE_VERSION}\r\n"
+                   "Cache-Control: no-cache,no-store\r\nPragma: no-cache\r\n"
+                   "Expires: Thu, 01 Jan 1970 00:00:00 GMT\r\n").encode()
         self._service = NodeService(self.addresses, ports, self._authority.context,
                                     Handler(self.system, self._default), common, self.faults,
-                                    self.requests.add, keep_alive)
+                                    self.requests.add, keep_alive, content)
         self._service.start(prebound)
         log.info("emulator %s started on %s", self.system.domain, ", ".join(self.addresses))
 
@@ -439,10 +438,3 @@ class Emulator:
         state = "closed" if self._closed else "running"
         return f"<Emulator {self.domain} nodes={getattr(self, 'addresses', [])} {state}>"
 
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True

@@ -24,7 +24,8 @@ from urllib.parse import parse_qsl, unquote
 from .faults import Faults
 from .model import Reply
 
-__all__ = ["CIHeaders", "Request", "BlobReply", "RequestRecord", "NodeService", "MAX_HEAD"]
+__all__ = ["Abort", "CIHeaders", "Request", "BlobReply", "RequestRecord", "NodeService",
+           "encode_headers", "MAX_HEAD"]
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,8 @@ _dget = dict.get
 _dcontains = dict.__contains__
 
 
-class _Abort(Exception):
-    """End the connection without an answer."""
+class Abort(Exception):
+    """End the connection without an answer (peer gone, fault, malformed framing)."""
 
 
 class CIHeaders(dict):
@@ -100,7 +101,7 @@ class _Reader:
     def _fill(self) -> None:
         data = self.sock.recv(_RECV)
         if not data:
-            raise _Abort("peer closed")
+            raise Abort("peer closed")
         self.buf += data
 
     def head(self) -> bytes:
@@ -111,7 +112,7 @@ class _Reader:
                 del self.buf[:i + 4]
                 return head
             if len(self.buf) > MAX_HEAD:
-                raise _Abort("request head too large")
+                raise Abort("request head too large")
             self._fill()
 
     def line(self) -> bytes:
@@ -122,7 +123,7 @@ class _Reader:
                 del self.buf[:i + 2]
                 return line
             if len(self.buf) > MAX_HEAD:
-                raise _Abort("line too long")
+                raise Abort("line too long")
             self._fill()
 
     def upto(self, n: int) -> bytes:
@@ -131,7 +132,7 @@ class _Reader:
             if n >= BLOCK:
                 data = self.sock.recv(BLOCK)
                 if not data:
-                    raise _Abort("peer closed")
+                    raise Abort("peer closed")
                 return data
             self._fill()
         data = bytes(self.buf[:n])
@@ -235,7 +236,7 @@ class Request:
                 write(self._body)
             return len(self._body)
         if self._left == -2:
-            raise _Abort("bad Content-Length")
+            raise Abort("bad Content-Length")
         self._conn.continue_if_expected(self)
         fault = self._conn.upload_fault() if self.has_body else None
         total = 0
@@ -244,8 +245,6 @@ class Request:
             if fault is not None and total >= fault:
                 self._conn.reset()
             write(piece)
-        if not self._chunked and self._left == 0:
-            pass
         return total
 
     def _sized(self) -> Iterator[bytes]:
@@ -261,7 +260,7 @@ class Request:
             try:
                 size = int(line.split(b";", 1)[0].strip(), 16)
             except ValueError:
-                raise _Abort("bad chunk size") from None
+                raise Abort("bad chunk size") from None
             if size == 0:
                 while reader.line():   # trailers
                     pass
@@ -272,7 +271,7 @@ class Request:
                 size -= len(data)
                 yield data
             if reader.line():
-                raise _Abort("chunk not followed by CRLF")
+                raise Abort("chunk not followed by CRLF")
 
     def drain(self, limit: int) -> bool:
         """Read and discard up to *limit* body bytes; True if the body is consumed."""
@@ -282,7 +281,7 @@ class Request:
             return False
         try:
             self.stream_body(lambda _data: None)
-        except _Abort:
+        except Abort:
             return False
         return True
 
@@ -334,7 +333,7 @@ class _Connection:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         except OSError:
             pass
-        raise _Abort("reset_upload fault")
+        raise Abort("reset_upload fault")
 
 
 class NodeService:
@@ -345,6 +344,8 @@ class NodeService:
     :param tls_context: server context for ``https`` and ``mapi``
     :param handler: ``handler(request) -> Reply | BlobReply``
     :param common_headers: headers added to every response (bytes, CRLF-terminated lines)
+    :param content_headers: headers added to answers of GET and HEAD only (HCP's caching
+        headers; its answers to PUT, POST and DELETE are leaner)
     :param faults: the fault controls
     :param record: called with every :class:`RequestRecord`
     :param keep_alive: seconds an idle keep-alive connection is kept open
@@ -353,12 +354,13 @@ class NodeService:
     def __init__(self, addresses: Sequence[str], ports: dict[str, int],
                  tls_context: ssl.SSLContext | None, handler: Callable[[Request], Any],
                  common_headers: bytes, faults: Faults, record: Callable[[RequestRecord], None],
-                 keep_alive: float = 300.0) -> None:
+                 keep_alive: float = 300.0, content_headers: bytes = b"") -> None:
         self.addresses = list(addresses)
         self.ports = dict(ports)
         self.tls_context = tls_context
         self.handler = handler
         self.common = common_headers
+        self.content_headers = content_headers
         self.faults = faults
         self.record = record
         self.keep_alive = keep_alive
@@ -464,7 +466,7 @@ class NodeService:
             while not self.stopping.is_set():
                 if not self._one_request(conn):
                     break
-        except (_Abort, OSError, ssl.SSLError, ValueError):
+        except (Abort, OSError, ssl.SSLError, ValueError):
             pass
         except Exception:  # a handler bug must not kill the emulator silently
             log.exception("request handling failed on %s", conn.address)
@@ -560,7 +562,7 @@ class NodeService:
             req.drain(1 << 30)
             faults.hold_while_stalled(conn.node, self.stopping.is_set)
             if self.stopping.is_set():
-                raise _Abort("shutting down")
+                raise Abort("shutting down")
         if nf.latency:
             self.stopping.wait(nf.latency)
         with faults.lock:
@@ -570,11 +572,13 @@ class NodeService:
             return Reply(code, [("X-HCP-ErrorMessage", f"injected fault: status {code}")])
         return None
 
-    def _head_bytes(self, conn: _Connection, status: int, headers: list[tuple[str, str]],
-                    length: int, keep: bool) -> bytes:
+    def _head_bytes(self, conn: _Connection, status: int, headers: list[tuple[str, str]] | bytes,
+                    length: int, keep: bool, content: bool = False) -> bytes:
         parts = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n".encode(),
                  self.common, self._clock.headers(),
                  f"X-RequestId: {next(self._ids):016X}\r\n".encode()]
+        if content:
+            parts.append(self.content_headers)
         if headers:
             if isinstance(headers, bytes):
                 parts.append(headers)
@@ -598,9 +602,11 @@ class NodeService:
         else:
             body = reply.body
             length = len(body)
-        head = self._head_bytes(conn, status, reply.headers, length, keep)
+        method = req.method
+        head = self._head_bytes(conn, status, reply.headers, length, keep,
+                                method == "GET" or method == "HEAD")
         sock = conn.sock
-        send_body = req.method != "HEAD" and status not in (204, 304) and length > 0
+        send_body = method != "HEAD" and status not in (204, 304) and length > 0
         cut = None
         if send_body:
             nf = self.faults.nodes[conn.node]
@@ -613,7 +619,7 @@ class NodeService:
         if body is not None:
             if cut is not None:
                 sock.sendall(head + body[:cut])
-                raise _Abort("close_after fault")
+                raise Abort("close_after fault")
             sock.sendall(head + body if length <= _SMALL else head)
             if length > _SMALL:
                 sock.sendall(body)
@@ -623,7 +629,7 @@ class NodeService:
         for chunk in reply.blob.chunks(reply.start, reply.start + length):
             if cut is not None and sent + len(chunk) >= cut:
                 sock.sendall(pending + chunk[:cut - sent])
-                raise _Abort("close_after fault")
+                raise Abort("close_after fault")
             if pending and len(chunk) <= _SMALL:
                 sock.sendall(pending + chunk)
             else:
@@ -635,7 +641,7 @@ class NodeService:
         if pending:
             sock.sendall(pending)
         if cut is not None:
-            raise _Abort("close_after fault")
+            raise Abort("close_after fault")
 
     # ------------------------------------------------------------------ shutdown
 

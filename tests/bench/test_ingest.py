@@ -219,3 +219,49 @@ def test_an_unexpected_error_is_recorded_for_its_file_only(target, make_files):
                     destination=_folder())
     assert [r.ok for r in report] == [True, False, True]
     assert report[1].status is None and report[1].error.startswith("TypeError")
+
+
+def test_verify_compares_each_file_with_the_hash_hcp_answered(hcp, target, make_files):
+    small = make_files(3, size=300)
+    large = make_files(1, size=INLINE_LIMIT + 10, prefix="big")
+    report = ingest(target, small + large, workers=2, destination=_folder(), verify=True)
+    assert report.failed == []
+    assert [r.hash for r in report] == ["SHA-256 " + _sha256(n) for n in small + large]
+
+
+def test_verify_fails_a_file_with_a_wrong_or_missing_hash(tmp_path):
+    import http.server
+    import threading
+
+    class NoHash(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_PUT(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(201)
+            if "wrong" in self.path:
+                self.send_header("X-HCP-Hash", "SHA-256 " + "0" * 64)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NoHash)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        name = tmp_path / "a.bin"
+        name.write_bytes(b"abc")
+        plain = hcpsdk.Target("127.0.0.1", hcpsdk.NativeAuthorization("n", "n01"),
+                              port=server.server_address[1], tls=False)
+        report = ingest(plain, [(str(name), "/rest/ok.bin"), (str(name), "/rest/wrong.bin")],
+                        workers=1, verify=True)
+        assert [r.status for r in report] == [201, 201]
+        assert "no X-HCP-Hash" in report[0].error
+        assert "/rest/wrong.bin" in report[1].error and _sha256(str(name)) in report[1].error
+        assert ingest(plain, [str(name)], workers=1).failed == []
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -90,7 +90,8 @@ class RawServer:
 
     def __init__(self, behaviour, host="127.0.0.1", port=0):
         self.behaviour = behaviour
-        self.listener = socket.create_server((host, port))
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.listener = socket.create_server((host, port), family=family)
         self.host, self.port = self.listener.getsockname()[:2]
         self.accepted = 0
         self._socks = []

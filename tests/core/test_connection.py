@@ -274,3 +274,14 @@ def test_caller_chunked_file_is_not_sent_with_sendfile(hcp, http_target, open_co
         conn.PUT(path, body=f, headers={"Transfer-Encoding": "chunked"})
     assert conn.response_status == 201
     assert hcp.get_object(path) == b"c" * 5000
+
+
+def test_empty_file_body(hcp, http_target, open_connections, path, tmp_path):
+    source = tmp_path / "empty.bin"
+    source.write_bytes(b"")
+    conn = open_connections(http_target)
+    with open(source, "rb") as f:
+        conn.PUT(path, body=f)
+    assert conn.response_status == 201
+    assert _put_record(hcp, path).headers.get("Content-Length") == "0"
+    assert hcp.get_object(path) == b""

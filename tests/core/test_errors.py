@@ -122,3 +122,18 @@ def test_unresolvable_target_raises_ips_error(hcp):
     with pytest.raises(hcpsdk.ips.IpsError) as info:
         hcp.target(fqdn="ns.unknown." + hcp.domain)
     assert "ns.unknown." + hcp.domain in str(info.value)
+
+
+def test_ipv6_literal_target(raw_server, open_connections):
+    seen = []
+
+    def answer(sock, stop):
+        seen.append(read_request(sock))
+        sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nv6")
+
+    server = raw_server(answer, host="::1")
+    t = hcpsdk.Target("::1", hcpsdk.DummyAuthorization(), port=server.port, tls=False)
+    conn = open_connections(t)
+    conn.GET("/rest/x")
+    assert conn.read() == b"v6" and conn.address == "::1"
+    assert b"\r\nHost: [::1]" in seen[0]

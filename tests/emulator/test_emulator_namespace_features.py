@@ -271,3 +271,21 @@ def test_post_retention_and_hold_together_is_400(client, unique):
 
 def test_post_on_missing_object_is_404(client, unique):
     assert client.POST(f"{unique}/none?index=true").status == 404
+
+
+def test_object_acl_grants_read_to_a_user_without_namespace_read(hcp, client, unique):
+    tenant = hcp.system.tenants["m"]
+    tenant.add_user("guest", "guest01", {"n1": ["browse"]})
+    try:
+        client.PUT(f"{unique}/shared", b"s")
+        client.PUT(f"{unique}/private", b"p")
+        grant = (b"<accessControlList><grant><grantee><type>user</type><name>guest</name>"
+                 b"</grantee><permissions><permission>READ</permission></permissions></grant>"
+                 b"</accessControlList>")
+        client.PUT(f"{unique}/shared?type=acl", grant, headers={"Content-Type": "application/xml"})
+        with Client(hcp, auth=("guest", "guest01")) as guest:
+            assert guest.GET(f"{unique}/shared").body == b"s"
+            assert guest.GET(f"{unique}/private").status == 403
+            assert guest.DELETE(f"{unique}/shared").status == 403
+    finally:
+        del tenant.users["guest"]

@@ -32,14 +32,25 @@ def test_put_answers_201_with_location_hash_etag_and_version(client, unique):
     assert r.header("Content-Length") == "0"
 
 
-def test_every_response_has_the_common_hcp_headers(client, unique, hcp):
-    r = client.PUT(f"{unique}/a", b"x")
+@pytest.mark.parametrize("method", ["PUT", "GET", "HEAD", "DELETE"])
+def test_every_response_has_the_common_hcp_headers(client, unique, hcp, method):
+    client.PUT(f"{unique}/a", b"x")
+    r = client.request(method, f"{unique}/a", b"x" if method == "PUT" else None)
     assert r.header("Server").startswith("HCP V")
     assert re.fullmatch(r"[0-9A-F]{16}", r.header("X-RequestId"))
     assert r.header("X-HCP-ServicedBySystem") == hcp.domain
     assert r.header("X-HCP-Time").isdigit()
     assert r.header("Date").endswith("GMT")
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_reads_also_carry_the_caching_headers(client, unique, method):
+    client.PUT(f"{unique}/a", b"x")
+    r = client.request(method, f"{unique}/a")
     assert r.header("Cache-Control") == "no-cache,no-store"
+    assert r.header("Pragma") == "no-cache"
+    assert r.header("Expires") == "Thu, 01 Jan 1970 00:00:00 GMT"
+    assert r.header("X-HCP-SoftwareVersion")
 
 
 def test_head_has_the_full_documented_header_set(client, unique):
@@ -200,3 +211,17 @@ def test_put_flags_are_shown_in_head(client, unique, params):
 
 def test_invalid_boolean_value_is_400(client, unique):
     assert client.PUT(f"{unique}/o?index=maybe", b"1").status == 400
+
+
+def test_gzip_upload_is_stored_decompressed(client, unique, hcp):
+    import gzip
+    r = client.PUT(f"{unique}/gz", gzip.compress(b"plain text" * 100),
+                   headers={"Content-Encoding": "gzip"})
+    assert r.status == 201
+    assert hcp.get_object(f"{unique}/gz") == b"plain text" * 100
+
+
+def test_gzip_mismatch_is_400_and_other_encodings_415(client, unique, hcp):
+    assert client.PUT(f"{unique}/gz", b"not gzip", headers={"Content-Encoding": "gzip"}).status == 400
+    assert client.PUT(f"{unique}/br", b"x", headers={"Content-Encoding": "br"}).status == 415
+    assert hcp.get_object(f"{unique}/gz") is None

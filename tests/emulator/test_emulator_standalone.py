@@ -149,3 +149,18 @@ def test_pytest_plugin_provides_hcp_emulator(pytester, monkeypatch):
         "    assert not hcp_emulator.faults.down_nodes\n")
     result = pytester.runpytest_subprocess("-p", "no:hcpsdk_emulator", "-W", "error")
     result.assert_outcomes(passed=2)
+
+
+def test_without_tls_only_http_serves_data():
+    with Emulator(nodes=1, tls=False) as emu:
+        assert emu.https_port is None
+        with Client(emu) as c:
+            assert c.PUT("/rest/plain", b"1").status == 201
+        with Client(emu, port=emu.mapi_port, host=emu.admin_fqdn, auth=("service", "service01")) as c:
+            assert c.GET("/mapi/services/replication").status == 200  # MAPI stays TLS
+
+
+def test_two_emulators_get_distinct_address_blocks():
+    with Emulator(nodes=1) as a, Emulator(nodes=1) as b:
+        assert a.addresses[0].rsplit(".", 1)[0] != b.addresses[0].rsplit(".", 1)[0]
+        assert a.dns != b.dns

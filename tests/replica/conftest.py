@@ -63,16 +63,19 @@ def path(request):
 
 @pytest.fixture()
 def client(pair):
-    """``client(strategy, mapi_link=None, retries=3)``: a Connection to the primary whose
-    Target has the replica with ``strategy``; with ``mapi_link`` (a link) the Target reads
-    the link state from the replica's MAPI."""
+    """``client(strategy, mapi_link=None, ...)``: a Connection to the primary whose Target
+    has the replica with ``strategy``; with ``mapi_link`` (a link) the Target reads the
+    link state from the MAPI of ``mapi_of`` (default: the replica)."""
     one, two = pair
     made = []
 
-    def make(strategy, mapi_link=None, retries: int = 3, timeout: float = TIMEOUT):
+    def make(strategy, mapi_link=None, mapi_of=None, retries: int = 3,
+             timeout: float = TIMEOUT):
         kw = {}
         if mapi_link is not None:
-            kw = {"replica_mapi": two.target(two.admin_fqdn), "replica_link": mapi_link.name}
+            mapi_of = mapi_of or two
+            kw = {"replica_mapi": mapi_of.target(mapi_of.admin_fqdn),
+                  "replica_link": mapi_link.name}
         target = one.target(replica_fqdn=two.fqdn, replica_strategy=strategy, **kw)
         conn = hcpsdk.Connection(target, timeout=timeout, retry=fast_retry(retries))
         made.append(conn)

@@ -62,6 +62,23 @@ def test_write_allowed_writes_the_replica_when_the_primary_is_down(pair, linked,
     assert one.get_object(path) == DATA
 
 
+def test_write_allowed_deletes_on_the_replica_when_the_primary_is_down(pair, linked, client,
+                                                                      path):
+    """Fault: every primary node refuses connections. Nothing lost (nothing extra
+    removed): the DELETE removes the object on the replica and, over the link, on the
+    primary; its neighbour stays on both."""
+    one, two = pair
+    linked()
+    one.put_object(path, DATA)
+    one.put_object(path + ".keep", DATA)
+    conn = client(hcpsdk.RS_WRITE_ALLOWED)
+    one.faults.down(None)
+    assert conn.DELETE(path).status == 200
+    assert_served(conn, two, "replica")
+    assert two.get_object(path) is None and one.get_object(path) is None
+    assert two.get_object(path + ".keep") == one.get_object(path + ".keep") == DATA
+
+
 def test_write_allowed_moves_a_stream_that_never_left_the_client(pair, linked, client, path):
     """Fault: every primary node refuses connections; the body is a generator (can be sent
     once). Nothing lost: nothing of it was sent to the primary, so the replica gets it
@@ -270,6 +287,23 @@ def test_write_on_failover_writes_the_replica_of_a_failed_over_link_seen_in_mapi
     link.act(two.system, "beginRecovery")
     link.act(two.system, "completeRecovery")
     assert one.get_object(path) == DATA
+
+
+def test_write_on_failover_learns_from_the_replica_when_mapi_is_down(pair, linked, client,
+                                                                    path, caplog):
+    """Fault: the active/passive link is failed over and every primary node refuses
+    connections - the MAPI the Target watches is the primary's, so it is down too.
+    Nothing lost: the link state is unknown, the write finds the primary unreachable and
+    is stored on the replica, which accepts it."""
+    one, two = pair
+    link = linked("OUTBOUND")
+    link.act(two.system, "failOver")
+    conn = client(hcpsdk.RS_WRITE_ON_FAILOVER, mapi_link=link, mapi_of=one)
+    one.faults.down(None)
+    assert _put(conn, path) == (201, _hash(DATA))
+    assert_served(conn, two, "replica")
+    assert "link state not available from MAPI" in caplog.text
+    assert two.get_object(path) == DATA
 
 
 def test_write_on_failover_without_mapi_writes_the_primary_of_a_failed_over_link(
