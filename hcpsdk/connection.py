@@ -21,13 +21,14 @@ from ._translate import RECOVERABLE, classify, translate
 from ._transport import NodeConnection, is_dropped, socket_opener
 from ._url import build_url
 from .exceptions import (HcpsdkBodyNotRewindableError, HcpsdkCantConnectError, HcpsdkError,
-                         IpsError)
+                         HcpsdkStatusError, IpsError)
 from .target import Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
     from typing import Any, Optional
 
+    from ._replica import ReplicaRoute
     from ._url import Params
 
 __all__ = ["Connection"]
@@ -45,9 +46,10 @@ _FRESH = 0.005
 class _Attempts:
     """Book-keeping of one request across its attempts."""
 
-    __slots__ = ("retries", "failed", "served", "may_have_landed", "stale_used")
+    __slots__ = ("retries", "failed", "served", "may_have_landed", "stale_used", "replica")
 
-    def __init__(self) -> None:
+    def __init__(self, replica: Optional[ReplicaRoute] = None) -> None:
+        self.replica = replica  # the replica strategy's decisions, if it has a say
         self.retries = 0
         self.failed: list[str] = []
         self.served: list[str] = []
@@ -170,7 +172,9 @@ class Connection:
         :param method: the http method
         :param attempts: what happened to this request so far (``retries``, ``failed`` nodes)
         """
-        return self._target
+        if attempts.replica is None:
+            return self._target
+        return attempts.replica.target()
 
     def _request(self, method: str, path: str, payload: Payload, caller_headers: Optional[dict]
                  ) -> http.client.HTTPResponse:
@@ -182,7 +186,8 @@ class Connection:
                 log.debug("previous response not read completely - connection discarded")
             self._drop()
         self._stream = self._body = self._get = None
-        attempts = self._last = _Attempts()
+        replica = self._target._replica_policy
+        attempts = self._last = _Attempts(replica.route(method) if replica else None)
         policy = self._retry
         # a caller who asks for chunked transfer gets the chunks framed by http.client
         chunked = bool(caller_headers) and any(
@@ -200,7 +205,14 @@ class Connection:
             if not reused:
                 if debug:
                     log.debug("Connection needs to be opened")
-                con = self._open(target, attempts)
+                try:
+                    con = self._open(target, attempts)
+                except HcpsdkCantConnectError as exc:
+                    # nothing was sent: the replica strategy may move the request at once
+                    if attempts.replica is None or not attempts.replica.failed(
+                            target, exc, unreachable=True):
+                        raise
+                    continue
             node = self._address
             start = _perf()
             try:
@@ -225,7 +237,12 @@ class Connection:
                 response.close()
                 self._drop()
                 self._failed(target, node, attempts, reason)
+                if attempts.replica is not None:
+                    attempts.replica.failed(target, HcpsdkStatusError(reason, status))
                 continue
+            if attempts.replica is not None and not attempts.replica.answered(
+                    target, response, payload.rewindable):
+                continue  # the replica refused a write: it goes to the primary
             break
         attempts.served.append(node)
         self._idle_since = _mono()
@@ -271,6 +288,8 @@ class Connection:
             raise (verdict[0](error.reason) if verdict[0] else error) from exc
         self._failed(target, node, attempts, error.reason)
         attempts.may_have_landed = attempts.may_have_landed or method == "PUT"
+        if attempts.replica is not None:
+            attempts.replica.failed(target, error)
 
     @staticmethod
     def _send_file(con: NodeConnection, method: str, path: str, payload: Payload, headers: dict,
@@ -733,6 +752,18 @@ class Connection:
         .. versionadded:: 1.0
         """
         return tuple(self._last.served)
+
+    @property
+    def served_from(self) -> Optional[str]:
+        """``'primary'`` or ``'replica'``: the system that answered the last request
+        (``None`` before the first answer); see the Target's ``replica_strategy``.
+
+        .. versionadded:: 1.0
+        """
+        last = self._last
+        if not last.served:
+            return None
+        return last.replica.served if last.replica is not None else "primary"
 
     @property
     def failed_nodes(self) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ from . import ips
 from ._constants import (I_DUMMY, I_HS3, I_HSWIFT, I_NATIVE, RS_READ_ALLOWED,
                          RS_READ_ON_FAILOVER, RS_WRITE_ALLOWED, RS_WRITE_ON_FAILOVER, SSL_PORTS)
 from ._log import get_logger
+from ._replica import ReplicaPolicy
 from ._tls import TlsPolicy
 from .auth import BaseAuthorization
 from .exceptions import HcpsdkError, HcpsdkPortError, HcpsdkReplicaInitError
@@ -42,11 +43,17 @@ class Target:
     :param replica_strategy: ORed combination of the RS_* modes
     :param tls: ``None`` = TLS iff ``port`` is in SSL_PORTS; ``True``/``False`` force it
     :param resolver: a ``dns.resolver.Resolver`` used when ``dnscache=False``
+    :param replica_mapi: a Target on the MAPI port of the replica system; the
+        ``*_ON_FAILOVER`` strategies then read the link state from it
+    :param replica_link: the name of the replication link to watch (default: the only
+        link MAPI lists)
     :raises ips.IpsError: when the FQDN can't be resolved
-    :raises HcpsdkReplicaInitError: when the replica can't be initialized
+    :raises HcpsdkReplicaInitError: when the replica can't be initialized (its name can't
+        be resolved, or ``replica_strategy`` is no ORed combination of the RS_* modes)
     :raises HcpsdkError: on other errors (e.g. an authorization without token)
 
-    .. versionadded:: 1.0 the keyword-only ``tls`` and ``resolver``.
+    .. versionadded:: 1.0 the keyword-only ``tls``, ``resolver``, ``replica_mapi`` and
+       ``replica_link``.
     """
 
     I_NATIVE = I_NATIVE
@@ -62,7 +69,8 @@ class Target:
                  dnscache: bool = False, sslcontext: Optional[ssl.SSLContext] = None,
                  interface: str = I_NATIVE, replica_fqdn: Optional[str] = None,
                  replica_strategy: Optional[int] = None, *, tls: Optional[bool] = None,
-                 resolver: Any = None) -> None:
+                 resolver: Any = None, replica_mapi: Optional[Target] = None,
+                 replica_link: Optional[str] = None) -> None:
         self._fqdn = fqdn
         self._auth = authorization
         self._port = int(port)
@@ -87,6 +95,8 @@ class Target:
         self._replica: Optional[Target] = None
         if replica_fqdn:
             self._replica = self._make_replica(replica_fqdn)
+        self._replica_policy = ReplicaPolicy.for_target(self, self._replica, replica_strategy,
+                                                        mapi=replica_mapi, link=replica_link)
         log.debug("Target initialized: %s:%s - SSL = %s", fqdn, self._port, self._tls)
 
     def _make_replica(self, replica_fqdn: str) -> "Target":
