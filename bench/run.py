@@ -595,6 +595,7 @@ def main(argv: list[str] | None = None) -> int:
                 log("cleanup: {}".format(exc))
         shutil.rmtree(shm, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
+        log("servers and clients stopped")
     text = report(results, profile, server.label, argv, time.perf_counter() - started)
     sys.stdout.write(text)
     if args.markdown:

@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import contextlib
 import os
-from pathlib import Path
+import socket
 
 __all__ = ["STANDARD_PORTS", "start", "start_replica"]
 
 
 def _may_bind_privileged_ports() -> bool:
+    """Whether HCP's ports can be bound here (root, and nothing else holds them)."""
     if os.environ.get("HCPSDK_DOCS_EPHEMERAL_PORTS"):
         return False  # to try what a user without root privileges gets
-    if os.geteuid() == 0:
-        return True
-    try:
-        first = int(Path("/proc/sys/net/ipv4/ip_unprivileged_port_start").read_text())
-    except (OSError, ValueError):
-        return False
-    return first <= 80
+    for port in (80, 443, 9090):
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
 
 
 #: True when the emulator can serve on HCP's own ports (80, 443, 9090), so that the

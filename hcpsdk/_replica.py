@@ -194,11 +194,10 @@ class ReplicaPolicy:
 
     def _learn_unreachable(self, value: bool) -> None:
         with self._lock:
-            if value:
-                self._unreachable.set(True, _mono() + self.memory)
-            elif self._unreachable.value:
-                self._unreachable.set(None, 0.0)
-                log.info("primary %s answers again", self.primary.fqdn)
+            known = self._unreachable.get(_mono())
+            self._unreachable.set(value or None, _mono() + self.memory if value else 0.0)
+        if known and not value:
+            log.info("primary %s answers again", self.primary.fqdn)
 
     def _learn_failed_over(self, value: bool, why: str) -> None:
         now = _mono()
@@ -212,10 +211,11 @@ class ReplicaPolicy:
     # -- the rules ------------------------------------------------------------------------
 
     def starts_on_replica(self, read: bool) -> bool:
-        """Whether a new request goes to the replica first."""
+        """Whether a new request goes to the replica first (the strategy has a mode for
+        this kind of request: see :meth:`route`)."""
         strategy = self.strategy
         if read:
-            if strategy & _READS and self.primary_unreachable():
+            if self.primary_unreachable():
                 return True
             return bool(strategy & RS_READ_ON_FAILOVER) and self.failed_over() is True
         if strategy & RS_WRITE_ALLOWED and self.primary_unreachable():

@@ -49,6 +49,16 @@ connecting with hcpsdk (values as printed at start):
 """
 
 
+def _block(text: str) -> tuple[int, int]:
+    try:
+        a, b = (int(x) for x in text.split("."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected A.B (two numbers), got {text!r}") from None
+    if not (0 <= a <= 255 and 0 <= b <= 255):
+        raise argparse.ArgumentTypeError(f"A and B must be in 0..255, got {text!r}")
+    return a, b
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m hcpsdk.emulator``."""
     p = argparse.ArgumentParser(prog="python -m hcpsdk.emulator", description=DESCRIPTION,
@@ -63,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mapi-port", type=int, default=None,
                    help="MAPI port, always TLS (default: 9090 if possible, else ephemeral)")
     p.add_argument("--dns-port", type=int, default=0, help="DNS port (default: ephemeral)")
-    p.add_argument("--address-block", default=None, metavar="A.B",
+    p.add_argument("--address-block", default=None, metavar="A.B", type=_block,
                    help="use addresses 127.A.B.x (default: a random block)")
     p.add_argument("--no-tls", dest="tls", action="store_false",
                    help="serve data over HTTP only (MAPI stays TLS)")
@@ -159,10 +169,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     from .handle import Emulator
 
-    block = None
-    if args.address_block:
-        a, _, b = args.address_block.partition(".")
-        block = (int(a), int(b))
     stop = threading.Event()
 
     def _terminate(signum: int, frame: Any) -> None:
@@ -173,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with Emulator(nodes=args.nodes, domain=args.domain, tls=args.tls,
                       http_port=args.http_port, https_port=args.https_port,
                       mapi_port=args.mapi_port, dns_port=args.dns_port, data_dir=args.data_dir,
-                      config=args.config, address_block=block) as hcp:
+                      config=args.config, address_block=args.address_block) as hcp:
             info = hcp.connection_info()
             print(json.dumps(info) if args.json else _info_text(info), flush=True)
             threading.Thread(target=_read_commands, args=(hcp, stop), daemon=True,
@@ -184,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             except KeyboardInterrupt:
                 pass
             print("stopping", flush=True)
-    except OSError as exc:
+    except (OSError, ImportError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import random
@@ -50,6 +51,10 @@ class RequestLog(list):
                 del self[: len(self) // 2]
 
 
+def _disk_storage(data_dir: str, tenant: str, namespace: str) -> DiskStorage:
+    return DiskStorage(os.path.join(data_dir, "objects", tenant, namespace))
+
+
 def _reserve_block() -> tuple[int, int]:
     with _blocks_lock:
         rnd = random.Random()
@@ -73,6 +78,13 @@ class Emulator:
     The emulator starts in the constructor and stops in :meth:`close` (or at the end of
     the ``with`` block).
 
+    Attributes set while starting: ``addresses`` (node IPs), ``http_port``, ``https_port``
+    (None without TLS), ``mapi_port`` (the same numbers on every node), ``dns`` (host, port
+    of the DNS server), ``cafile`` (PEM of the CA), ``system`` (the
+    :class:`~hcpsdk.emulator.model.System` model: tenants, namespaces, users, objects),
+    ``faults`` (:class:`~hcpsdk.emulator.faults.Faults`) and ``requests`` (a
+    :class:`RequestLog` of :class:`~hcpsdk.emulator.server.RequestRecord`).
+
     :param nodes: number of nodes (each on its own address ``127.A.B.N``, N = 2, 3, ...)
     :param domain: the system's DNS domain
     :param tls: serve HTTPS on the data port ``https_port`` (MAPI is always TLS)
@@ -85,13 +97,16 @@ class Emulator:
     :param dns_port: port of the DNS server (default: ephemeral)
     :param keep_alive: seconds an idle keep-alive connection is kept open
     :param address_block: ``(A, B)`` to use ``127.A.B.x`` (default: a random free block)
+    :param save_interval: with *data_dir*, seconds between background saves of the object
+        index (it is also saved on :meth:`close`)
     """
 
     def __init__(self, nodes: int = 4, domain: str = "hcp1.example.com", *, tls: bool = True,
                  http_port: int | None = None, https_port: int | None = None,
                  mapi_port: int | None = None, config: dict | str | None = None,
                  data_dir: str | None = None, dns_port: int = 0, keep_alive: float = 300.0,
-                 address_block: tuple[int, int] | None = None) -> None:
+                 address_block: tuple[int, int] | None = None,
+                 save_interval: float = 2.0) -> None:
         if nodes < 1 or nodes > 200:
             raise ValueError("nodes must be in 1..200")
         if isinstance(config, (str, os.PathLike)):
@@ -102,20 +117,18 @@ class Emulator:
         self._closed = False
         self._service: NodeService | None = None
         self._dns: NameServer | None = None
-        storage = None
         if data_dir:
             os.makedirs(data_dir, exist_ok=True)
-
-            def storage(tenant: str, ns: str) -> DiskStorage:
-                return DiskStorage(os.path.join(data_dir, "objects", tenant, ns))
         try:
-            self.system: System = _config.build_system(config, domain, storage)
+            self.system: System = _config.build_system(
+                config, domain, functools.partial(_disk_storage, data_dir) if data_dir else None)
             self._default = _config.default_namespace(config, self.system)
             self._persist = None
             if data_dir:
                 from .persist import Persistence
-                self._persist = Persistence(self.system, data_dir)
+                self._persist = Persistence(self.system, data_dir, save_interval)
                 self._persist.load()
+                self._persist.start()
             self._start(nodes, http_port, https_port, mapi_port, dns_port, keep_alive,
                         address_block)
         except BaseException:
@@ -235,7 +248,7 @@ class Emulator:
         if self._dns is not None:
             self._dns.close()
         if getattr(self, "_persist", None) is not None:
-            self._persist.save()
+            self._persist.stop()
         self._tmp.cleanup()
         if getattr(self, "_block", None):
             with _blocks_lock:

@@ -19,7 +19,7 @@ from . import acl as _acl
 from . import listing, proc
 from . import retention as _ret
 from .model import Namespace, Principal, Reply, System, authenticate
-from .server import Abort, BlobReply, Request, encode_headers
+from .http11 import Abort, BlobReply, Request, encode_headers
 from .store import StoreError, Version
 
 __all__ = ["Handler"]
@@ -152,7 +152,8 @@ class Handler:
         if hit is not None:
             principal, perms, password, ns_perms = hit
             user = principal.user
-            if ns_perms is ns.permissions and (user is None or (
+            if ns_perms[0] is ns.permissions and ns_perms[1] is ns.anonymous_permissions and (
+                    user is None or (
                     ns.tenant.users.get(user.name) is user and user.password == password
                     and user.permissions.get(ns.name) is perms[1])):
                 return principal, perms[0]
@@ -165,7 +166,8 @@ class Handler:
         perms = principal.permissions(ns)
         self._principals[key] = (principal,
                                  (perms, user.permissions.get(ns.name) if user else None),
-                                 user.password if user else None, ns.permissions)
+                                 user.password if user else None,
+                                 (ns.permissions, ns.anonymous_permissions))
         return principal, perms
 
     # ------------------------------------------------------------------ /proc
@@ -189,6 +191,8 @@ class Handler:
             return error(405, f"method {method} is not supported")
         ns = self.namespace(req.host)
         principal, perms = self._principal(req, ns)
+        if not perms and principal.kind == "anonymous":
+            raise StoreError(403, "authentication required")
         path = req.path[5:].strip("/")
         if "//" in path:
             path = re.sub("/+", "/", path)

@@ -11,6 +11,7 @@ import base64
 import json
 import logging
 import os
+import threading
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -46,14 +47,49 @@ def _load_version(doc: dict[str, Any], storage: Any) -> Version:
 
 
 class Persistence:
-    """Load/save the metadata of every namespace of *system* in *data_dir*."""
+    """Load/save the metadata of every namespace of *system* in *data_dir*.
 
-    def __init__(self, system: System, data_dir: str) -> None:
+    :meth:`start` runs a daemon thread that saves every *interval* seconds when something
+    changed, so little is lost if the process is killed; :meth:`stop` saves a last time.
+    """
+
+    def __init__(self, system: System, data_dir: str, interval: float = 2.0) -> None:
         self.system = system
         self.path = os.path.join(data_dir, "index.json")
+        self.interval = interval
+        self._saved_at = -1
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _mutations(self) -> int:
+        return sum(ns.store.mutations for t in self.system.tenants.values()
+                   for ns in t.namespaces.values())
+
+    def start(self) -> None:
+        """Start saving in the background."""
+        self._saved_at = self._mutations()
+        self._thread = threading.Thread(target=self._run, name="hcp-emulator-persist",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            if self._mutations() != self._saved_at:
+                try:
+                    self.save()
+                except OSError:
+                    log.exception("saving %s failed", self.path)
+
+    def stop(self) -> None:
+        """Stop the background thread and save."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+        self.save()
 
     def save(self) -> None:
         """Write the index (atomically: a temporary file renamed over the old one)."""
+        mutations = self._mutations()
         doc: dict[str, Any] = {}
         for tenant in self.system.tenants.values():
             for ns in tenant.namespaces.values():
@@ -68,6 +104,7 @@ class Persistence:
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(doc, f)
         os.replace(tmp, self.path)
+        self._saved_at = mutations
 
     def load(self) -> None:
         """Read the index if there is one."""

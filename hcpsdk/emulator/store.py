@@ -10,23 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
-import tempfile
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator
+from typing import Any
 
 from . import retention as _ret
+from .blobs import Blob, DiskStorage, MemoryStorage, hasher
 from .model import ChangeEvent
 
 __all__ = ["StoreError", "Blob", "MemoryStorage", "DiskStorage", "Annotation", "Version",
            "ObjectStore", "hasher", "change_time"]
-
-BLOCK = 1 << 20
-_HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384",
-           "SHA-512": "sha512", "RIPEMD-160": "ripemd160"}
 
 
 class StoreError(Exception):
@@ -40,17 +34,6 @@ class StoreError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-def hasher(scheme: str):
-    """A new hashlib object for an HCP hash scheme name (``SHA-256`` ...).
-
-    :raises ValueError: for an unknown scheme
-    """
-    try:
-        return hashlib.new(_HASHES[scheme.upper()])
-    except (KeyError, ValueError):
-        raise ValueError(f"unsupported hash scheme {scheme!r}") from None
 
 
 _clock_lock = threading.Lock()
@@ -78,173 +61,6 @@ _version_lock = threading.Lock()
 def _next_version_id() -> int:
     with _version_lock:
         return next(_version_ids)
-
-
-# ---------------------------------------------------------------------------- blobs
-
-
-class Blob:
-    """An immutable stored body."""
-
-    size: int
-
-    def chunks(self, start: int = 0, end: int | None = None, block: int = BLOCK) -> Iterator[bytes]:
-        """The bytes ``[start, end)`` in pieces of at most *block* bytes."""
-        raise NotImplementedError
-
-    def read(self) -> bytes:
-        """The whole body (for tests and small bodies)."""
-        return b"".join(self.chunks())
-
-    def discard(self) -> None:
-        """Release the storage (the blob is no longer referenced)."""
-
-
-class _MemoryBlob(Blob):
-    __slots__ = ("data", "size")
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.size = len(data)
-
-    def chunks(self, start: int = 0, end: int | None = None, block: int = BLOCK) -> Iterator[bytes]:
-        end = self.size if end is None else end
-        if start == 0 and end == self.size and end <= block:
-            yield self.data
-            return
-        view = memoryview(self.data)
-        for pos in range(start, end, block):
-            yield bytes(view[pos:min(end, pos + block)])
-
-    def read(self) -> bytes:
-        return self.data
-
-
-class _FileBlob(Blob):
-    __slots__ = ("path", "size")
-
-    def __init__(self, path: str, size: int) -> None:
-        self.path = path
-        self.size = size
-
-    def chunks(self, start: int = 0, end: int | None = None, block: int = BLOCK) -> Iterator[bytes]:
-        end = self.size if end is None else end
-        with open(self.path, "rb") as f:
-            f.seek(start)
-            left = end - start
-            while left > 0:
-                data = f.read(min(block, left))
-                if not data:
-                    return
-                left -= len(data)
-                yield data
-
-    def discard(self) -> None:
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
-
-
-class _Writer:
-    """Collects a body, hashing it on the way (MD5 for the ETag plus the namespace scheme)."""
-
-    def __init__(self, scheme: str) -> None:
-        self.md5 = hashlib.md5()
-        self.hash = hasher(scheme)
-        self.size = 0
-
-    def write(self, data: bytes) -> None:
-        """Add a piece of the body."""
-        self.md5.update(data)
-        self.hash.update(data)
-        self.size += len(data)
-        self._store(data)
-
-    def _store(self, data: bytes) -> None:
-        raise NotImplementedError
-
-    def commit(self) -> Blob:
-        """Finish and return the blob."""
-        raise NotImplementedError
-
-    def abort(self) -> None:
-        """Throw the partial body away."""
-
-
-class _MemoryWriter(_Writer):
-    def __init__(self, scheme: str) -> None:
-        super().__init__(scheme)
-        self._parts: list[bytes] = []
-
-    def _store(self, data: bytes) -> None:
-        self._parts.append(data)
-
-    def commit(self) -> Blob:
-        parts, self._parts = self._parts, []
-        return _MemoryBlob(parts[0] if len(parts) == 1 else b"".join(parts))
-
-
-class _FileWriter(_Writer):
-    def __init__(self, scheme: str, directory: str) -> None:
-        super().__init__(scheme)
-        fd, self._path = tempfile.mkstemp(dir=directory, suffix=".part")
-        self._file = os.fdopen(fd, "wb")
-
-    def _store(self, data: bytes) -> None:
-        self._file.write(data)
-
-    def commit(self) -> Blob:
-        self._file.close()
-        final = self._path[: -len(".part")]
-        os.replace(self._path, final)
-        return _FileBlob(final, self.size)
-
-    def abort(self) -> None:
-        self._file.close()
-        try:
-            os.unlink(self._path)
-        except FileNotFoundError:
-            pass
-
-
-class MemoryStorage:
-    """Bodies kept in memory (the default)."""
-
-    def writer(self, scheme: str) -> _Writer:
-        """A writer for a new body hashed with *scheme*."""
-        return _MemoryWriter(scheme)
-
-    def adopt(self, blob: Blob) -> Blob:
-        """A blob of this storage with the content of *blob* (from another system)."""
-        if isinstance(blob, _MemoryBlob):
-            return blob
-        return _MemoryBlob(blob.read())
-
-
-class DiskStorage:
-    """Bodies kept as files in *directory*, streamed in bounded memory."""
-
-    def __init__(self, directory: str) -> None:
-        self.directory = directory
-        os.makedirs(directory, exist_ok=True)
-
-    def writer(self, scheme: str) -> _Writer:
-        """A writer for a new body hashed with *scheme*."""
-        return _FileWriter(scheme, self.directory)
-
-    def blob(self, name: str) -> Blob:
-        """The stored blob file *name* (used when reloading an index)."""
-        path = os.path.join(self.directory, name)
-        return _FileBlob(path, os.path.getsize(path))
-
-    def adopt(self, blob: Blob) -> Blob:
-        """A blob of this storage with the content of *blob*."""
-        w = _FileWriter("MD5", self.directory)
-        for chunk in blob.chunks():
-            w._store(chunk)
-        w.size = blob.size
-        return w.commit()
 
 
 # ---------------------------------------------------------------------------- metadata
@@ -324,6 +140,8 @@ class ObjectStore:
         self.dirs: dict[str, Directory] = {"": Directory(change_time()[1])}
         self.children: dict[str, set[str]] = {"": set()}
         self._used = 0
+        #: Number of successful mutations (lets a disk-backed emulator save only when needed).
+        self.mutations = 0
 
     # ---------------------------------------------------------------- lookups
 
@@ -386,6 +204,7 @@ class ObjectStore:
     # ---------------------------------------------------------------- helpers
 
     def _emit(self, kind: str, path: str, snapshot: Any) -> None:
+        self.mutations += 1
         if self.namespace.tenant.system.has_listeners:
             self.namespace.emit(kind, path, snapshot() if callable(snapshot) else snapshot)
 
@@ -723,7 +542,3 @@ class ObjectStore:
         w = self.writer()
         w.write(data)
         return self.put(path, w, owner=owner)
-
-    def unique_blob_name(self) -> str:
-        """A fresh name (used by disk storage)."""
-        return uuid.uuid4().hex

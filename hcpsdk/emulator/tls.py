@@ -20,7 +20,11 @@ class Authority:
 
     def __init__(self, names: Iterable[str], addresses: Iterable[str], directory: str,
                  ca_pem: bytes | None = None) -> None:
-        import trustme
+        try:
+            import trustme
+        except ImportError as exc:
+            raise ImportError("the HCP emulator needs trustme for its certificates: "
+                              "pip install 'hcpsdk[emulator]'") from exc
 
         names, addresses = list(names), list(addresses)
         if ca_pem:

@@ -20,7 +20,7 @@ _MASKS = [
     (re.compile(r"\{(?:'<ip>': \d+(?:, )?)+\}"), "{<per node>}"),
     (re.compile(r"\d+\.\d+(?:e-?\d+)?"), "<float>"),
     # the SDK's own wording of an error is its business; the sample shows where it goes
-    (re.compile(r"(PUT failed - ).*"), r"\1<error>"),
+    (re.compile(r"(PUT failed - |PUT before failover refused: ).*"), r"\1<error>"),
 ]
 
 

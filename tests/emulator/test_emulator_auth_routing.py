@@ -82,3 +82,18 @@ def test_mapi_port_serves_tls(hcp):
     with Client(hcp, port=hcp.mapi_port, host=hcp.admin_fqdn, auth=("service", "service01")) as c:
         r = c.GET("/mapi/services/replication")
         assert r.status in (200, 501)  # 501 only while the MAPI module is absent
+
+
+def test_anonymous_request_is_403_even_for_missing_objects(client, unique):
+    assert client.GET(f"{unique}/missing", auth=None).status == 403
+
+
+def test_anonymous_access_when_the_namespace_allows_it(hcp, client, unique):
+    ns = hcp.system.namespace("m", "n1")
+    client.PUT(f"{unique}/public", b"p")
+    ns.anonymous_permissions = frozenset({"read"})
+    try:
+        assert client.GET(f"{unique}/public", auth=None).body == b"p"
+        assert client.PUT(f"{unique}/other", b"x", auth=None).status == 403
+    finally:
+        ns.anonymous_permissions = frozenset()

@@ -225,3 +225,17 @@ def test_gzip_mismatch_is_400_and_other_encodings_415(client, unique, hcp):
     assert client.PUT(f"{unique}/gz", b"not gzip", headers={"Content-Encoding": "gzip"}).status == 400
     assert client.PUT(f"{unique}/br", b"x", headers={"Content-Encoding": "br"}).status == 415
     assert hcp.get_object(f"{unique}/gz") is None
+
+
+def test_oversized_request_head_is_431(hcp):
+    import socket
+    with socket.create_connection((hcp.addresses[0], hcp.http_port)) as s:
+        s.sendall(b"GET /rest/x HTTP/1.1\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n")
+        assert s.recv(100).startswith(b"HTTP/1.1 431 ")
+
+
+def test_malformed_request_line_is_400(hcp):
+    import socket
+    with socket.create_connection((hcp.addresses[0], hcp.http_port)) as s:
+        s.sendall(b"NONSENSE\r\n\r\n")
+        assert s.recv(100).startswith(b"HTTP/1.1 400 ")

@@ -147,7 +147,7 @@ def test_pytest_plugin_provides_hcp_emulator(pytester, monkeypatch):
         "    hcp_emulator.faults.down(0)\n"
         "def test_faults_were_cleared(hcp_emulator):\n"
         "    assert not hcp_emulator.faults.down_nodes\n")
-    result = pytester.runpytest_subprocess("-p", "no:hcpsdk_emulator", "-W", "error")
+    result = pytester.runpytest_inprocess("-p", "no:hcpsdk_emulator", "-W", "error")
     result.assert_outcomes(passed=2)
 
 
@@ -164,3 +164,20 @@ def test_two_emulators_get_distinct_address_blocks():
     with Emulator(nodes=1) as a, Emulator(nodes=1) as b:
         assert a.addresses[0].rsplit(".", 1)[0] != b.addresses[0].rsplit(".", 1)[0]
         assert a.dns != b.dns
+
+
+def test_target_helper_fills_in_fqdn_credentials_port_and_resolver(hcp):
+    import dns.resolver
+    data = hcp.target()
+    assert (data.fqdn, data.port) == (hcp.fqdn, hcp.https_port)
+    assert sorted(data.addresses) == sorted(hcp.addresses)  # resolved by the emulator's DNS
+    admin = hcp.target(hcp.admin_fqdn)
+    assert admin.port == hcp.mapi_port
+    assert isinstance(hcp.resolver(), dns.resolver.Resolver)
+
+
+def test_disk_backed_emulator_saves_its_index_while_running(tmp_path):
+    with Emulator(nodes=1, data_dir=str(tmp_path), save_interval=0.05) as emu:
+        emu.put_object("/rest/early", b"1")
+        index = tmp_path / "index.json"
+        assert emu.wait_for(lambda: index.exists() and b"early" in index.read_bytes())
