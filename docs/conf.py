@@ -49,6 +49,12 @@ html_theme_options = {
     "fixed_sidebar": True,
 }
 
+# The benchmark engineer's results live beside the code; link them when they are there.
+_BENCH_RESULTS = ROOT / "bench" / "RESULTS.md"
+rst_epilog = ".. |bench-results| replace:: {}\n".format(
+    ":download:`bench/RESULTS.md <../bench/RESULTS.md>`" if _BENCH_RESULTS.is_file()
+    else "``bench/RESULTS.md``")
+
 # -- autodoc --------------------------------------------------------------------------
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"

@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # typing costs import time; annotations are strings here
 
     from .target import Target
 
-__all__ = ["ReplicaPolicy", "ReplicaRoute", "PRIMARY", "REPLICA", "READ_METHODS",
+__all__ = ["ReplicaPolicy", "ReplicaRoute", "check_strategy", "PRIMARY", "REPLICA", "READ_METHODS",
            "MEMORY", "MAPI_TTL"]
 
 log = get_logger(__name__)
@@ -68,6 +68,17 @@ FAILED_OVER_MESSAGES = ("failed over", "recovering")
 _ALL = RS_READ_ALLOWED | RS_READ_ON_FAILOVER | RS_WRITE_ALLOWED | RS_WRITE_ON_FAILOVER
 _READS = RS_READ_ALLOWED | RS_READ_ON_FAILOVER
 _WRITES = RS_WRITE_ALLOWED | RS_WRITE_ON_FAILOVER
+
+
+def check_strategy(strategy: Any) -> None:
+    """Check that ``strategy`` is an ORed combination of the ``RS_*`` modes.
+
+    :raises HcpsdkReplicaInitError: naming the value, when it is not
+    """
+    if isinstance(strategy, bool) or not isinstance(strategy, int) or strategy & ~_ALL:
+        raise HcpsdkReplicaInitError(
+            "replica_strategy must be an ORed combination of the RS_* modes, not {!r}"
+            .format(strategy))
 
 
 class _Fact:
@@ -106,10 +117,7 @@ class ReplicaPolicy:
     def __init__(self, primary: Target, replica: Target, strategy: int, *,
                  mapi: Optional[Target] = None, link: Optional[str] = None,
                  memory: float = MEMORY, mapi_ttl: float = MAPI_TTL) -> None:
-        if isinstance(strategy, bool) or not isinstance(strategy, int) or strategy & ~_ALL:
-            raise HcpsdkReplicaInitError(
-                "replica_strategy must be an ORed combination of the RS_* modes, not {!r}"
-                .format(strategy))
+        check_strategy(strategy)
         self.primary = primary
         self.replica = replica
         self.strategy = strategy

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 
+from ._check import wrong_type
 from ._log import get_logger
 from .exceptions import HcpsdkError
 
@@ -79,6 +80,10 @@ class _UserAuthorization(BaseAuthorization):
     _kind = "user"
 
     def __init__(self, user: str, password: str) -> None:
+        if not isinstance(user, str):
+            raise wrong_type(type(self).__name__, "user", "a str", user)
+        if not isinstance(password, str):
+            raise wrong_type(type(self).__name__, "password", "a str", password, secret=True)
         super().__init__()
         #: The user name (never the password).
         self.user = user
@@ -103,6 +108,7 @@ class NativeAuthorization(_UserAuthorization):
 
     :param user: the data access user
     :param password: his password
+    :raises HcpsdkTypeError: when ``user`` or ``password`` is no str
     """
 
     _kind = "*I_NATIVE*"

@@ -4,6 +4,8 @@ Every error raised by hcpsdk derives from :class:`HcpsdkError`; each keeps the
 documented ``reason`` attribute, and ``str(exc) == exc.reason``::
 
     HcpsdkError
+    ├── HcpsdkArgumentError (also ValueError)  an argument has a bad value
+    ├── HcpsdkTypeError (also TypeError)       an argument has the wrong type
     ├── HcpsdkCantConnectError          no node of the Target could be reached
     ├── HcpsdkTimeoutError              a socket operation timed out
     ├── HcpsdkCertificateError          TLS verification of a node failed
@@ -23,6 +25,8 @@ from __future__ import annotations
 
 __all__ = [
     "HcpsdkError",
+    "HcpsdkArgumentError",
+    "HcpsdkTypeError",
     "HcpsdkCantConnectError",
     "HcpsdkTimeoutError",
     "HcpsdkCertificateError",
@@ -54,6 +58,20 @@ class HcpsdkError(Exception):
 
     def __str__(self) -> str:
         return self.reason
+
+
+class HcpsdkArgumentError(HcpsdkError, ValueError):
+    """An argument has a bad value; the message names the parameter and the value.
+
+    .. versionadded:: 1.0
+    """
+
+
+class HcpsdkTypeError(HcpsdkError, TypeError):
+    """An argument has the wrong type; the message names the parameter and the value.
+
+    .. versionadded:: 1.0
+    """
 
 
 class HcpsdkCantConnectError(HcpsdkError):

@@ -165,7 +165,7 @@ class Emulator:
             with open(ca_path, "rb") as f:
                 ca_pem = f.read()
         self._authority = Authority(names, self.addresses, self.data_dir or self._tmp.name,
-                                    ca_pem)
+                                    ca_pem, self.system.domain, lambda: list(self.system.tenants))
         if ca_path and ca_pem is None:
             fd = os.open(ca_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as f:

@@ -1,9 +1,16 @@
-"""The emulator's certificate authority and server certificate (made with trustme)."""
+"""The emulator's certificate authority and server certificates (made with trustme).
+
+One certificate covers the system's names (``*.<tenant>.<domain>``, ``<tenant>.<domain>``,
+``admin.<domain>``) and every node IP. A tenant created after the start (by configuration
+at run time or by a replication link mirroring one) gets its own certificate the first
+time a client asks for one of its names (SNI), so verification keeps working.
+"""
 from __future__ import annotations
 
 import os
 import ssl
-from typing import Iterable
+import threading
+from typing import Callable, Iterable
 
 __all__ = ["Authority"]
 
@@ -16,10 +23,13 @@ class Authority:
     :param directory: where the CA PEM (``ca.pem``) is written
     :param ca_pem: an existing CA (certificate + key PEM, as :meth:`ca_key_pem` returns) to
         reuse, so a disk-backed emulator keeps its CA across restarts
+    :param domain: the system domain (enables certificates for tenants added later)
+    :param tenants: returns the current tenant names
     """
 
     def __init__(self, names: Iterable[str], addresses: Iterable[str], directory: str,
-                 ca_pem: bytes | None = None) -> None:
+                 ca_pem: bytes | None = None, domain: str | None = None,
+                 tenants: Callable[[], Iterable[str]] | None = None) -> None:
         try:
             import trustme
         except ImportError as exc:
@@ -34,8 +44,46 @@ class Authority:
         self._cert = self.ca.issue_cert(*names, *addresses, common_name=names[0] if names else None)
         self.cafile = os.path.join(directory, "ca.pem")
         self.ca.cert_pem.write_to_path(self.cafile)
-        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self._cert.configure_cert(self.context)
+        self._names = set(names)
+        self._addresses = addresses
+        self._domain = domain
+        self._tenants = tenants
+        self._lock = threading.Lock()
+        self._late: dict[str, ssl.SSLContext] = {}
+        self.context = self._server_context(self._cert)
+        if domain and tenants:
+            self.context.sni_callback = self._on_sni
+
+    @staticmethod
+    def _server_context(cert: object) -> ssl.SSLContext:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        cert.configure_cert(ctx)
+        return ctx
+
+    def _covered(self, name: str) -> bool:
+        if name in self._names:
+            return True
+        _, _, parent = name.partition(".")
+        return "*." + parent in self._names
+
+    def _on_sni(self, sslobj: ssl.SSLObject, server_name: str | None,
+                context: ssl.SSLContext) -> None:
+        if not server_name:
+            return
+        name = server_name.lower().rstrip(".")
+        suffix = "." + self._domain
+        if self._covered(name) or not name.endswith(suffix):
+            return
+        tenant = name[: -len(suffix)].rsplit(".", 1)[-1]
+        if tenant not in set(self._tenants()):
+            return
+        with self._lock:
+            ctx = self._late.get(tenant)
+            if ctx is None:
+                names = [f"*.{tenant}{suffix}", f"{tenant}{suffix}"]
+                ctx = self._late[tenant] = self._server_context(
+                    self.ca.issue_cert(*names, *self._addresses, common_name=names[1]))
+        sslobj.context = ctx
 
     def ca_key_pem(self) -> bytes:
         """The CA certificate and private key as one PEM (keep it private)."""

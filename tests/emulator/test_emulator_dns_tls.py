@@ -109,3 +109,15 @@ def test_certificate_does_not_match_foreign_names(hcp):
 
 def test_client_context_trusts_the_emulator(hcp):
     assert _handshake(hcp, hcp.addresses[0], hcp.https_port, hcp.fqdn, hcp.client_context())
+
+
+def test_tenant_added_at_run_time_gets_a_verifiable_certificate(hcp):
+    hcp.system.add_tenant("late")
+    try:
+        assert _handshake(hcp, hcp.addresses[0], hcp.https_port, f"ns.late.{hcp.domain}")
+        assert _handshake(hcp, hcp.addresses[0], hcp.https_port, f"late.{hcp.domain}")
+        assert sorted(_a(hcp, f"ns.late.{hcp.domain}")) == sorted(hcp.addresses)
+    finally:
+        del hcp.system.tenants["late"]
+    with pytest.raises(ssl.SSLCertVerificationError):
+        _handshake(hcp, hcp.addresses[0], hcp.https_port, f"ns.other.{hcp.domain}")
