@@ -25,26 +25,26 @@ from ._version import __version__
 from .auth import (BaseAuthorization, DummyAuthorization, LocalSwiftAuthorization,
                    NativeADAuthorization, NativeAuthorization)
 from .connection import Connection
-from .exceptions import (HcpsdkBodyNotRewindableError, HcpsdkCantConnectError,
-                         HcpsdkCertificateError, HcpsdkError, HcpsdkPortError,
-                         HcpsdkReplicaInitError, HcpsdkStatusError, HcpsdkTimeoutError)
+from .exceptions import (HcpsdkArgumentError, HcpsdkBodyNotRewindableError,
+                         HcpsdkCantConnectError, HcpsdkCertificateError, HcpsdkError,
+                         HcpsdkPortError, HcpsdkReplicaInitError, HcpsdkStatusError,
+                         HcpsdkTimeoutError, HcpsdkTypeError)
 from .target import Target, checkport
 
 __all__ = [
     "version", "__version__",
-    "Target", "Connection", "checkport",
+    "Target", "Connection", "checkport", "Retry",
     "BaseAuthorization", "NativeAuthorization", "DummyAuthorization",
     "NativeADAuthorization", "LocalSwiftAuthorization",
     "HcpsdkError", "HcpsdkCantConnectError", "HcpsdkTimeoutError", "HcpsdkCertificateError",
     "HcpsdkReplicaInitError", "HcpsdkPortError", "HcpsdkBodyNotRewindableError",
-    "HcpsdkStatusError",
+    "HcpsdkStatusError", "HcpsdkArgumentError", "HcpsdkTypeError",
     "I_NATIVE", "I_DUMMY", "I_HS3", "I_HSWIFT",
     "RS_READ_ALLOWED", "RS_READ_ON_FAILOVER", "RS_WRITE_ALLOWED", "RS_WRITE_ON_FAILOVER",
     "P_HTTP", "P_HTTPS", "P_MGMT", "P_SEARCH", "P_MAPI", "SSL_PORTS",
 ]
 
 _SUBMODULES = frozenset({"ips", "namespace", "pathbuilder", "mapi", "emulator", "ingest"})
-
 
 
 def version() -> str:

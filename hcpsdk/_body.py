@@ -11,6 +11,9 @@ import io
 import os
 import stat
 
+from ._check import show, wrong_type
+from .exceptions import HcpsdkArgumentError
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
     import http.client
@@ -32,11 +35,43 @@ def _is_text(stream: Any) -> bool:
     return isinstance(mode, str) and "b" not in mode
 
 
+_BODY = ("bytes, bytearray, memoryview, str, a file object opened for reading or an "
+         "iterable of bytes")
+_CHUNK = (bytes, bytearray, memoryview)
+
+
+def _check_iterable(body: Any) -> None:
+    """A body that is neither bytes-like, str nor a file must be an iterable of bytes."""
+    if (isinstance(body, (dict, set, frozenset, int, float, complex))
+            or not hasattr(body, "__iter__")):
+        raise wrong_type("request", "body", _BODY, body)
+    if isinstance(body, (list, tuple)):  # what can be checked without consuming it
+        for index, chunk in enumerate(body):
+            if not isinstance(chunk, _CHUNK):
+                raise wrong_type("request", "body[{}]".format(index), "bytes", chunk)
+
+
+def _check_readable(stream: Any) -> None:
+    """A file object body must be open for reading (else http.client's read fails mid-send)."""
+    readable = getattr(stream, "readable", None)
+    if readable is None:
+        return
+    try:
+        ok = readable()
+    except ValueError:  # closed
+        ok = False
+    if not ok:
+        raise HcpsdkArgumentError(
+            "request: body must be a file object opened for reading, not {} (closed or "
+            "write-only)".format(show(stream)))
+
+
 class Payload:
     """A request body prepared for (re-)sending.
 
     :param body: ``None``, ``bytes``-like, ``str`` (sent UTF-8), a binary or text
         stream, or an iterable of ``bytes``
+    :raises HcpsdkTypeError: for anything else (a dict, a number, a list of str, ...)
     """
 
     __slots__ = ("_body", "size", "_start", "rewindable", "_text", "_used", "regular_file",
@@ -65,6 +100,7 @@ class Payload:
         elif isinstance(body, memoryview):
             self.size = body.nbytes
         elif hasattr(body, "read"):
+            _check_readable(body)
             self.is_stream = True
             self._text = _is_text(body)
             self._start = self._tell(body)
@@ -72,6 +108,7 @@ class Payload:
             if not self._text and self._start is not None:
                 self.size, self.regular_file = self._remaining(body, self._start)
         else:
+            _check_iterable(body)
             self.is_stream = True
             self.rewindable = False
 

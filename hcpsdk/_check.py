@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # typing costs import time; annotations are strings here
 __all__ = ["show", "wrong_type", "bad_value", "number", "integer", "of_type"]
 
 _SHOW_MAX = 60
+_INFINITY = float("inf")
 
 
 def show(value: Any) -> str:
@@ -49,10 +50,10 @@ def of_type(call: str, name: str, value: Any, types: Any, expected: str,
 
 
 def number(call: str, name: str, value: Any) -> None:
-    """Check for a positive number of seconds (int or float, not bool)."""
+    """Check for a positive, finite number of seconds (int or float, not bool)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise wrong_type(call, name, "a positive number (seconds)", value)
-    if not value > 0:  # NaN fails too
+    if not 0 < value < _INFINITY:  # NaN fails too
         raise bad_value(call, name, "a positive number (seconds)", value)
 
 

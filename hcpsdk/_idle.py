@@ -51,7 +51,10 @@ class _Reaper:
                 self._cond.wait(self._sweep())
 
     def _sweep(self) -> Optional[float]:
-        """Close what is due; return the seconds until the next check (``None``: nothing watched)."""
+        """Close what is due; return the seconds until the next check.
+
+        (``None``: nothing is watched.)
+        """
         now = time.monotonic()
         wait: Optional[float] = None
         for conn in list(self._watched):

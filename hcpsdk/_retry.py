@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 import time
 
+from ._check import integer
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
     from typing import Iterable
@@ -19,7 +21,8 @@ __all__ = ["Retry", "IDEMPOTENT_METHODS", "RETRY_STATUSES"]
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 #: Statuses after which the request goes to another node (HCP: node busy).
 RETRY_STATUSES = frozenset({503})
-#: Backoff before retry n is a random value in [d/2, d], d = min(BACKOFF_MAX, BACKOFF_FACTOR * 2**(n-1)).
+#: Backoff before retry n is a random value in [d/2, d],
+#: d = min(BACKOFF_MAX, BACKOFF_FACTOR * 2**(n-1)).
 BACKOFF_FACTOR = 0.1
 BACKOFF_MAX = 5.0
 #: Seconds a failed node is passed over.
@@ -39,6 +42,8 @@ class Retry:
     :param backoff_max: cap of the backoff (seconds)
     :param cooldown: seconds a failed node is skipped
     :param statuses: HTTP statuses that are retried on another node
+    :raises HcpsdkTypeError: when ``total`` is no int
+    :raises HcpsdkArgumentError: when ``total`` is negative
 
     .. versionadded:: 1.0
     """
@@ -46,9 +51,8 @@ class Retry:
     def __init__(self, total: int = 3, *, backoff_factor: float = BACKOFF_FACTOR,
                  backoff_max: float = BACKOFF_MAX, cooldown: float = NODE_COOLDOWN,
                  statuses: Iterable[int] = RETRY_STATUSES) -> None:
-        if total < 0:
-            raise ValueError("retries must be >= 0")
-        self.total = int(total)
+        integer("Retry", "total", total, 0)
+        self.total = total
         self.backoff_factor = backoff_factor
         self.backoff_max = backoff_max
         self.cooldown = cooldown
@@ -60,7 +64,10 @@ class Retry:
         return method in IDEMPOTENT_METHODS or not sent
 
     def backoff(self, retry_number: int) -> float:
-        """Seconds to wait before retry number ``retry_number`` (1-based): exponential, jittered, capped."""
+        """Seconds to wait before retry number ``retry_number`` (1-based).
+
+        Exponential, jittered, capped.
+        """
         ceiling = min(self.backoff_max, self.backoff_factor * (2 ** max(retry_number - 1, 0)))
         return ceiling / 2 + random.random() * ceiling / 2
 
@@ -72,5 +79,6 @@ class Retry:
         return delay
 
     def __repr__(self) -> str:
-        return "Retry(total={}, backoff_factor={}, backoff_max={}, cooldown={}, statuses={})".format(
-            self.total, self.backoff_factor, self.backoff_max, self.cooldown, sorted(self.statuses))
+        return ("Retry(total={}, backoff_factor={}, backoff_max={}, cooldown={}, "
+                "statuses={})").format(self.total, self.backoff_factor, self.backoff_max,
+                                       self.cooldown, sorted(self.statuses))

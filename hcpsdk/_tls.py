@@ -84,7 +84,8 @@ class TlsPolicy:
             if exc.verify_code not in _NAME_MISMATCH or not self.context.check_hostname:
                 raise
             name_error = exc
-        log.debug("certificate of node %s does not match %s - checking for the node IP", node, fqdn)
+        log.debug("certificate of node %s does not match %s - checking for the node IP",
+                  node, fqdn)
         try:
             wrapped = self._wrap_by_ip(connect(), node, fqdn)
         except HcpsdkCertificateError as exc:

@@ -25,7 +25,8 @@ Rule = namedtuple("Rule", "error retry cause stale", defaults=(False,))
 
 _RULES: tuple[tuple[type, Rule], ...] = (
     (HcpsdkError, Rule(HcpsdkError, False, "error")),
-    (ssl.SSLCertVerificationError, Rule(HcpsdkCertificateError, False, "certificate verification failed")),
+    (ssl.SSLCertVerificationError,
+     Rule(HcpsdkCertificateError, False, "certificate verification failed")),
     (ssl.SSLEOFError, Rule(HcpsdkError, True, "TLS connection closed unexpectedly", True)),
     (ssl.SSLZeroReturnError, Rule(HcpsdkError, True, "TLS connection closed", True)),
     (ssl.SSLError, Rule(HcpsdkCertificateError, False, "TLS error")),
@@ -33,7 +34,8 @@ _RULES: tuple[tuple[type, Rule], ...] = (
     (http.client.RemoteDisconnected,
      Rule(HcpsdkTimeoutError, True, "HCP most likely closed the connection", True)),
     (ConnectionAbortedError, Rule(HcpsdkTimeoutError, True, "connection aborted", True)),
-    (BrokenPipeError, Rule(HcpsdkTimeoutError, True, "connection closed by HCP (broken pipe)", True)),
+    (BrokenPipeError,
+     Rule(HcpsdkTimeoutError, True, "connection closed by HCP (broken pipe)", True)),
     (ConnectionResetError, Rule(HcpsdkError, True, "connection reset by HCP", True)),
     (TimeoutError, Rule(HcpsdkTimeoutError, True, "timed out")),
     (http.client.IncompleteRead, Rule(HcpsdkError, True, "response body incomplete")),

@@ -87,7 +87,8 @@ def is_dropped(sock: socket.socket) -> bool:
             pass
 
 
-def socket_opener(node: str, port: int, timeout: float, keepalive: "Optional[tuple[int, int, int]]",
+def socket_opener(node: str, port: int, timeout: float,
+                  keepalive: "Optional[tuple[int, int, int]]",
                   tls: "Optional[TlsPolicy]", fqdn: str) -> "Callable[[], socket.socket]":
     """A function that makes a connected (and, with ``tls``, TLS-wrapped) socket to ``node``.
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from ._check import bad_value, wrong_type
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
     from typing import Any, Iterable, Mapping, Union
@@ -40,23 +42,57 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+_PARAMS = "None, a dict or a list of (name, value) 2-tuples"
+
+
+def _items(params: Any) -> Iterable[tuple[Any, Any]]:
+    """The (name, value) pairs of ``params``, checked while they are taken."""
+    if hasattr(params, "items"):
+        yield from params.items()
+        return
+    if isinstance(params, (str, bytes, bytearray)) or not hasattr(params, "__iter__"):
+        raise wrong_type("request", "params", _PARAMS, params)
+    for index, item in enumerate(params):
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise wrong_type("request", "params[{}]".format(index), "a (name, value) 2-tuple",
+                             item)
+        yield item
+
+
 def encode_params(params: Params) -> str:
     """Encode query parameters with ``quote`` rules (space → ``%20``, ``+`` → ``%2B``).
 
     :param params: a dict or a list of 2-tuples; ``None``/empty gives ``''``
     :returns: ``''`` or ``'?k=v&...'``
+    :raises HcpsdkTypeError: when ``params`` is something else (e.g. a str)
     """
-    if not params:
+    if params is None:
         return ""
-    items = params.items() if hasattr(params, "items") else params
-    return "?" + "&".join(
-        quote(_text(key), safe="") + "=" + quote(_text(value), safe="") for key, value in items)
+    items = params.items() if type(params) is dict else _items(params)
+    query = "&".join(quote(_text(key), safe="") + "=" + quote(_text(value), safe="")
+                     for key, value in items)
+    return "?" + query if query else ""
+
+
+def _checked(url: Any) -> Union[str, bytes]:
+    if not isinstance(url, (str, bytes)):
+        raise wrong_type("request", "url", "a str like '/rest/dir/object'", url)
+    if url[:1] != ("/" if isinstance(url, str) else b"/"):
+        raise bad_value("request", "url", "a path starting with '/' like '/rest/dir/object'",
+                        url)
+    return url
 
 
 def build_url(url: Union[str, bytes], params: Params = None) -> str:
-    """The request target: encoded path plus encoded parameters."""
-    if params:
-        return quote_path(url) + encode_params(params)
-    if type(url) is str and _PLAIN_PATH(url):
-        return url
-    return quote_path(url)
+    """The request target: encoded path plus encoded parameters.
+
+    :raises HcpsdkTypeError: when ``url`` is no str or ``params`` no dict/list of 2-tuples
+    :raises HcpsdkArgumentError: when ``url`` does not start with ``/``
+    """
+    if type(url) is str and url[:1] == "/" and _PLAIN_PATH(url):
+        path = url
+    else:
+        path = quote_path(_checked(url))
+    if params is None:
+        return path
+    return path + encode_params(params)

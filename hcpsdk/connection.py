@@ -9,19 +9,20 @@ sockets are closed by the shared reaper of :mod:`hcpsdk._idle`.
 from __future__ import annotations
 
 import http.client
-import ssl
+import re
 import time
 from _thread import allocate_lock
 
-from . import _idle
+from . import _early, _fork, _idle
 from ._body import HASH_NAMES, Download, Payload, validator
+from ._check import bad_value, integer, number, of_type, wrong_type
 from ._log import DEBUG, get_logger
 from ._retry import IDEMPOTENT_METHODS, Retry
 from ._translate import RECOVERABLE, classify, translate
 from ._transport import NodeConnection, is_dropped, socket_opener
 from ._url import build_url
-from .exceptions import (HcpsdkBodyNotRewindableError, HcpsdkCantConnectError, HcpsdkError,
-                         HcpsdkStatusError, IpsError)
+from .exceptions import (HcpsdkArgumentError, HcpsdkBodyNotRewindableError,
+                         HcpsdkCantConnectError, HcpsdkError, HcpsdkStatusError, IpsError)
 from .target import Target
 
 TYPE_CHECKING = False
@@ -41,6 +42,43 @@ _NO_BODY = Payload(None)  # nothing in it changes when it is sent: shared
 # A socket used less than this many seconds ago is not polled for a server-side close
 # (no sane server drops a kept-alive connection that quickly; see is_dropped()).
 _FRESH = 0.005
+# Methods taken as they are; any other str is checked to be an http token, then upper-cased.
+_METHODS = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"})
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+").fullmatch
+
+
+def _check_method(method: Any) -> str:
+    """``method`` as it is sent: a token, upper-cased (``'get'`` → ``'GET'``)."""
+    if not isinstance(method, str):
+        raise wrong_type("request", "method", "a str like 'GET'", method)
+    if not _TOKEN(method):
+        raise bad_value("request", "method", "an http method like 'GET'", method)
+    return method.upper()
+
+
+def _check_headers(headers: Any) -> None:
+    """Caller headers: a dict of header name → str (or int) value, without CR/LF."""
+    items = getattr(headers, "items", None)
+    if items is None or isinstance(headers, type):
+        raise wrong_type("request", "headers", "None or a dict of str: str", headers)
+    for name, value in items():
+        if not isinstance(name, str):
+            raise wrong_type("request", "headers", "a dict with str keys", name)
+        if not _TOKEN(name):
+            raise bad_value("request", "a header name", "an http token like 'X-HCP-Foo'", name)
+        if isinstance(value, str):
+            if "\r" in value or "\n" in value:
+                raise HcpsdkArgumentError("request: headers: the value of {!r} contains CR or LF "
+                                          "(refused: header injection)".format(name))
+        elif isinstance(value, bool) or not isinstance(value, int):
+            raise wrong_type("request", "headers[{!r}]".format(name), "a str", value, secret=True)
+
+
+def _check_amt(amt: Any) -> Optional[int]:
+    """``read()``'s ``amt``: ``None`` or an int; a negative one means "all" (``None``)."""
+    if isinstance(amt, bool) or not isinstance(amt, int):
+        raise wrong_type("read", "amt", "None or an int", amt)
+    return None if amt < 0 else amt
 
 
 class _Attempts:
@@ -82,15 +120,28 @@ class Connection:
     :param tcp_keepcnt: failed probes before the connection is dropped
     :param retry: a :class:`hcpsdk.Retry` policy to use instead of ``Retry(retries)``
     :param verify: check GET bodies read through :meth:`read` against ``X-HCP-Hash``
+    :raises HcpsdkTypeError: when ``target`` is no Target, ``timeout``/``idletime`` no
+        number, ``retries``/``debuglevel`` no int or ``retry`` no Retry
+    :raises HcpsdkArgumentError: when ``timeout``/``idletime`` are not positive,
+        ``retries`` is negative or ``debuglevel`` not in 0..9
 
     .. versionadded:: 1.0 the keyword-only ``retry`` and ``verify``.
     """
+
+    # bodies larger than this many bytes go out with "Expect: 100-continue" (None: never)
+    _expect_above: Optional[int] = _early.EXPECT_ABOVE
 
     def __init__(self, target: Target, timeout: float = 30, idletime: float = 30,
                  retries: int = 3, debuglevel: int = 0, sock_keepalive: bool = False,
                  tcp_keepalive: int = 60, tcp_keepintvl: int = 60, tcp_keepcnt: int = 3, *,
                  retry: Optional[Retry] = None, verify: bool = False) -> None:
-        self._check_debuglevel(debuglevel)
+        if not isinstance(target, Target):
+            raise wrong_type("Connection", "target", "an hcpsdk.Target", target)
+        number("Connection", "timeout", timeout)
+        number("Connection", "idletime", idletime)
+        integer("Connection", "retries", retries, 0)
+        integer("Connection", "debuglevel", debuglevel, 0, 9)
+        of_type("Connection", "retry", retry, Retry, "None or an hcpsdk.Retry")
         self._target = target
         self._timeout = timeout
         self._idletime = float(idletime)
@@ -105,11 +156,13 @@ class Connection:
         self._lock = allocate_lock()
         self._con: Optional[NodeConnection] = None
         self._con_target: Optional[Target] = None
+        self._born = _fork.generation  # of the process that opened the socket (see _fork)
         self._address: Optional[str] = None
         self._response: Optional[http.client.HTTPResponse] = None
         self._stream: Optional[http.client.HTTPResponse] = None
         self._body: Optional[Download] = None
         self._get: Optional[tuple[str, Optional[dict]]] = None  # a GET's path and headers
+        self._gone: Optional[str] = None  # why the last response's body can't be read any more
         self._idle_since = 0.0
         self._connect_time = 0.0
         self._service_time1 = 0.0
@@ -125,14 +178,32 @@ class Connection:
         """Send a request and return its response (the body is left for the caller).
 
         Url and params are percent-encoded (once); the Target's headers are added to
-        ``headers`` in a new dict (the caller's dict is never changed).
+        ``headers`` in a new dict (the caller's dict is never changed). A ``%`` followed
+        by two hex digits in ``url`` is taken as already encoded: a name that contains
+        such a sequence literally must be given with that ``%`` encoded as ``%25``
+        (``'/rest/100%2541.txt'`` for ``100%41.txt``). A ``?`` in ``url`` is part of the
+        object name: query parameters belong into ``params``.
 
-        :param method: any valid http method (GET, HEAD, PUT, POST, DELETE)
-        :param url: the url to access w/o the server part (i.e. ``/rest/path/object``)
-        :param body: the payload to send: bytes, str, a file object or an iterable of bytes
+        The arguments are checked before anything is sent. A request that fails —
+        with an hcpsdk error or any other exception, e.g. one raised by the caller's
+        body iterator or a ``KeyboardInterrupt`` — closes the socket (the next request
+        connects anew) and clears :attr:`Response`, :attr:`response_status` and
+        :attr:`response_reason`.
+
+        :param method: any valid http method (GET, HEAD, PUT, POST, DELETE); a lower-case
+            one is sent upper-cased (``'get'`` → ``'GET'``)
+        :param url: the url to access w/o the server part (i.e. ``/rest/path/object``);
+            a str starting with ``/``
+        :param body: the payload to send: bytes, bytearray, memoryview, str (sent UTF-8),
+            a file object or an iterable of bytes
         :param params: a dict or a list of 2-tuples with parameters to add to the request
         :param headers: a dict holding additional key/value pairs to add to the headers
+            (names and values str — an int value is sent as its decimal digits —,
+            no CR or LF in them)
         :returns: the ``http.client.HTTPResponse``
+        :raises HcpsdkTypeError: an argument has the wrong type (e.g. a dict as body)
+        :raises HcpsdkArgumentError: an argument has a bad value (e.g. a url without the
+            leading ``/``, a header value with CR/LF)
         :raises HcpsdkTimeoutError: a node didn't answer in time (after the retries)
         :raises HcpsdkCantConnectError: no node of the Target could be reached
         :raises HcpsdkCertificateError: a node's certificate could not be verified
@@ -140,10 +211,22 @@ class Connection:
         :raises HcpsdkError: any other failure
         :raises ips.IpsError: the Target's FQDN can't be resolved any longer
         """
+        if type(method) is not str or method not in _METHODS:
+            method = _check_method(method)
+        if headers is not None:
+            _check_headers(headers)
         path = build_url(url, params)
         payload = _NO_BODY if body is None else Payload(body)
         with self._lock:
-            return self._request(method, path, payload, headers)
+            try:
+                return self._request(method, path, payload, headers)
+            except BaseException:
+                # whatever broke off the request (a network error, the caller's body
+                # iterator, KeyboardInterrupt): http.client's connection may be left
+                # mid-request, so it is dropped; no answer of an earlier request remains
+                self._drop()
+                self._response = self._stream = self._body = self._get = None
+                raise
 
     @staticmethod
     def _merge_headers(target: Target, headers: Optional[dict], payload: Payload) -> dict:
@@ -185,7 +268,7 @@ class Connection:
             if debug:
                 log.debug("previous response not read completely - connection discarded")
             self._drop()
-        self._stream = self._body = self._get = None
+        self._stream = self._body = self._get = self._gone = None
         replica = self._target._replica_policy
         attempts = self._last = _Attempts(replica.route(method) if replica else None)
         policy = self._retry
@@ -216,13 +299,12 @@ class Connection:
             node = self._address
             start = _perf()
             try:
-                if payload.regular_file:
-                    self._send_file(con, method, path, payload, headers, chunked)
-                else:
-                    con.request(method, path, payload._body if not payload.is_stream
-                                else payload.for_send(), headers, encode_chunked=chunked)
+                # an answer HCP gave before it had the whole body (409, 403, ...) is
+                # THE answer, not a network error (see _early)
+                early = _early.send(con, method, path, payload, headers, chunked,
+                                    self._expect_above)
                 self._service_time1 = _perf() - start
-                response = con.getresponse()
+                response = early if early is not None else con.getresponse()
             except RECOVERABLE as exc:
                 self._drop()
                 self._sending_failed(exc, method, path, payload, target, node, reused, attempts)
@@ -260,7 +342,9 @@ class Connection:
 
     def _usable(self, con: NodeConnection, target: Target) -> bool:
         """Whether the open connection can carry the next request to ``target``."""
+        # a socket inherited through fork() is shared with the parent: never touched here
         if (self._con_target is target and con.sock is not None
+                and self._born == _fork.generation
                 and (_mono() - self._idle_since <= _FRESH or not is_dropped(con.sock))):
             return True
         log.debug("connection to %s is gone - reconnecting", self._address)
@@ -291,20 +375,6 @@ class Connection:
         if attempts.replica is not None:
             attempts.replica.failed(target, error)
 
-    @staticmethod
-    def _send_file(con: NodeConnection, method: str, path: str, payload: Payload, headers: dict,
-                   chunked: bool) -> None:
-        """Send a request with a file body; over plain HTTP with ``sendfile`` (no copies)."""
-        if (payload.size and headers.get("Content-Length") == str(payload.size)
-                and "Host" in headers and not isinstance(con.sock, ssl.SSLSocket)):
-            con.putrequest(method, path, skip_host=True)
-            for name, value in headers.items():
-                con.putheader(name, value)
-            con.endheaders()
-            payload.sendfile(con.sock)
-        else:
-            con.request(method, path, payload.for_send(), headers, encode_chunked=chunked)
-
     def _failed(self, target: Target, node: str, attempts: _Attempts, reason: str) -> None:
         """Book a failed attempt, skip the node for a while, wait the backoff."""
         attempts.retries += 1
@@ -318,7 +388,10 @@ class Connection:
 
     def _give_up(self, rule: Any, attempts: _Attempts, method: str, payload: Payload
                  ) -> Optional[tuple[Optional[type], str]]:
-        """Why a failed attempt is not sent again: ``(error class or None, note)``, or ``None`` to retry."""
+        """Why a failed attempt is not sent again: ``(error class or None, note)``.
+
+        ``None``: it is sent again.
+        """
         if not rule.retry:
             return None, ""
         if attempts.retries >= self._retry.total:
@@ -327,7 +400,8 @@ class Connection:
             return None, " - not resent: {} is not idempotent and was sent already".format(method)
         if not payload.rewindable:
             return HcpsdkBodyNotRewindableError, (
-                " - can't resend: the body is a non-seekable stream that was (partly) sent already")
+                " - can't resend: the body is a non-seekable stream that was (partly) sent "
+                "already")
         return None
 
     # -- connecting ---------------------------------------------------------------------
@@ -377,7 +451,7 @@ class Connection:
                 circle.mark_failed(node, self._retry.cooldown)
                 log.warning("%s - trying the next node", error)
                 continue
-            except HcpsdkError:
+            except BaseException:  # HcpsdkError (TLS policy), KeyboardInterrupt, ...
                 con.close()
                 raise
             self._connect_time = _perf() - start
@@ -385,6 +459,7 @@ class Connection:
             if self._debuglevel:
                 con.set_debuglevel(self._debuglevel)
             self._con, self._con_target, self._address = con, target, node
+            self._born = _fork.generation
             log.debug("Connection open: IP %s (%s) - connect_time: %.6f seconds",
                       node, target.fqdn, self._connect_time)
             _idle.watch(self)
@@ -412,12 +487,16 @@ class Connection:
         target = self._con_target or self._target
         bare = path.split("?", 1)[0]
         try:
-            self._con.request("HEAD", bare, None, target._headers)
-            head = self._con.getresponse()
+            con = self._con
+            if con is None or con.sock is None:  # closed after an early answer (_early)
+                con = self._open(target, self._last)
+            con.request("HEAD", bare, None, target._headers)
+            head = con.getresponse()
             head.read()
-        except RECOVERABLE as exc:
+        except (HcpsdkError, *RECOVERABLE) as exc:
             self._drop()
-            log.warning("PUT %s: 409 after a retry, and the HEAD to check it failed: %s", bare, exc)
+            log.warning("PUT %s: 409 after a retry, and the HEAD to check it failed: %s",
+                        bare, exc)
             return conflict
         scheme, _, value = (head.getheader("X-HCP-Hash") or "").partition(" ")
         size = head.getheader("X-HCP-Size") or head.getheader("Content-Length")
@@ -440,16 +519,33 @@ class Connection:
         """Read ``amt`` bytes (or all, if ``amt`` isn't given) from the last response.
 
         A GET body that breaks off is resumed on another node with a Range request
-        (while retries are left).
+        (while retries are left) — unless the object changed meanwhile: then the
+        download has to be started again with a new GET.
 
-        :param amt: number of bytes to read
+        After :meth:`close`, or after a read that failed, the rest of the body is gone:
+        :meth:`read` raises :class:`HcpsdkError` (it never connects again by itself).
+
+        :param amt: number of bytes to read; ``None`` or a negative number: all
         :returns: the requested number of bytes; fewer (or zero) bytes signal the end
             of the transfer, which means that the Connection is ready for another request
         :raises HcpsdkTimeoutError: the node stopped sending
-        :raises HcpsdkError: on any other read error or a hash mismatch (``verify=True``)
+        :raises HcpsdkTypeError: ``amt`` is neither ``None`` nor an int
+        :raises HcpsdkError: on any other read error, a hash mismatch (``verify=True``),
+            or when there is no body to read (any more)
         """
+        if amt is not None and (type(amt) is not int or amt < 0):
+            amt = _check_amt(amt)
         start = _perf()
-        data = self._read(amt)
+        try:
+            data = self._read(amt)
+        except BaseException as exc:
+            if self._stream is not None:  # the body can't be continued: discard it
+                with self._lock:
+                    self._drop()
+                    self._stream = self._body = None
+                    self._gone = "the previous read of this response failed ({})".format(
+                        type(exc).__name__)
+            raise
         self._service_time1 = _perf() - start
         self._service_time2 += self._service_time1
         if log.isEnabledFor(_DEBUG):
@@ -459,7 +555,13 @@ class Connection:
     def _read(self, amt: Optional[int]) -> bytes:
         stream = self._stream
         if stream is None:
-            raise HcpsdkError("read: there is no response to read from")
+            raise HcpsdkError("read: {}".format(self._gone or "there is no response to read from"))
+        if self._born != _fork.generation:
+            # the body arrives on the parent's socket: reading it would steal the parent's bytes
+            self._drop()
+            self._stream = self._body = None
+            self._gone = "the response was received by the parent process (before fork())"
+            raise HcpsdkError("read: {}".format(self._gone))
         state = self._body
         try:
             data = stream.read(amt)
@@ -524,6 +626,10 @@ class Connection:
                         ) -> "Optional[tuple[BaseException, HcpsdkError]]":
         """Send the Range request for the rest of ``state``'s body.
 
+        It carries ``If-Match`` with the object's (strong) ETag, so that HCP refuses
+        with ``412`` when the object changed; the answer's ``X-HCP-Hash`` (or ``ETag``)
+        is compared with the first answer's as well.
+
         :returns: ``None`` when the rest is on its way, or ``(exception, error)`` when the
             node failed in a way another node may not
         :raises HcpsdkError: when the answer does not continue the same object
@@ -532,8 +638,12 @@ class Connection:
             self._stream = None
             return None
         target = self._route("GET", attempts)
-        headers = dict(self._merge_headers(target, state.headers, Payload(None)))
+        headers = dict(self._merge_headers(target, state.headers, _NO_BODY))
         headers["Range"] = "bytes={}-{}".format(state.received, state.total - 1)
+        etag = state.response.getheader("ETag")
+        if etag and not etag.startswith("W/") and not any(
+                name.lower() in ("if-match", "if-range") for name in headers):
+            headers["If-Match"] = etag
         con = self._open(target, attempts)
         try:
             con.request("GET", state.path, None, headers)
@@ -546,21 +656,37 @@ class Connection:
             if not rule.retry:
                 raise error from exc
             return exc, error
-        expected = validator(state.response)
+        expected, found = validator(state.response), validator(response)
         content_range = response.getheader("Content-Range", "")
         if (response.status != 206 or not content_range.startswith(
-                "bytes {}-".format(state.received)) or validator(response) != expected):
+                "bytes {}-".format(state.received)) or found != expected):
             response.close()
             self._drop()
-            raise HcpsdkError(
-                "GET {}: could not resume the broken download on node {} ({} {}, "
-                "Content-Range {!r})".format(state.path, self._address, response.status,
-                                             response.reason, content_range)) from cause
+            raise self._not_resumed(state, response, content_range, expected, found) from cause
         attempts.served.append(self._address)
         log.warning("GET %s: resumed at byte %d on node %s", state.path, state.received,
                     self._address)
         self._stream = response
         return None
+
+    def _not_resumed(self, state: Download, response: http.client.HTTPResponse,
+                     content_range: str, expected: Optional[str], found: Optional[str]
+                     ) -> HcpsdkError:
+        """The error for a Range answer that does not continue the body."""
+        what = "GET {}: the object changed since the download started".format(state.path)
+        restart = " - restart the GET"
+        if response.status == 412:
+            return HcpsdkError("{} (node {} answered 412 {} to If-Match {}){}".format(
+                what, self._address, response.reason, state.response.getheader("ETag"),
+                restart))
+        if response.status in (200, 206) and found is not None and found != expected:
+            name = "X-HCP-Hash" if state.response.getheader("X-HCP-Hash") else "ETag"
+            return HcpsdkError("{} ({} was {}, node {} now has {}){}".format(
+                what, name, expected, self._address, found, restart))
+        return HcpsdkError(
+            "GET {}: could not resume the broken download on node {} ({} {}, "
+            "Content-Range {!r})".format(state.path, self._address, response.status,
+                                         response.reason, content_range))
 
     def _drain(self, response: http.client.HTTPResponse) -> None:
         """Read a response body completely (PUT/HEAD/DELETE leave nothing to the caller)."""
@@ -620,10 +746,17 @@ class Connection:
     # -- closing ------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the Connection (its socket); it may be used again and reconnects then."""
+        """Close the Connection (its socket); it may be used again and reconnects then.
+
+        A response body not read yet is discarded: a later :meth:`read` raises
+        :class:`HcpsdkError`.
+        """
         with self._lock:
             had = self._con is not None
             self._drop()
+            if self._stream is not None:
+                self._stream = self._body = None
+                self._gone = "the Connection was closed; the response body was discarded"
         if had:
             log.debug("Connection object closed: IP %s (%s)", self._address, self._target.fqdn)
 
@@ -670,19 +803,18 @@ class Connection:
 
     # -- attributes ---------------------------------------------------------------------
 
-    @staticmethod
-    def _check_debuglevel(level: int) -> None:
-        if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 9:
-            raise ValueError("debug_level must be in range 0..9")
-
     @property
     def debug_level(self) -> int:
-        """The http.client debug level (0..9), applied to the live connection too."""
+        """The http.client debug level (0..9), applied to the live connection too.
+
+        :raises HcpsdkTypeError: when set to no int
+        :raises HcpsdkArgumentError: when set to an int outside 0..9
+        """
         return self._debuglevel
 
     @debug_level.setter
     def debug_level(self, level: int) -> None:
-        self._check_debuglevel(level)
+        integer("Connection", "debug_level", level, 0, 9)
         self._debuglevel = level
         if self._con is not None:
             self._con.set_debuglevel(level)

@@ -13,6 +13,7 @@ import socket
 from _thread import allocate_lock
 import time
 
+from ._check import show
 from ._log import get_logger
 from .exceptions import IpsError
 
@@ -109,12 +110,18 @@ def query(fqdn: Union[str, Request], cache: bool = False, *, resolver: Any = Non
         resolver (``cache=False`` only)
 
         .. versionadded:: 1.0
-    :returns: a :class:`Response`; errors are reported in its ``raised`` attribute
+    :returns: a :class:`Response`; errors are reported in its ``raised`` attribute (also
+        an ``fqdn`` that is no str, or an empty one)
     """
     if isinstance(fqdn, Request):
         cache = fqdn.cache
         fqdn = fqdn.fqdn
     response = Response(fqdn, cache)
+    if not isinstance(fqdn, str) or not fqdn:
+        # a programming error, but the contract is to report, never to raise
+        response.raised = "Err: {} - fqdn must be a non-empty str or a Request, not {}".format(
+            "ValueError" if fqdn == "" else "TypeError", show(fqdn))
+        return response
     literal = _ip_literal(fqdn)
     if literal is not None:
         response.ips = [literal]
@@ -239,7 +246,8 @@ class Circle:
         return self._fqdn
 
     def __repr__(self) -> str:
-        return "Circle({!r}, port={!r}, dnscache={!r})".format(self._fqdn, self._port, self._dnscache)
+        return "Circle({!r}, port={!r}, dnscache={!r})".format(self._fqdn, self._port,
+                                                              self._dnscache)
 
     def __str__(self) -> str:
         return "Circle for {} with addresses {}".format(self._fqdn, self._addresses)

@@ -31,6 +31,9 @@ from hcpsdk.exceptions import PathBuilderError
 
 __all__ = ["PathBuilder", "PathBuilderError"]
 
+#: The spelling of :class:`PathBuilderError` in the 0.9 documentation (chapter 8.1).
+pathbuilderError = PathBuilderError
+
 log = logging.getLogger(__name__)
 
 #: The default leading part of the paths built.

@@ -1,23 +1,65 @@
 """The Target: one HCP (namespace) FQDN, its credentials, its nodes and its TLS setup."""
 from __future__ import annotations
 
+import copy
+import re
+import ssl
+
 from . import ips
+from ._check import bad_value, integer, of_type, wrong_type
 from ._constants import (I_DUMMY, I_HS3, I_HSWIFT, I_NATIVE, RS_READ_ALLOWED,
                          RS_READ_ON_FAILOVER, RS_WRITE_ALLOWED, RS_WRITE_ON_FAILOVER, SSL_PORTS)
 from ._log import get_logger
-from ._replica import ReplicaPolicy
+from ._replica import ReplicaPolicy, check_strategy
 from ._tls import TlsPolicy
 from .auth import BaseAuthorization
-from .exceptions import HcpsdkError, HcpsdkPortError, HcpsdkReplicaInitError
+from .exceptions import HcpsdkError, HcpsdkPortError, HcpsdkReplicaInitError, HcpsdkTypeError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    import ssl
     from typing import Any, Optional
 
 __all__ = ["Target", "checkport"]
 
 log = get_logger(__name__)
+
+_INTERFACES = (I_NATIVE, I_DUMMY, I_HS3, I_HSWIFT)
+# what a host name never contains, but a URL does: scheme, port, path, query, user
+_NOT_A_HOST = re.compile(r"[/:?#@\s]").search
+
+
+def _check_fqdn(name: str, value: Any) -> None:
+    """``value`` must be a host name (or an IP address literal), nothing more."""
+    expected = "a str host name like 'n1.m.hcp1.example.com'"
+    if not isinstance(value, str):
+        raise wrong_type("Target", name, expected, value)
+    if not value or (_NOT_A_HOST(value) and ips._ip_literal(value) is None):
+        raise bad_value("Target", name, expected + " (no scheme, port or path)", value)
+
+
+def _check_arguments(fqdn: Any, authorization: Any, port: Any, sslcontext: Any,
+                     interface: Any, replica_fqdn: Any, replica_strategy: Any, tls: Any,
+                     resolver: Any, replica_mapi: Any, replica_link: Any) -> None:
+    """Refuse wrong arguments up front, with an error naming them (see :class:`Target`)."""
+    _check_fqdn("fqdn", fqdn)
+    if not isinstance(authorization, BaseAuthorization):
+        raise wrong_type("Target", "authorization", "an hcpsdk authorization object like "
+                         "NativeAuthorization(user, password)", authorization, secret=True)
+    integer("Target", "port", port, 1, 65535)
+    of_type("Target", "sslcontext", sslcontext, ssl.SSLContext, "None or an ssl.SSLContext")
+    if interface not in _INTERFACES:
+        raise bad_value("Target", "interface", "one of I_NATIVE, I_DUMMY, I_HS3, I_HSWIFT",
+                        interface)
+    if replica_fqdn:
+        _check_fqdn("replica_fqdn", replica_fqdn)
+    if replica_strategy is not None:
+        check_strategy(replica_strategy)
+    of_type("Target", "tls", tls, bool, "None, True or False")
+    if resolver is not None and not callable(getattr(resolver, "resolve", None)):
+        raise wrong_type("Target", "resolver", "None or a resolver with a resolve() method "
+                         "(a dns.resolver.Resolver)", resolver)
+    of_type("Target", "replica_mapi", replica_mapi, Target, "None or an hcpsdk.Target")
+    of_type("Target", "replica_link", replica_link, str, "None or a str")
 
 
 class Target:
@@ -31,7 +73,8 @@ class Target:
         auth = hcpsdk.NativeAuthorization('n', 'n01')
         t = hcpsdk.Target('n1.m.hcp1.snomis.local', auth, port=443)
 
-    :param fqdn: ([namespace.]tenant.hcp.loc)
+    :param fqdn: ([namespace.]tenant.hcp.loc) - a host name (or an IP address), without
+        scheme, port or path
     :param authorization: an instance of one of BaseAuthorization's subclasses
     :param port: port number (443, 8000 and 9090 are seen as ports using ssl)
     :param dnscache: if ``True``, use the system resolver (which might do local caching),
@@ -47,9 +90,13 @@ class Target:
         ``*_ON_FAILOVER`` strategies then read the link state from it
     :param replica_link: the name of the replication link to watch (default: the only
         link MAPI lists)
+    :raises HcpsdkTypeError: when an argument has the wrong type (e.g. ``fqdn`` is no str,
+        ``port`` no int, ``authorization`` no authorization object, ``tls`` no bool)
+    :raises HcpsdkArgumentError: when an argument has a bad value (``fqdn`` empty or with a
+        scheme, port or path; ``port`` not in 1..65535; an unknown ``interface``)
     :raises ips.IpsError: when the FQDN can't be resolved
     :raises HcpsdkReplicaInitError: when the replica can't be initialized (its name can't
-        be resolved, or ``replica_strategy`` is no ORed combination of the RS_* modes)
+        be resolved), or ``replica_strategy`` is no ORed combination of the RS_* modes
     :raises HcpsdkError: on other errors (e.g. an authorization without token)
 
     .. versionadded:: 1.0 the keyword-only ``tls``, ``resolver``, ``replica_mapi`` and
@@ -71,16 +118,20 @@ class Target:
                  replica_strategy: Optional[int] = None, *, tls: Optional[bool] = None,
                  resolver: Any = None, replica_mapi: Optional[Target] = None,
                  replica_link: Optional[str] = None) -> None:
+        _check_arguments(fqdn, authorization, port, sslcontext, interface, replica_fqdn,
+                         replica_strategy, tls, resolver, replica_mapi, replica_link)
         self._fqdn = fqdn
         self._auth = authorization
-        self._port = int(port)
+        self._port = port
         self._dnscache = dnscache
         self._sslcontext = sslcontext
         self._interface = interface
         self._replica_fqdn = replica_fqdn
         self._replica_strategy = replica_strategy
         self._resolver = resolver
-        self._tls = self._port in SSL_PORTS if tls is None else bool(tls)
+        self._replica_mapi = replica_mapi
+        self._replica_link = replica_link
+        self._tls = self._port in SSL_PORTS if tls is None else tls
         # computed once: Connections send this very dict (never mutated) on every request
         host = "[{}]".format(fqdn) if ":" in fqdn and not fqdn.startswith("[") else fqdn
         self._headers: dict[str, str] = {"Host": host}  # an IPv6 literal in brackets
@@ -180,6 +231,33 @@ class Target:
         """The ORed RS_* modes as given."""
         return self._replica_strategy
 
+    def __reduce__(self) -> tuple[Any, tuple]:
+        """Pickle the constructor's arguments: unpickling builds the Target anew.
+
+        That lets a Target go to ``multiprocessing`` workers; each resolves the FQDN
+        itself (and the replica's). The pickle holds the credentials, like the Target.
+        A ``dns.resolver.Resolver`` goes without its cache (a cache can't be pickled).
+
+        :raises HcpsdkTypeError: when the Target was given an ``sslcontext`` (an
+            ``ssl.SSLContext`` can't be pickled): create the Target in the worker
+
+        .. versionadded:: 1.0
+        """
+        if self._sslcontext is not None:
+            raise HcpsdkTypeError(
+                "Target {}: a Target made with an sslcontext can't be pickled (an "
+                "ssl.SSLContext can't be) - create the Target in the worker process".format(
+                    self._fqdn))
+        resolver = self._resolver
+        if getattr(resolver, "cache", None) is not None:
+            resolver = copy.copy(resolver)
+            resolver.cache = None
+        return _unpickle, ((self._fqdn, self._auth, self._port, self._dnscache, None,
+                            self._interface, self._replica_fqdn, self._replica_strategy),
+                           {"tls": self._tls, "resolver": resolver,
+                            "replica_mapi": self._replica_mapi,
+                            "replica_link": self._replica_link})
+
     def __repr__(self) -> str:
         return ("Target({!r}, {!r}, port={!r}, dnscache={!r}, sslcontext={!r}, interface={!r}, "
                 "replica_fqdn={!r}, replica_strategy={!r})").format(
@@ -190,12 +268,19 @@ class Target:
         return "Target initialized for {}".format(self._fqdn)
 
 
+def _unpickle(args: tuple, kwargs: dict) -> Target:
+    return Target(*args, **kwargs)
+
+
 def checkport(target: Target, port: int) -> None:
     """Check that ``target`` was initialized for ``port``.
 
     :param target: the Target to check
     :param port: the port the caller needs (e.g. ``P_MAPI``)
     :raises HcpsdkPortError: if the Target uses another port
+    :raises HcpsdkTypeError: if ``target`` is no Target
     """
+    if not isinstance(target, Target):
+        raise wrong_type("checkport", "target", "an hcpsdk.Target", target)
     if target.port != port:
         raise HcpsdkPortError("Target initialized for port {}, not {}".format(target.port, port))

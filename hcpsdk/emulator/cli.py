@@ -9,7 +9,7 @@ import sys
 import threading
 from typing import Any, Sequence, TextIO
 
-__all__ = ["main", "build_parser", "run_command"]
+__all__ = ["main", "build_parser", "run_command", "info_text", "connect_snippet"]
 
 DESCRIPTION = """\
 Run an emulated Hitachi Content Platform on loopback until interrupted (Ctrl-C).
@@ -40,12 +40,14 @@ fault control (one command per line on standard input, while running):
   quit                                stop the emulator
 NODE is a node index (0, 1, ...), a node address, or "all".
 
-connecting with hcpsdk (values as printed at start):
+connecting with hcpsdk: the banner printed at start (and by "info") ends with Python code,
+filled in with the real values, to paste into python3:
   import dns.resolver, ssl, hcpsdk
-  res = dns.resolver.Resolver(configure=False); res.nameservers = [DNS_HOST]; res.port = DNS_PORT
+  res = dns.resolver.Resolver(configure=False)
+  res.nameservers, res.port = [DNS_HOST], DNS_PORT
   ctx = ssl.create_default_context(cafile=CAFILE)
   t = hcpsdk.Target(FQDN, hcpsdk.NativeAuthorization("n", "n01"), port=HTTPS_PORT,
-                    sslcontext=ctx, tls=True, resolver=res)
+                    sslcontext=ctx, tls=True, resolver=res)   # tls=True: port not 443
 """
 
 
@@ -64,8 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m hcpsdk.emulator", description=DESCRIPTION,
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--nodes", type=int, default=4, help="number of nodes (default: 4)")
-    p.add_argument("--domain", default="hcp1.example.com",
-                   help="system domain (default: hcp1.example.com)")
+    p.add_argument("--domain", default=None,
+                   help="system domain (default: the configuration's, else hcp1.example.com)")
     p.add_argument("--http-port", type=int, default=None,
                    help="data HTTP port (default: 80 if possible, else an ephemeral port)")
     p.add_argument("--https-port", type=int, default=None,
@@ -88,7 +90,39 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _info_text(info: dict[str, Any]) -> str:
+def _tls_argument(port: int, tls: bool) -> str:
+    """``, tls=...`` where a Target would guess TLS wrong from the port number."""
+    from .._constants import SSL_PORTS
+
+    return "" if (port in SSL_PORTS) == tls else f", tls={tls}"
+
+
+def connect_snippet(info: dict[str, Any]) -> str:
+    """Python code (no indentation, ready to paste) that builds Targets for the emulator.
+
+    :param info: :meth:`Emulator.connection_info() <hcpsdk.emulator.Emulator.connection_info>`
+    :returns: lines defining ``res`` (resolver), ``ctx`` (SSL context trusting the CA),
+        ``t`` (data Target of the default namespace) and ``admin`` (MAPI Target)
+    """
+    tls = info["https_port"] is not None
+    port = info["https_port"] if tls else info["http_port"]
+    data_ctx = ", sslcontext=ctx" if tls else ""
+    return "\n".join([
+        "import dns.resolver, ssl, hcpsdk",
+        "res = dns.resolver.Resolver(configure=False)",
+        f"res.nameservers, res.port = [{info['dns'][0]!r}], {info['dns'][1]}",
+        f"ctx = ssl.create_default_context(cafile={info['cafile']!r})",
+        f"t = hcpsdk.Target({info['fqdn']!r}, hcpsdk.NativeAuthorization({info['user']!r},"
+        f" {info['password']!r}), port={port}{data_ctx}{_tls_argument(port, tls)},"
+        " resolver=res)",
+        f"admin = hcpsdk.Target({info['admin_fqdn']!r}, hcpsdk.NativeAuthorization("
+        f"{info['admin_user']!r}, {info['admin_password']!r}), port={info['mapi_port']},"
+        f" sslcontext=ctx{_tls_argument(info['mapi_port'], True)}, resolver=res)",
+    ])
+
+
+def info_text(info: dict[str, Any]) -> str:
+    """The banner: the connection values, then a :func:`connect_snippet` using them."""
     lines = ["HCP emulator running",
              f"  domain          {info['domain']}",
              f"  namespace fqdn  {info['fqdn']}",
@@ -102,7 +136,9 @@ def _info_text(info: dict[str, Any]) -> str:
              f"  admin user      {info['admin_user']} / {info['admin_password']}",
              f"  CA file         {info['cafile']}",
              f"  DNS server      {info['dns'][0]} port {info['dns'][1]}",
-             "Type 'help' for fault commands, Ctrl-C or 'quit' to stop."]
+             "Type 'help' for fault commands, Ctrl-C or 'quit' to stop.",
+             "Connect with hcpsdk (paste into python3):",
+             connect_snippet(info)]
     return "\n".join(lines)
 
 
@@ -112,8 +148,11 @@ def _node(arg: str) -> int | str | None:
     return int(arg) if arg.isdigit() else arg
 
 
-def run_command(hcp: Any, line: str, out: TextIO) -> bool:
-    """Execute one control command; returns False for ``quit``."""
+def run_command(hcp: Any, line: str, out: TextIO, as_json: bool = False) -> bool:
+    """Execute one control command; returns False for ``quit``.
+
+    :param as_json: ``info`` prints one JSON line instead of the banner
+    """
     words = line.split()
     if not words:
         return True
@@ -125,7 +164,8 @@ def run_command(hcp: Any, line: str, out: TextIO) -> bool:
         if cmd == "help":
             out.write(EPILOG.split("\n\n")[0] + "\n")
         elif cmd == "info":
-            out.write(json.dumps(hcp.connection_info()) + "\n")
+            info = hcp.connection_info()
+            out.write((json.dumps(info) if as_json else info_text(info)) + "\n")
         elif cmd == "stats":
             node = _node(args[0]) if args else None
             out.write(json.dumps(hcp.stats(node)) + "\n")
@@ -153,9 +193,9 @@ def run_command(hcp: Any, line: str, out: TextIO) -> bool:
     return True
 
 
-def _read_commands(hcp: Any, stop: threading.Event) -> None:
+def _read_commands(hcp: Any, stop: threading.Event, as_json: bool) -> None:
     for line in sys.stdin:
-        if not run_command(hcp, line, sys.stdout):
+        if not run_command(hcp, line, sys.stdout, as_json):
             break
     else:
         return  # stdin closed: keep running until interrupted
@@ -167,7 +207,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from ..exceptions import HcpsdkArgumentError, HcpsdkTypeError
     from .handle import Emulator
+    from .tls import MissingExtraError
 
     stop = threading.Event()
 
@@ -181,8 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                       mapi_port=args.mapi_port, dns_port=args.dns_port, data_dir=args.data_dir,
                       config=args.config, address_block=args.address_block) as hcp:
             info = hcp.connection_info()
-            print(json.dumps(info) if args.json else _info_text(info), flush=True)
-            threading.Thread(target=_read_commands, args=(hcp, stop), daemon=True,
+            print(json.dumps(info) if args.json else info_text(info), flush=True)
+            threading.Thread(target=_read_commands, args=(hcp, stop, args.json), daemon=True,
                              name="hcp-emulator-stdin").start()
             try:
                 while not stop.wait(0.5):
@@ -190,6 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             except KeyboardInterrupt:
                 pass
             print("stopping", flush=True)
+    except (MissingExtraError, HcpsdkArgumentError, HcpsdkTypeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)  # installation or usage: like argparse
+        return 2
     except (OSError, ImportError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

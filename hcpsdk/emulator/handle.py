@@ -6,12 +6,14 @@ import functools
 import logging
 import os
 import random
+import re
 import socket
 import tempfile
 import threading
 import time
 from typing import Any, Callable, Iterator
 
+from ..exceptions import HcpsdkArgumentError, HcpsdkError, HcpsdkTypeError
 from . import config as _config
 from .dnsserver import NameServer, Zone
 from .faults import Faults
@@ -19,7 +21,7 @@ from .handler import Handler
 from .model import System
 from .server import NodeService, RequestRecord
 from .store import DiskStorage
-from .tls import Authority
+from .tls import Authority, import_trustme
 
 __all__ = ["Emulator", "RequestLog"]
 
@@ -27,6 +29,11 @@ log = logging.getLogger(__name__)
 
 STANDARD_PORTS = {"http": 80, "https": 443, "mapi": 9090}
 SOFTWARE_VERSION = "7.1.0.10"
+
+#: Instance attributes that exist once the emulator runs (read earlier, they start it).
+_SET_BY_START = frozenset(("addresses", "dns", "http_port", "https_port", "mapi_port", "cafile",
+                           "requests", "faults"))
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 
 _blocks_lock = threading.Lock()
 _blocks_used: set[tuple[int, int]] = set()
@@ -55,6 +62,36 @@ def _disk_storage(data_dir: str, tenant: str, namespace: str) -> DiskStorage:
     return DiskStorage(os.path.join(data_dir, "objects", tenant, namespace))
 
 
+def _check_nodes(nodes: object) -> None:
+    if not isinstance(nodes, int) or isinstance(nodes, bool):
+        raise HcpsdkTypeError(f"Emulator: nodes must be an int in 1..200, not {nodes!r}")
+    if not 1 <= nodes <= 200:
+        raise HcpsdkArgumentError(f"Emulator: nodes must be in 1..200, not {nodes!r}")
+
+
+def _check_domain(domain: object, what: str = "domain") -> None:
+    """A DNS name of letters, digits and hyphens, like ``hcp1.example.com``."""
+    if not isinstance(domain, str):
+        raise HcpsdkTypeError(f"Emulator: {what} must be a str like 'hcp1.example.com',"
+                              f" not {domain!r}")
+    name = domain.lower().rstrip(".")
+    # room for "<namespace>.<tenant>." in front of it
+    if not name or len(name) > 200 or not all(_LABEL.fullmatch(x) for x in name.split(".")):
+        raise HcpsdkArgumentError(
+            f"Emulator: {what} must be a DNS name like 'hcp1.example.com' (labels of letters,"
+            f" digits and '-', separated by dots), not {domain!r}")
+
+
+def _check_port(name: str, port: object) -> None:
+    if port is None:
+        return
+    if not isinstance(port, int) or isinstance(port, bool):
+        raise HcpsdkTypeError(f"Emulator: {name} must be an int in 0..65535 or None,"
+                              f" not {port!r}")
+    if not 0 <= port <= 65535:
+        raise HcpsdkArgumentError(f"Emulator: {name} must be in 0..65535, not {port!r}")
+
+
 def _reserve_block() -> tuple[int, int]:
     with _blocks_lock:
         rnd = random.Random()
@@ -75,8 +112,12 @@ class Emulator:
             target = hcp.target()                 # an hcpsdk.Target for n1.m.hcp1.example.com
             hcp.faults.down(0)                    # first node refuses connections
 
-    The emulator starts in the constructor and stops in :meth:`close` (or at the end of
-    the ``with`` block).
+    The emulator starts on ``with`` (or :meth:`start`) and stops at the end of the ``with``
+    block (or in :meth:`close`); it runs once and can't be restarted. The constructor only
+    checks the arguments and builds the model (:attr:`system`, the names and users): an
+    emulator that is never started opens nothing and needs no :meth:`close`. Reading one of
+    the attributes set while starting on an emulator that was not started starts it (then
+    :meth:`close` it).
 
     Attributes set while starting: ``addresses`` (node IPs), ``http_port``, ``https_port``
     (None without TLS), ``mapi_port`` (the same numbers on every node), ``dns`` (host, port
@@ -86,7 +127,8 @@ class Emulator:
     :class:`RequestLog` of :class:`~hcpsdk.emulator.server.RequestRecord`).
 
     :param nodes: number of nodes (each on its own address ``127.A.B.N``, N = 2, 3, ...)
-    :param domain: the system's DNS domain
+    :param domain: the system's DNS domain (default: the configuration's ``domain``, else
+        ``hcp1.example.com``)
     :param tls: serve HTTPS on the data port ``https_port`` (MAPI is always TLS)
     :param http_port: data HTTP port (default: 80 if it can be bound, else an ephemeral port)
     :param https_port: data HTTPS port (default: 443, else ephemeral)
@@ -99,43 +141,91 @@ class Emulator:
     :param address_block: ``(A, B)`` to use ``127.A.B.x`` (default: a random free block)
     :param save_interval: with *data_dir*, seconds between background saves of the object
         index (it is also saved on :meth:`close`)
+    :raises hcpsdk.HcpsdkArgumentError: for a bad *nodes*, *domain* or port number (also a
+        :class:`ValueError`)
+    :raises hcpsdk.HcpsdkTypeError: for an argument of the wrong type
+    :raises hcpsdk.emulator.tls.MissingExtraError: if trustme is not installed (the
+        message says ``python3 -m pip install 'hcpsdk[emulator]'``)
     """
 
-    def __init__(self, nodes: int = 4, domain: str = "hcp1.example.com", *, tls: bool = True,
+    def __init__(self, nodes: int = 4, domain: str | None = None, *, tls: bool = True,
                  http_port: int | None = None, https_port: int | None = None,
                  mapi_port: int | None = None, config: dict | str | None = None,
                  data_dir: str | None = None, dns_port: int = 0, keep_alive: float = 300.0,
                  address_block: tuple[int, int] | None = None,
                  save_interval: float = 2.0) -> None:
-        if nodes < 1 or nodes > 200:
-            raise ValueError("nodes must be in 1..200")
+        import_trustme()  # fail early, naming the extra to install
+        _check_nodes(nodes)
+        if domain is not None:
+            _check_domain(domain)
+        for name, port in (("http_port", http_port), ("https_port", https_port),
+                           ("mapi_port", mapi_port), ("dns_port", dns_port)):
+            _check_port(name, port)
         if isinstance(config, (str, os.PathLike)):
             config = _config.load(os.fspath(config))
+        if domain is None and config and config.get("domain") is not None:
+            _check_domain(config["domain"], "the configuration's domain")
         self.tls = tls
         self.data_dir = data_dir
-        self._tmp = tempfile.TemporaryDirectory(prefix="hcp-emulator-")
+        self._options = (nodes, http_port, https_port, mapi_port, dns_port, keep_alive,
+                         address_block)
+        self._lifecycle = threading.RLock()
         self._closed = False
+        self._tmp: tempfile.TemporaryDirectory | None = None
         self._service: NodeService | None = None
         self._dns: NameServer | None = None
+        self._persist = None
         if data_dir:
             os.makedirs(data_dir, exist_ok=True)
-        try:
-            self.system: System = _config.build_system(
-                config, domain, functools.partial(_disk_storage, data_dir) if data_dir else None)
-            self._default = _config.default_namespace(config, self.system)
-            self._persist = None
-            if data_dir:
-                from .persist import Persistence
-                self._persist = Persistence(self.system, data_dir, save_interval)
-                self._persist.load()
-                self._persist.start()
-            self._start(nodes, http_port, https_port, mapi_port, dns_port, keep_alive,
-                        address_block)
-        except BaseException:
-            self.close()
-            raise
+        self.system: System = _config.build_system(
+            config, domain or "", functools.partial(_disk_storage, data_dir) if data_dir else None)
+        self._default = _config.default_namespace(config, self.system)
+        if data_dir:
+            from .persist import Persistence
+            self._persist = Persistence(self.system, data_dir, save_interval)
+            self._persist.load()
 
     # ------------------------------------------------------------------ start / stop
+
+    def start(self) -> "Emulator":
+        """Start the nodes, the DNS server and the TLS authority (once; later calls do nothing).
+
+        ``with Emulator(...) as hcp:`` calls it; call it yourself (and :meth:`close`) when
+        you don't use ``with``.
+
+        :returns: the emulator
+        :raises hcpsdk.HcpsdkError: if the emulator was closed
+        :raises OSError: if an explicitly requested port can't be bound (the emulator is
+            closed then)
+        """
+        with self._lifecycle:
+            if self._closed:
+                raise HcpsdkError(f"the Emulator of {self.system.domain} was closed; an Emulator"
+                                  " runs once: create a new one")
+            if self._service is not None:
+                return self
+            try:
+                self._tmp = tempfile.TemporaryDirectory(prefix="hcp-emulator-")
+                if self._persist is not None:
+                    self._persist.start()
+                self._start(*self._options)
+            except BaseException:
+                self.close()
+                raise
+        return self
+
+    @property
+    def running(self) -> bool:
+        """Whether the emulator was started and is not closed yet."""
+        return self._service is not None and not self._closed
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for attributes not set yet: the ones set while starting start the
+        # emulator on first use (code written for the start in the constructor keeps working).
+        if name in _SET_BY_START and "_lifecycle" in self.__dict__ and self._service is None:
+            self.start()
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _start(self, nodes: int, http_port: int | None, https_port: int | None,
                mapi_port: int | None, dns_port: int, keep_alive: float,
@@ -233,10 +323,17 @@ class Emulator:
             self._dns.fail = on
 
     def close(self) -> None:
-        """Stop every listener, connection and the DNS server; remove temporary files."""
-        if self._closed:
-            return
-        self._closed = True
+        """Stop every listener, connection and the DNS server; remove temporary files.
+
+        Calling it again, or on an emulator that was never started, does nothing harmful.
+        """
+        with self._lifecycle:
+            if self._closed:
+                return
+            self._closed = True
+            self._close()
+
+    def _close(self) -> None:
         try:
             from . import replication
         except ImportError:
@@ -247,15 +344,16 @@ class Emulator:
             self._service.close()
         if self._dns is not None:
             self._dns.close()
-        if getattr(self, "_persist", None) is not None:
+        if self._persist is not None:
             self._persist.stop()
-        self._tmp.cleanup()
+        if self._tmp is not None:
+            self._tmp.cleanup()
         if getattr(self, "_block", None):
             with _blocks_lock:
                 _blocks_used.discard(self._block)
 
     def __enter__(self) -> "Emulator":
-        return self
+        return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -339,11 +437,15 @@ class Emulator:
 
     def serve_names_of(self, other: "Emulator") -> None:
         """Let this emulator's DNS server answer the names of *other* too."""
+        if self._dns is None:
+            self.start()
         self._dns.add_zone(Zone(other.system.domain, lambda: other.system.tenants.keys(),
                                 other.addresses))
 
     def client_context(self) -> Any:
         """An :class:`ssl.SSLContext` for clients that trusts the emulator's CA."""
+        if self._service is None:
+            self.start()
         return self._authority.client_context()
 
     def target(self, fqdn: str | None = None, port: int | None = None, **kw: Any) -> Any:
@@ -383,6 +485,8 @@ class Emulator:
 
         :param node: a node index or IP; None for all nodes
         """
+        if self._service is None:
+            self.start()
         if isinstance(node, str):
             node = self.addresses.index(node)
         return self._service.stats(node)
@@ -448,6 +552,6 @@ class Emulator:
                 "cafile": self.cafile, "dns": list(self.dns)}
 
     def __repr__(self) -> str:
-        state = "closed" if self._closed else "running"
-        return f"<Emulator {self.domain} nodes={getattr(self, 'addresses', [])} {state}>"
+        state = "closed" if self._closed else "running" if self._service else "not started"
+        return f"<Emulator {self.domain} nodes={self.__dict__.get('addresses', [])} {state}>"
 

@@ -452,8 +452,6 @@ class Handler:
             return Reply(200)
         if kind not in (None, "object", "directory"):
             raise StoreError(400, f"invalid type {kind!r}")
-        if "version" in query:
-            raise StoreError(400, "deleting a single version is not supported; use purge=true")
         if "delete" not in perms:
             cur = ns.store.current(path)
             self._need_acl(cur.acl if cur is not None else None, principal, "DELETE", "delete")
@@ -465,8 +463,16 @@ class Handler:
             self._need(perms, "privileged")
             if not query.get("reason"):
                 raise StoreError(400, "a privileged delete needs a reason")
-        ns.store.delete(path, privileged=privileged, purge=purge,
-                        compliance=ns.retention_mode == "compliance")
+        compliance = ns.retention_mode == "compliance"
+        if "version" in query:
+            # one old version: its data is destroyed like a purge's, so it needs purge too
+            self._need(perms, "purge")
+            if purge:
+                raise StoreError(400, "version and purge cannot be combined")
+            vid = self._version(ns.store, path, query["version"]).version_id
+            ns.store.delete_version(path, vid, privileged=privileged, compliance=compliance)
+        else:
+            ns.store.delete(path, privileged=privileged, purge=purge, compliance=compliance)
         ns.count("deletes")
         return Reply(200)
 

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator
 from urllib.parse import parse_qsl, unquote
 
 __all__ = ["Abort", "HeadTooLarge", "CIHeaders", "Request", "BlobReply", "RequestRecord",
-           "Reader", "encode_headers", "MAX_HEAD", "BLOCK"]
+           "Reader", "encode_headers", "mask_secret", "SECRET_HEADERS", "MAX_HEAD", "BLOCK"]
 
 MAX_HEAD = 65536
 BLOCK = 1 << 20
@@ -29,10 +29,34 @@ class HeadTooLarge(Abort):
     """The request line and headers exceed :data:`MAX_HEAD` bytes (answered 431)."""
 
 
+#: Request headers whose values are credentials: masked in every repr (DECISIONS #11).
+SECRET_HEADERS = frozenset(("authorization", "proxy-authorization", "cookie", "x-auth-token"))
+
+
+def mask_secret(name: str, value: str) -> str:
+    """*value* of header *name* as it may be shown: credentials replaced by ``***``.
+
+    The scheme of an Authorization (``HCP``, ``AD``, ``Bearer``) and cookie names stay.
+    """
+    name = name.lower()
+    if name not in SECRET_HEADERS:
+        return value
+    if name == "cookie":
+        return "; ".join(part.split("=", 1)[0].strip() + "=***" for part in value.split(";"))
+    scheme, blank, _ = value.partition(" ")
+    return f"{scheme} ***" if blank else "***"
+
+
 class CIHeaders(dict):
-    """Request headers: a dict with lower-case keys and case-insensitive lookups."""
+    """Request headers: a dict with lower-case keys and case-insensitive lookups.
+
+    Its repr masks credential values (see :func:`mask_secret`); item access returns them.
+    """
 
     __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr({k: mask_secret(k, v) for k, v in self.items()})
 
     def __getitem__(self, key: str) -> str:
         return dict.__getitem__(self, key.lower())
@@ -58,12 +82,13 @@ class BlobReply:
     length: int = 0
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class RequestRecord:
     """One served request, as kept in ``hcp.requests``.
 
     ``path`` is the request path as sent on the wire (still percent-encoded, no query),
-    ``query`` the raw query string ('' if none), ``headers`` the request headers.
+    ``query`` the raw query string ('' if none), ``headers`` the request headers
+    (complete; their repr, and so the record's repr and str, masks credentials).
     """
 
     node: str
@@ -74,6 +99,11 @@ class RequestRecord:
     status: int
     headers: CIHeaders
 
+    def __repr__(self) -> str:
+        return (f"RequestRecord(node={self.node!r}, port={self.port!r}, method={self.method!r},"
+                f" path={self.path!r}, query={self.query!r}, status={self.status!r},"
+                f" headers={CIHeaders.__repr__(self.headers)})")
+
 
 class Reader:
     """Buffered reading from a socket that knows whether bytes are waiting."""
@@ -83,6 +113,13 @@ class Reader:
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.buf = bytearray()
+
+    def fill(self) -> None:
+        """Receive what the peer sent into the buffer.
+
+        :raises Abort: if the peer closed the connection
+        """
+        self._fill()
 
     def _fill(self) -> None:
         data = self.sock.recv(_RECV)

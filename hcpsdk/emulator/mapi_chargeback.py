@@ -2,7 +2,8 @@
 
 ``GET /mapi/tenants/<t>/chargebackReport?start=&end=&granularity=hour|day|total``
 (also ``/mapi/tenants/<t>/namespaces/<ns>/chargebackReport``). Times are
-``yyyy-MM-ddThh:mm:ss±hhmm``; the report uses the offset of ``start``.
+``yyyy-MM-ddThh:mm:ss±hhmm``; the report uses the offset of ``start``. ``end`` names the
+report's last second: it is included whole (an object ingested at ``end`` + 0.4 s counts).
 
 One record per namespace and period (namespaces sorted by name, periods ascending), then
 the tenant's totals per period. ``objectCount``, ``ingestedVolume`` and
@@ -48,6 +49,7 @@ _SUMMED = ("bytesOut", "reads", "writes", "deletes", "tieredObjects", "tieredByt
 _TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?"
                    r"(?:([+\- ])(\d{2}):?(\d{2})|Z)?")
 _STEP = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
+_ONE_SECOND = timedelta(seconds=1)
 
 
 def parse_time(text: str, default_tz: timezone) -> datetime:
@@ -81,7 +83,9 @@ def _format(when: datetime) -> str:
 def _periods(start: datetime, end: datetime, granularity: str) -> list[tuple[datetime, datetime]]:
     """[from, to) periods covering start..end, aligned to hours or days in start's zone."""
     if granularity == "total":
-        return [(start, end)]
+        # HCP's times have whole seconds and ``end`` names the report's last second: an
+        # object ingested at end + 0.4 s belongs to the report.
+        return [(start, end + _ONE_SECOND)]
     step = _STEP[granularity]
     first = start.replace(minute=0, second=0, microsecond=0)
     if granularity == "day":
@@ -134,20 +138,19 @@ def _records(system: System, tenant_name: str, namespaces: Iterable[Namespace],
              periods: list[tuple[datetime, datetime]], granularity: str,
              with_total: bool) -> list[dict[str, Any]]:
     now = datetime.now(timezone.utc)
-    one_second = timedelta(seconds=0 if granularity == "total" else 1)
     records, totals = [], [dict.fromkeys(_SUMMED, 0) for _ in periods]
     for ns in sorted(namespaces, key=lambda n: n.name):
         for (lo, hi), total in zip(periods, totals, strict=True):
             usage = _usage(ns, lo, hi, now, granularity == "total")
             records.append({"systemName": system.domain, "tenantName": tenant_name,
                             "namespaceName": ns.name, "startTime": _format(lo),
-                            "endTime": _format(hi - one_second), **usage})
+                            "endTime": _format(hi - _ONE_SECOND), **usage})
             for key in _SUMMED:
                 total[key] += usage[key]
     if with_total:
         for (lo, hi), total in zip(periods, totals, strict=True):
             records.append({"systemName": system.domain, "tenantName": tenant_name,
-                            "startTime": _format(lo), "endTime": _format(hi - one_second),
+                            "startTime": _format(lo), "endTime": _format(hi - _ONE_SECOND),
                             "valid": hi <= now, "deleted": "false", **total})
     return [{k: r[k] for k in FIELDS if k in r} for r in records]
 
@@ -177,7 +180,8 @@ def report(system: System, caller: Any, req: Any, args: dict[str, str]) -> Reply
     local = datetime.now().astimezone().tzinfo
     try:
         end_text, start_text = query_value(req.query, "end"), query_value(req.query, "start")
-        end = parse_time(end_text, local) if end_text else datetime.now(local)
+        end = (parse_time(end_text, local) if end_text
+               else datetime.now(local).replace(microsecond=0))
         start = (parse_time(start_text, local) if start_text
                  else end.replace(hour=0, minute=0, second=0, microsecond=0))
     except ValueError as exc:

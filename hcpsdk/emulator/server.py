@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 _SMALL = 1 << 16
 _IDLE_TICK = 0.1
+_TLS_HANDSHAKE = 0x16  # first byte of a TLS ClientHello record
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 _dget = dict.get
 _dcontains = dict.__contains__
@@ -212,6 +213,8 @@ class NodeService:
                 conn.sock = self.tls_context.wrap_socket(conn.sock, server_side=True)
                 conn.sock.settimeout(None)
                 conn.reader.sock = conn.sock
+            elif not self._plain_http(conn):
+                return
             while not self.stopping.is_set():
                 if not self._one_request(conn):
                     break
@@ -227,6 +230,25 @@ class NodeService:
             with self._lock:
                 self._conns.pop(id(conn), None)
                 self._stats[conn.node]["closed"] += 1
+
+    @staticmethod
+    def _plain_http(conn: _Connection) -> bool:
+        """Read the first bytes of a plain HTTP connection; False for a TLS ClientHello.
+
+        A client speaking TLS to the HTTP port would otherwise wait for an answer until it
+        times out; closing at once lets it fail fast (what a web server does). No cost
+        per request: this receive is the one the first request would make anyway.
+        """
+        conn.idle_since = time.monotonic()
+        try:
+            conn.reader.fill()
+        finally:
+            conn.idle_since = None
+        if conn.reader.buf[0] == _TLS_HANDSHAKE:
+            log.debug("%s:%d: TLS handshake on the plain HTTP port, closed", conn.address,
+                      conn.port)
+            return False
+        return True
 
     def _reap(self) -> None:
         """Close keep-alive connections idle for too long (one thread for all connections).

@@ -8,6 +8,7 @@ Rule violations raise :class:`StoreError` carrying the HTTP status and HCP's
 """
 from __future__ import annotations
 
+import collections
 import hashlib
 import itertools
 import threading
@@ -20,7 +21,11 @@ from .blobs import Blob, DiskStorage, MemoryStorage, hasher
 from .model import ChangeEvent
 
 __all__ = ["StoreError", "Blob", "MemoryStorage", "DiskStorage", "Annotation", "Version",
-           "ObjectStore", "hasher", "change_time"]
+           "ObjectStore", "hasher", "change_time", "SHRED_SECONDS"]
+
+#: Seconds a removed version with ``shred=true`` counts as waiting to be shredded (HCP
+#: shreds in the background; ``/proc/statistics`` shows it meanwhile).
+SHRED_SECONDS = 1.0
 
 
 class StoreError(Exception):
@@ -140,6 +145,9 @@ class ObjectStore:
         self.dirs: dict[str, Directory] = {"": Directory(change_time()[1])}
         self.children: dict[str, set[str]] = {"": set()}
         self._used = 0
+        #: Seconds a removed ``shred=true`` version stays "waiting to be shredded".
+        self.shred_seconds = SHRED_SECONDS
+        self._shredding: collections.deque[tuple[float, int]] = collections.deque()
         #: Number of successful mutations (lets a disk-backed emulator save only when needed).
         self.mutations = 0
 
@@ -185,9 +193,19 @@ class ObjectStore:
         return self._used
 
     def statistics(self) -> dict[str, int]:
-        """Live counts for ``/proc/statistics``."""
-        count = used = shred_n = shred_b = cm_n = cm_b = 0
+        """Live counts for ``/proc/statistics``.
+
+        ``shredObjectCount`` / ``shredObjectBytes``: versions with ``shred=true`` removed
+        (deleted without versioning, purged, single version deleted) during the last
+        :attr:`shred_seconds` — HCP's objects waiting to be shredded.
+        """
+        count = used = cm_n = cm_b = 0
         with self.lock:
+            shredding = self._shredding
+            done = time.monotonic() - self.shred_seconds
+            while shredding and shredding[0][0] <= done:
+                shredding.popleft()
+            shred_n, shred_b = len(shredding), sum(size for _, size in shredding)
             for versions in self.objects.values():
                 for v in versions:
                     if v.deleted:
@@ -319,10 +337,13 @@ class ObjectStore:
             raise StoreError(400, str(exc)) from None
 
     def _drop(self, versions: list[Version] | None) -> None:
+        """Release the data of removed *versions* (shred=true ones start being shredded)."""
         for v in versions or ():
             if v.blob is not None:
                 self._used -= v.size
                 v.blob.discard()
+                if v.shred:
+                    self._shredding.append((time.monotonic(), v.size))
 
     def adopt_versions(self, path: str, versions: list[Version]) -> None:
         """Install *versions* as object *path* (reloading a saved index)."""
@@ -354,15 +375,8 @@ class ObjectStore:
                 if cur is None and not (purge and versions):
                     raise StoreError(404, "object not found")
                 for v in ([cur] if cur is not None else []) + (versions if purge else []):
-                    if v.deleted:
-                        continue
-                    if v.hold:
-                        raise StoreError(403, "object is on hold")
-                    if _ret.blocks_delete(v.retention):
-                        if not privileged:
-                            raise StoreError(403, "object is under retention")
-                        if compliance:
-                            raise StoreError(403, "privileged delete is not allowed in compliance mode")
+                    if not v.deleted:
+                        self._deletable(v, privileged, compliance)
                 if purge or not self.namespace.versioning:
                     self._remove_object(path)
                     kind, snapshot = ("purge" if purge else "delete"), {}
@@ -372,6 +386,46 @@ class ObjectStore:
                     versions.append(marker)
                     kind, snapshot = "delete", {"marker": marker}
         self._emit(kind, path, snapshot)
+
+    def delete_version(self, path: str, version_id: int, *, privileged: bool = False,
+                       compliance: bool = False) -> None:
+        """Delete one old version (or delete marker) of *path*: ``DELETE ?version=<id>``.
+
+        The current version is deleted by a plain DELETE (or purge), not by its id. An object
+        left with delete markers only is removed.
+
+        :raises StoreError: 404 no such version, 400 the current version, 403 hold or
+            retention (privileged deletes it, except in compliance mode)
+        """
+        with self.lock:
+            v = self.version(path, version_id)
+            if v is None:
+                raise StoreError(404, f"version {version_id} of the object not found")
+            if v is self.current(path):
+                raise StoreError(400, f"version {version_id} is the current version: delete the"
+                                      " object (or purge it) instead")
+            if not v.deleted:
+                self._deletable(v, privileged, compliance)
+            self._remove_version(path, v)
+        self._emit("purge", path, {"version": version_id})
+
+    def _remove_version(self, path: str, v: Version) -> None:
+        versions = self.objects[path]
+        versions.remove(v)
+        self._drop([v])
+        if all(x.deleted for x in versions):
+            self._remove_object(path)
+
+    @staticmethod
+    def _deletable(v: Version, privileged: bool, compliance: bool) -> None:
+        """403 unless version *v* may be deleted (hold: never; retention: privileged)."""
+        if v.hold:
+            raise StoreError(403, "object is on hold")
+        if _ret.blocks_delete(v.retention):
+            if not privileged:
+                raise StoreError(403, "object is under retention")
+            if compliance:
+                raise StoreError(403, "privileged delete is not allowed in compliance mode")
 
     def _remove_object(self, path: str) -> None:
         self._drop(self.objects.pop(path, None))
@@ -506,6 +560,10 @@ class ObjectStore:
                     self._make_parents(path, snap.get("change_ms", change_time()[1]))
                     self.dirs[path] = Directory(snap.get("change_ms", change_time()[1]))
                     self.children.setdefault(path, set())
+            elif event.kind == "purge" and "version" in snap:
+                v = self.version(path, snap["version"])
+                if v is not None:
+                    self._remove_version(path, v)
             elif event.kind == "purge" or (event.kind == "delete" and "marker" not in snap):
                 if snap.get("directory"):
                     self.dirs.pop(path, None)

@@ -10,9 +10,31 @@ from __future__ import annotations
 import os
 import ssl
 import threading
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
-__all__ = ["Authority"]
+from ..exceptions import HcpsdkError
+
+__all__ = ["Authority", "MissingExtraError", "import_trustme"]
+
+#: How to install what the emulator needs beyond the SDK.
+INSTALL_HINT = "python3 -m pip install 'hcpsdk[emulator]'"
+
+
+class MissingExtraError(HcpsdkError, ImportError):
+    """A package of the ``emulator`` extra (trustme) is not installed."""
+
+
+def import_trustme() -> Any:
+    """The :mod:`trustme` module.
+
+    :raises MissingExtraError: if it is not installed, saying how to install it
+    """
+    try:
+        import trustme
+    except ImportError:
+        raise MissingExtraError("the HCP emulator needs the package trustme for its"
+                                f" certificates: {INSTALL_HINT}") from None
+    return trustme
 
 
 class Authority:
@@ -30,12 +52,7 @@ class Authority:
     def __init__(self, names: Iterable[str], addresses: Iterable[str], directory: str,
                  ca_pem: bytes | None = None, domain: str | None = None,
                  tenants: Callable[[], Iterable[str]] | None = None) -> None:
-        try:
-            import trustme
-        except ImportError as exc:
-            raise ImportError("the HCP emulator needs trustme for its certificates: "
-                              "pip install 'hcpsdk[emulator]'") from exc
-
+        trustme = import_trustme()
         names, addresses = list(names), list(addresses)
         if ca_pem:
             self.ca = trustme.CA.from_pem(ca_pem, ca_pem)

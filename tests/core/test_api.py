@@ -19,6 +19,9 @@ DOCUMENTED = [
     "I_NATIVE", "I_DUMMY", "I_HS3", "I_HSWIFT",
     "RS_READ_ALLOWED", "RS_READ_ON_FAILOVER", "RS_WRITE_ALLOWED", "RS_WRITE_ON_FAILOVER",
     "P_HTTP", "P_HTTPS", "P_MGMT", "P_SEARCH", "P_MAPI", "SSL_PORTS",
+    # 1.0
+    "Retry", "HcpsdkArgumentError", "HcpsdkTypeError", "HcpsdkStatusError",
+    "HcpsdkBodyNotRewindableError",
 ]
 TARGET_ATTRIBUTES = ["fqdn", "port", "ssl", "addresses", "headers", "replica", "getaddr",
                      "I_NATIVE", "RS_READ_ALLOWED", "RS_READ_ON_FAILOVER", "RS_WRITE_ALLOWED",
@@ -57,6 +60,17 @@ def test_submodules_reachable_as_attributes():
     assert "ips" in dir(hcpsdk) and "mapi" in dir(hcpsdk)
     with pytest.raises(AttributeError):
         hcpsdk.no_such_thing
+
+
+def test_pathbuilder_error_has_its_documented_spelling_too():
+    # chapter 8.1 says "Raises hcpsdk.pathbuilder.pathbuilderError", 8.2 names PathBuilderError
+    from hcpsdk.exceptions import PathBuilderError
+
+    assert hcpsdk.pathbuilder.pathbuilderError is hcpsdk.pathbuilder.PathBuilderError
+    assert hcpsdk.pathbuilder.PathBuilderError is PathBuilderError
+    assert "pathbuilderError" not in hcpsdk.pathbuilder.__all__
+    with pytest.raises(hcpsdk.pathbuilder.pathbuilderError):
+        hcpsdk.pathbuilder.PathBuilder(initialpath="relative")
 
 
 def test_version():

@@ -104,10 +104,13 @@ def test_response_attributes_before_any_request(http_target):
 
 def test_debug_level_property(http_target, open_connections, path, capsys):
     conn = open_connections(http_target, debuglevel=0)
-    for bad in (-1, 10, "1", 1.5):
-        with pytest.raises(ValueError, match="0..9"):
+    for bad in (-1, 10):
+        with pytest.raises(hcpsdk.HcpsdkArgumentError, match="debug_level must be an int 0..9"):
             conn.debug_level = bad
-    with pytest.raises(ValueError):
+    for bad in ("1", 1.5, True):
+        with pytest.raises(hcpsdk.HcpsdkTypeError, match="debug_level must be an int 0..9"):
+            conn.debug_level = bad
+    with pytest.raises(ValueError, match="debuglevel must be an int 0..9, not 12"):
         hcpsdk.Connection(http_target, debuglevel=12)
     conn.debug_level = 1
     conn.PUT(path, body=b"x")

@@ -26,7 +26,8 @@ def test_quote_path(raw, wire):
 
 
 def test_params_use_quote_rules():
-    assert encode_params({"index": "true", "retention": "A+10y"}) == "?index=true&retention=A%2B10y"
+    assert (encode_params({"index": "true", "retention": "A+10y"})
+            == "?index=true&retention=A%2B10y")
     assert encode_params([("a", "x y"), ("b", "1/2"), ("c", "")]) == "?a=x%20y&b=1%2F2&c="
     assert encode_params({"failOver": ""}) == "?failOver="
     assert encode_params({"hold": True, "n": 5}) == "?hold=true&n=5"

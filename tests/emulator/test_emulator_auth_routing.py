@@ -97,3 +97,23 @@ def test_anonymous_access_when_the_namespace_allows_it(hcp, client, unique):
         assert client.PUT(f"{unique}/other", b"x", auth=None).status == 403
     finally:
         ns.anonymous_permissions = frozenset()
+
+
+def test_request_record_repr_masks_credentials(client, unique, hcp):
+    """DECISIONS #11: hcp.requests keeps the headers, but no repr/str shows a credential."""
+    from emulator_support import token
+    secret = token("n", "n01")
+    wrong = token("n", "wrong")
+    client.GET(f"{unique}/o", auth=("n", "wrong"),
+               headers={"Cookie": f"hcp-ns-auth={secret}; other=v2", "X-Auth-Token": "swift-tok",
+                        "X-Custom": "shown"})
+    record = next(r for r in reversed(hcp.requests) if r.path == f"{unique}/o")
+    assert record.headers["Authorization"] == f"HCP {wrong}"   # intact for tests
+    assert record.headers["cookie"] == f"hcp-ns-auth={secret}; other=v2"
+    for text in (repr(record), str(record), repr(record.headers), repr([record])):
+        for value in (secret, wrong, wrong.split(":")[1], "swift-tok", "v2"):
+            assert value not in text
+        assert "'authorization': 'HCP ***'" in text
+        assert "'cookie': 'hcp-ns-auth=***; other=***'" in text
+        assert "'x-auth-token': '***'" in text and "'x-custom': 'shown'" in text
+    assert f"status={record.status}" in repr(record) and "method='GET'" in repr(record)

@@ -62,8 +62,9 @@ def original(request) -> Path:
 @pytest.fixture(scope="module")
 def pair():
     """Primary (HTTPS data on 8000, MAPI 9090) linked active/active with a replica."""
+    primary = Emulator(nodes=2, domain="hcp1.compat.example", https_port=8000, mapi_port=9090)
     try:
-        primary = Emulator(nodes=2, domain="hcp1.compat.example", https_port=8000, mapi_port=9090)
+        primary.start()
     except OSError as exc:
         pytest.skip(f"cannot bind ports 8000/9090 on loopback: {exc}")
     with primary, Emulator(nodes=2, domain="hcp2.compat.example") as replica:

@@ -121,3 +121,18 @@ def test_tenant_added_at_run_time_gets_a_verifiable_certificate(hcp):
         del hcp.system.tenants["late"]
     with pytest.raises(ssl.SSLCertVerificationError):
         _handshake(hcp, hcp.addresses[0], hcp.https_port, f"ns.other.{hcp.domain}")
+
+
+def test_tls_handshake_on_the_http_port_is_closed_at_once(hcp):
+    """A client speaking TLS to the plain HTTP port fails at once instead of timing out."""
+    import time
+    ctx = ssl.create_default_context(cafile=hcp.cafile)
+    started = time.monotonic()
+    with socket.create_connection((hcp.addresses[1], hcp.http_port), timeout=5) as sock:
+        with pytest.raises((ssl.SSLError, ConnectionError)):
+            ctx.wrap_socket(sock, server_hostname=hcp.fqdn)
+    assert time.monotonic() - started < 4  # the timeout (5 s) was not reached
+    # plain HTTP on the same port still works
+    with socket.create_connection((hcp.addresses[1], hcp.http_port), timeout=5) as sock:
+        sock.sendall(f"GET /proc HTTP/1.1\r\nHost: {hcp.fqdn}\r\n\r\n".encode())
+        assert sock.recv(100).startswith(b"HTTP/1.1 401 ")

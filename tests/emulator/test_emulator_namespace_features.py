@@ -132,6 +132,60 @@ def test_purge_removes_every_version(versioned, unique):
     assert versioned.GET(f"{unique}/v?version={v1}").status == 404
 
 
+def test_delete_one_old_version(versioned, unique):
+    v1 = versioned.PUT(f"{unique}/v", b"one").header("X-HCP-VersionId")
+    v2 = versioned.PUT(f"{unique}/v", b"two").header("X-HCP-VersionId")
+    assert versioned.DELETE(f"{unique}/v?version={v1}").status == 200
+    assert versioned.GET(f"{unique}/v?version={v1}").status == 404
+    assert versioned.GET(f"{unique}/v").body == b"two"
+    listed = ET.fromstring(versioned.GET(f"{unique}/v?version=list").body)
+    assert [e.get("version") for e in listed.iter("entry")] == [v2]
+    r = versioned.DELETE(f"{unique}/v?version={v2}")
+    assert r.status == 400 and "current version" in r.header("X-HCP-ErrorMessage")
+    assert versioned.DELETE(f"{unique}/v?version=12345").status == 404
+    assert versioned.DELETE(f"{unique}/v?version=abc").status == 400
+    r = versioned.DELETE(f"{unique}/v?version={v2}&purge=true")
+    assert r.status == 400 and "combined" in r.header("X-HCP-ErrorMessage")
+
+
+def test_deleting_the_last_data_version_behind_a_marker_removes_the_object(versioned, unique):
+    v1 = versioned.PUT(f"{unique}/gone", b"one").header("X-HCP-VersionId")
+    assert versioned.DELETE(f"{unique}/gone").status == 200     # leaves a delete marker
+    assert versioned.DELETE(f"{unique}/gone?version={v1}").status == 200
+    assert versioned.GET(f"{unique}/gone?version=list&deleted=true").status == 404
+    listing = ET.fromstring(versioned.GET(f"{unique}?deleted=true").body)
+    assert "gone" not in [e.get("urlName") for e in listing.iter("entry")]
+
+
+def test_deleting_an_old_version_needs_purge_permission(hcp, unique):
+    tenant = hcp.system.tenants["m"]
+    tenant.add_user("deleter", "deleter01", {"n2": ["read", "write", "delete", "browse"]})
+    try:
+        with Client(hcp, host=N2, auth=("deleter", "deleter01")) as c:
+            v1 = c.PUT(f"{unique}/v", b"one").header("X-HCP-VersionId")
+            c.PUT(f"{unique}/v", b"two")
+            r = c.DELETE(f"{unique}/v?version={v1}")
+            assert r.status == 403 and "purge" in r.header("X-HCP-ErrorMessage")
+            assert c.GET(f"{unique}/v?version={v1}").body == b"one"
+    finally:
+        del tenant.users["deleter"]
+
+
+def test_old_version_on_hold_or_under_retention(hcp, versioned, unique):
+    v1 = versioned.PUT(f"{unique}/v", b"one").header("X-HCP-VersionId")
+    versioned.PUT(f"{unique}/v", b"two")
+    old = hcp.system.namespace("m", "n2").store.version(f"{unique}/v"[6:], int(v1))
+    old.hold = True   # an old version keeps the hold/retention it had when it was current
+    r = versioned.DELETE(f"{unique}/v?version={v1}&privileged=true&reason=gdpr")
+    assert r.status == 403 and "hold" in r.header("X-HCP-ErrorMessage")
+    old.hold, old.retention = False, -1   # deletion prohibited
+    r = versioned.DELETE(f"{unique}/v?version={v1}")
+    assert r.status == 403 and "retention" in r.header("X-HCP-ErrorMessage")
+    assert versioned.DELETE(f"{unique}/v?version={v1}&privileged=true").status == 400  # no reason
+    assert versioned.DELETE(f"{unique}/v?version={v1}&privileged=true&reason=gdpr").status == 200
+    assert versioned.GET(f"{unique}/v?version={v1}").status == 404
+
+
 def test_version_list_without_versioning_is_400(client, unique):
     client.PUT(f"{unique}/v", b"one")
     assert client.GET(f"{unique}/v?version=list").status == 400

@@ -7,6 +7,7 @@ import pytest
 from emulator_support import Client
 
 from hcpsdk.emulator import Emulator
+from hcpsdk.emulator.store import SHRED_SECONDS
 
 XSI = "{http://www.w3.org/2001/XMLSchema-instance}noNamespaceSchemaLocation"
 
@@ -74,6 +75,41 @@ def test_proc_statistics_counts_live(fresh):
     assert set(after) - {XSI} == {"namespaceName", "totalCapacityBytes", "usedCapacityBytes",
                           "softQuotaPercent", "objectCount", "shredObjectCount", "shredObjectBytes",
                           "customMetadataObjectCount", "customMetadataObjectBytes"}
+
+
+def test_proc_statistics_counts_deleted_objects_waiting_for_shredding(fresh):
+    n1, n2 = (fresh.system.namespace("m", name).store for name in ("n1", "n2"))
+    n2_host = "n2.m." + fresh.domain
+
+    def shredding(host=None):
+        with Client(fresh, host=host) as c:
+            attrs = ET.fromstring(c.GET("/proc/statistics").body).attrib
+        return int(attrs["shredObjectCount"]), int(attrs["shredObjectBytes"])
+
+    n1.shred_seconds = n2.shred_seconds = 3600.0   # shredding takes "long": the count stays
+    try:
+        with Client(fresh) as c:
+            assert c.PUT("/rest/shred/a?shred=true", b"12345").status == 201
+            assert c.PUT("/rest/shred/b", b"123").status == 201          # no shred
+            assert shredding() == (0, 0)
+            assert c.DELETE("/rest/shred/a").status == 200
+            assert c.DELETE("/rest/shred/b").status == 200
+            assert shredding() == (1, 5)
+        with Client(fresh, host=n2_host) as c:
+            v1 = c.PUT("/rest/shred/v?shred=true", b"1").header("X-HCP-VersionId")
+            c.PUT("/rest/shred/v", b"22")                                # inherits shred
+            c.PUT("/rest/shred/v", b"333")
+            assert c.DELETE(f"/rest/shred/v?version={v1}").status == 200
+            assert shredding(n2_host) == (1, 1)
+            assert c.DELETE("/rest/shred/v").status == 200               # a marker: kept
+            assert shredding(n2_host) == (1, 1)
+            assert c.DELETE("/rest/shred/v?purge=true").status == 200
+            assert shredding(n2_host) == (3, 6)
+        assert shredding() == (1, 5)                                     # per namespace
+    finally:
+        n1.shred_seconds = n2.shred_seconds = 0.0                        # shredded now
+    assert shredding() == (0, 0) and shredding(n2_host) == (0, 0)
+    n1.shred_seconds = n2.shred_seconds = SHRED_SECONDS
 
 
 def test_proc_retention_classes(fresh):

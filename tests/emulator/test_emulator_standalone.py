@@ -181,3 +181,108 @@ def test_disk_backed_emulator_saves_its_index_while_running(tmp_path):
         emu.put_object("/rest/early", b"1")
         index = tmp_path / "index.json"
         assert emu.wait_for(lambda: index.exists() and b"early" in index.read_bytes())
+
+
+def _banner(proc) -> list[str]:
+    """The lines of one banner, up to its last line (the admin Target of the snippet)."""
+    lines = []
+    while not lines or not lines[-1].startswith("admin = hcpsdk.Target("):
+        line = proc.stdout.readline()
+        assert line, f"banner ended early: {lines}"
+        lines.append(line.rstrip("\n"))
+    return lines
+
+
+def test_banner_ends_with_a_connect_snippet_that_works_and_info_repeats_it():
+    import hcpsdk
+    proc = _start("--nodes", "2", "--domain", "paste.example.com", "--http-port", "0",
+                  "--https-port", "0", "--mapi-port", "0")
+    try:
+        banner = _banner(proc)
+        assert banner[0] == "HCP emulator running"
+        start = banner.index("Connect with hcpsdk (paste into python3):") + 1
+        snippet = banner[start:]
+        assert snippet[0] == "import dns.resolver, ssl, hcpsdk"
+        assert all(not line.startswith((" ", "\t")) for line in snippet)  # pastes into a REPL
+        assert ", tls=True, resolver=res)" in snippet[-2]  # ephemeral ports are not 443/9090
+        names: dict = {}
+        exec("\n".join(snippet), names)  # noqa: S102 - the code a user pastes
+        t, admin = names["t"], names["admin"]
+        assert (t.fqdn, admin.fqdn) == ("n1.m.paste.example.com", "admin.paste.example.com")
+        with hcpsdk.Connection(t, timeout=10, retries=0) as c:
+            c.PUT("/rest/pasted/o", body=b"it works")
+            assert c.response_status == 201
+            c.GET("/rest/pasted/o")
+            assert (c.response_status, c.read()) == (200, b"it works")
+        with hcpsdk.Connection(admin, timeout=10, retries=0) as c:
+            c.GET("/mapi/tenants", headers={"Accept": "application/json"})
+            assert (c.response_status, c.read()) == (200, b'{"name":["m"]}')
+        proc.stdin.write("info\n")
+        proc.stdin.flush()
+        assert _banner(proc) == banner
+        proc.stdin.write("quit\n")
+        proc.stdin.flush()
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdin.close()
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_connect_snippet_names_tls_only_where_the_port_does_not_tell():
+    from hcpsdk.emulator.cli import connect_snippet
+    info = {"dns": ["127.9.9.1", 5353], "cafile": "/ca's.pem", "fqdn": "n1.m.h", "user": "n",
+            "password": "n01", "admin_fqdn": "admin.h", "admin_user": "service",
+            "admin_password": "service01", "http_port": 80, "https_port": 443, "mapi_port": 9090}
+    lines = connect_snippet(info).split("\n")
+    assert lines[3] == 'ctx = ssl.create_default_context(cafile="/ca\'s.pem")'
+    assert lines[4].endswith("port=443, sslcontext=ctx, resolver=res)")
+    assert lines[5].endswith("port=9090, sslcontext=ctx, resolver=res)")
+    lines = connect_snippet(dict(info, https_port=None, http_port=8000, mapi_port=19090)).split("\n")
+    assert lines[4].endswith("port=8000, tls=False, resolver=res)")  # 8000 would mean TLS
+    assert lines[5].endswith("port=19090, sslcontext=ctx, tls=True, resolver=res)")
+    compile("\n".join(lines), "snippet", "exec")
+
+
+_NO_TRUSTME = "import sys; sys.modules['trustme'] = None  # as if not installed\n"
+
+
+def _without_trustme(code: str) -> subprocess.CompletedProcess:
+    import hcpsdk
+    root = str(Path(hcpsdk.__file__).resolve().parent.parent)
+    return subprocess.run([sys.executable, "-W", "error", "-c", _NO_TRUSTME + code],
+                          capture_output=True, text=True, timeout=60, cwd=root)
+
+
+def test_without_trustme_the_api_names_the_extra():
+    done = _without_trustme(
+        "from hcpsdk.emulator import Emulator\n"
+        "from hcpsdk import HcpsdkError\n"
+        "try:\n"
+        "    Emulator()\n"
+        "except HcpsdkError as e:\n"
+        "    assert isinstance(e, ImportError)\n"
+        "    print(e)\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ("the HCP emulator needs the package trustme for its"
+                                   " certificates: python3 -m pip install 'hcpsdk[emulator]'")
+
+
+def test_without_trustme_the_cli_exits_2_with_one_line():
+    done = _without_trustme("import runpy; sys.argv = ['hcpsdk.emulator']\n"
+                            "runpy.run_module('hcpsdk.emulator', run_name='__main__')\n")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "error: the HCP emulator needs the package trustme for its certificates:"
+        " python3 -m pip install 'hcpsdk[emulator]'"]
+
+
+def test_cli_bad_domain_exits_2_without_traceback():
+    done = subprocess.run([sys.executable, "-m", "hcpsdk.emulator", "--domain", "bad domain"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: Emulator: domain must be a DNS name")

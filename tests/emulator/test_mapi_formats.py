@@ -56,7 +56,8 @@ def test_day_periods_and_total():
     start = datetime(2020, 1, 1, 10, 30, tzinfo=UTC)
     end = datetime(2020, 1, 3, 0, 0, 1, tzinfo=UTC)
     assert len(_periods(start, end, "day")) == 3
-    assert _periods(start, end, "total") == [(start, end)]
+    # the end second is part of the report: the total period ends after it
+    assert _periods(start, end, "total") == [(start, end + timedelta(seconds=1))]
 
 
 def test_too_many_periods_is_refused():

@@ -559,6 +559,26 @@ def test_chargeback_for_one_namespace(admin, billed):
     assert (records[0]["bytesIn"], records[0]["ingestedVolume"]) == (9, 7)
 
 
+def test_chargeback_total_includes_the_whole_end_second(hcp, admin):
+    """``end`` has whole seconds (the 0.9.5 client sends ``now`` truncated): an object ingested
+    0.001..0.999 s after that second began is in the report."""
+    tenant = hcp.system.add_tenant("cbs")
+    tenant.add_namespace("s", replicated=False)
+    tenant.add_user("cbs", "cbs01", {"s": ["read", "write"]}, roles=["ADMINISTRATOR"])
+    client = Client(hcp, f"s.cbs.{hcp.domain}", "cbs", "cbs01", port=hcp.https_port)
+    assert client.call("PUT", "/rest/late", b"12345")[0] == 201
+    version = hcp.system.namespace("cbs", "s").store.current("late")
+    ingested = datetime.fromtimestamp(version.ingest_ms / 1000, timezone.utc)
+    end = ingested.replace(microsecond=0)
+    records = _records(admin, end - timedelta(hours=1), end, "&granularity=total",
+                       entity="cbs")
+    assert (records[0]["objectCount"], records[0]["ingestedVolume"]) == (1, 5)
+    assert records[0]["endTime"] == end.strftime("%Y-%m-%dT%H:%M:%S+0000")
+    before = _records(admin, end - timedelta(hours=1), end - timedelta(seconds=1),
+                      "&granularity=total", entity="cbs")
+    assert before[0]["objectCount"] == 0
+
+
 def test_chargeback_for_unknown_namespace_is_404(admin, billed):
     status, headers, _ = admin.call("GET", "/mapi/tenants/cb/namespaces/zz/chargebackReport")
     assert status == 404 and "zz" in headers["X-HCP-ErrorMessage"]

@@ -126,6 +126,23 @@ def test_delete_replicates(linked, request):
     assert get(two, path)[0] == 404
 
 
+def test_deleting_one_old_version_replicates(linked, request):
+    one, two, link = linked()
+    path = f"{request.node.name}/{next(_names)}.txt"
+    host = "n2.m." + one.domain
+    auth = _auth(one.user, one.password)
+    ids = [_call(one, "PUT", host, one.https_port, f"/rest/{path}", auth, data)[1]
+           ["X-HCP-VersionId"] for data in (b"one", b"two")]
+    assert link.wait_idle(10)
+    status, _, _ = _call(one, "DELETE", host, one.https_port, f"/rest/{path}?version={ids[0]}",
+                         auth)
+    assert status == 200
+    assert link.wait_idle(10)
+    replica = [(v.version_id, v.blob.read()) for v in
+               two.system.namespace("m", "n2").store.objects[path]]
+    assert replica == [(int(ids[1]), b"two")]
+
+
 def test_delayed_link_delivers_after_the_delay(linked, request):
     one, two, link = linked(delay=0.5)
     before = details_json(one, link.name)["statistics"]["objectsReplicated"]

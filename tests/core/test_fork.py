@@ -1,0 +1,142 @@
+"""A Connection used on both sides of ``os.fork()`` (QA finding F16).
+
+The child inherits the parent's open socket. It must never talk on it (the two
+conversations would interleave: one process gets the other's body); it connects
+anew, and the parent's socket stays usable for the parent.
+"""
+from __future__ import annotations
+
+import os
+import select
+import signal
+import time
+import uuid
+import warnings
+
+import pytest
+
+import hcpsdk
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork()")
+
+ROUNDS = 100
+
+
+@pytest.fixture(params=["http", "tls"])
+def target(request, hcp):
+    if request.param == "http":
+        return hcp.target(port=hcp.http_port, tls=False)
+    return hcp.target()
+
+
+@pytest.fixture()
+def objects(hcp):
+    """Two objects of different sizes and contents: the parent's and the child's."""
+    base = "/rest/fork/{}".format(uuid.uuid4().hex)
+    parent, child = (base + "/parent", os.urandom(30000)), (base + "/child", os.urandom(30001))
+    for name, data in (parent, child):
+        hcp.put_object(name, data)
+    return parent, child
+
+
+def in_child(work):
+    """Run ``work()`` in a forked child; returns what it returned (a str) or its error."""
+    reader, writer = os.pipe()
+    with warnings.catch_warnings():  # Python >= 3.12 warns about fork() with threads
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        status = 0
+        try:
+            os.close(reader)
+            message = work()
+        except BaseException as exc:  # reported to the parent
+            message, status = "error: {!r}".format(exc), 1
+        try:
+            os.write(writer, message.encode("utf-8", "replace"))
+        finally:
+            os._exit(status)
+    os.close(writer)
+    return pid, reader
+
+
+def result_of(pid, reader, timeout=30.0):
+    """What the child reported; kills it if it hangs."""
+    chunks = []
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([reader], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                pytest.fail("the forked child did not finish in time")
+            chunk = os.read(reader, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(reader)
+        os.waitpid(pid, 0)
+    return b"".join(chunks).decode()
+
+
+def loop_get(c, name, expected):
+    wrong = 0
+    for _ in range(ROUNDS):
+        c.GET(name)
+        wrong += c.read() != expected
+    return wrong
+
+
+def test_parent_and_child_get_their_own_bodies(hcp, target, objects, open_connections):
+    (parent_name, parent_data), (child_name, child_data) = objects
+    c = open_connections(target)
+    c.HEAD(parent_name)  # the socket is open now
+    parent_con, parent_sock = c.con, c.con.sock
+
+    pid, reader = in_child(lambda: "wrong bodies: {}".format(loop_get(c, child_name, child_data)))
+    wrong_in_parent = loop_get(c, parent_name, parent_data)
+    report = result_of(pid, reader)
+
+    assert report == "wrong bodies: 0"
+    assert wrong_in_parent == 0
+    # the child left the parent's socket alone: still the same, still working
+    assert c.con is parent_con and c.con.sock is parent_sock
+    c.GET(parent_name)
+    assert c.read() == parent_data
+
+
+def test_child_cannot_read_a_body_the_parent_received(hcp, target, objects, open_connections):
+    (parent_name, parent_data), (child_name, child_data) = objects
+    c = open_connections(target)
+    c.GET(parent_name)  # its body is still in (or on the way to) the parent's socket
+
+    def child():
+        with pytest.raises(hcpsdk.HcpsdkError, match="parent process"):
+            c.read()
+        c.GET(child_name)
+        return "ok" if c.read() == child_data else "wrong body"
+
+    pid, reader = in_child(child)
+    report = result_of(pid, reader)
+
+    assert report == "ok"
+    assert c.read() == parent_data
+
+
+def test_idle_reaper_works_in_the_child(hcp, target, objects, open_connections):
+    (parent_name, _), (child_name, child_data) = objects
+    c = open_connections(target)
+    c.HEAD(parent_name)  # the parent's reaper thread runs now
+
+    def child():
+        own = hcpsdk.Connection(target, idletime=0.1)
+        own.GET(child_name)
+        if own.read() != child_data:
+            return "wrong body"
+        closed = hcp.wait_for(lambda: own.con is None, timeout=10)
+        return "closed" if closed else "still open"
+
+    pid, reader = in_child(child)
+
+    assert result_of(pid, reader) == "closed"
