@@ -13,10 +13,11 @@ Two things keep that answer for the caller:
   ``100 Continue`` (or after :data:`CONTINUE_WAIT` seconds of silence, for a
   server that ignores the header); a final answer instead of ``100`` is the
   response, and the body is not sent at all;
-- when sending fails because the server closed the connection, the response it
-  may have sent before is read from the socket (as urllib3 does): if a complete
-  status line and header block arrive, that is the answer; else the original
-  network error stands.
+- when sending fails because the server closed the connection (or stopped
+  reading until the timeout) and something waits in the socket, the response it
+  may have sent before is read (as urllib3 does): if a complete status line and
+  header block arrive, that is the answer; else the original network error
+  stands.
 
 :func:`send` returns such an answer, or ``None`` when ``getresponse()`` follows
 as usual. After an early answer the connection is closed (its socket is broken
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import select
 import ssl
 
 from ._log import get_logger
@@ -49,9 +51,10 @@ EXPECT_ABOVE = 1 << 20
 CONTINUE_WAIT = 1.0
 
 # a send that fails with one of these means: the server closed the connection
-# (possibly after it answered)
-_CLOSED = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, ssl.SSLEOFError,
-           ssl.SSLZeroReturnError)
+# (possibly after it answered) - or, with a timeout, stopped reading (maybe after it
+# answered and kept the connection)
+_STOPPED = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, ssl.SSLEOFError,
+            ssl.SSLZeroReturnError, TimeoutError)
 # http.client's own limit for a header block
 _MAX_HEAD = 65536
 
@@ -75,8 +78,10 @@ def send(con: NodeConnection, method: str, path: str, payload: Payload, headers:
         could be read
     """
     try:
-        asked = _asks_continue(headers)
-        framing = None if chunked else _framing(payload, headers, expect_above, asked)
+        framing = None
+        if payload.size and not chunked:  # (no work for requests without a body)
+            asked = _asks_continue(headers)
+            framing = _framing(payload, headers, expect_above, asked)
         if framing is not None:
             add = (not asked and expect_above is not None and framing > expect_above
                    and not _has(headers, "expect"))
@@ -85,8 +90,8 @@ def send(con: NodeConnection, method: str, path: str, payload: Payload, headers:
             con.request(method, path, payload._body if not payload.is_stream
                         else payload.for_send(), headers, encode_chunked=chunked)
             return None
-    except _CLOSED as exc:
-        early = _answer(con.sock, b"", method)
+    except _STOPPED as exc:
+        early = _answer(con.sock, b"", method) if _readable(con.sock) else None
         if early is None:
             raise
         log.info("%s %s: the server answered %d %s before it had the whole body (%s)",
@@ -94,6 +99,14 @@ def send(con: NodeConnection, method: str, path: str, payload: Payload, headers:
     if early is not None:
         con.close()
     return early
+
+
+def _readable(sock: Optional[socket.socket]) -> bool:
+    """Something (an answer, or the end) waits on ``sock``: reading it won't block."""
+    try:
+        return sock is not None and bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return False
 
 
 def _has(headers: dict, lower_name: str) -> bool:

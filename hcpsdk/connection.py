@@ -190,6 +190,13 @@ class Connection:
         connects anew) and clears :attr:`Response`, :attr:`response_status` and
         :attr:`response_reason`.
 
+        A body of more than 1 MiB (of known size) is announced with
+        ``Expect: 100-continue`` and sent once HCP agrees. An answer HCP gives before
+        it has the whole body (``409`` object exists, ``403`` ...) is returned like
+        any other (with its ``X-HCP-ErrorMessage``), not taken for a network error.
+        A Connection used in a process forked after its socket was opened connects
+        anew there (it never talks on the parent's socket).
+
         :param method: any valid http method (GET, HEAD, PUT, POST, DELETE); a lower-case
             one is sent upper-cased (``'get'`` → ``'GET'``)
         :param url: the url to access w/o the server part (i.e. ``/rest/path/object``);

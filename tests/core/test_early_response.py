@@ -297,3 +297,28 @@ def test_the_callers_expect_is_waited_for(raw_server, open_connections):
         403, "no write permission")
     assert bodies == [b""]  # the body never went out
     assert heads[0].lower().count(b"expect:") == 1
+
+
+def test_early_answer_on_a_connection_kept_open(raw_server, open_connections):
+    """A server that answers and then just stops reading: the send times out, the
+    answer waiting in the socket is taken."""
+    heads, bodies = [], []
+
+    def answer_and_wait(sock, stop):
+        head, _ = read_head(sock)
+        heads.append(head)
+        sock.sendall(b"HTTP/1.1 409 Conflict\r\nX-HCP-ErrorMessage: object already exists\r\n"
+                     b"Content-Length: 0\r\n\r\n")
+        stop.wait(10)
+
+    server = raw_server(answer_and_wait)
+    target = hcpsdk.Target(server.host, hcpsdk.NativeAuthorization("n", "n01"),
+                           port=server.port, tls=False)
+    c = open_connections(target, timeout=0.3, retry=quick())
+    c._expect_above = None
+
+    c.PUT("/rest/a", body=BIG * 8)  # more than the socket buffers of both ends take
+
+    assert (c.response_status, c.getheader("X-HCP-ErrorMessage")) == (
+        409, "object already exists")
+    assert len(heads) == 1
