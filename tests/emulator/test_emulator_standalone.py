@@ -2,6 +2,7 @@
 and the pytest plugin."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -17,10 +18,20 @@ from hcpsdk.emulator import Emulator
 pytest_plugins = ["pytester"]
 
 
-def _start(*args):
+@contextlib.contextmanager
+def _cli(*args):
+    """``python -m hcpsdk.emulator *args`` with pipes; killed and closed at the end."""
     env = dict(os.environ, PYTHONWARNINGS="error")
-    return subprocess.Popen([sys.executable, "-m", "hcpsdk.emulator", *args], stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "hcpsdk.emulator", *args], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            stream.close()
 
 
 def test_help_explains_options_and_fault_commands():
@@ -32,8 +43,7 @@ def test_help_explains_options_and_fault_commands():
 
 
 def test_cli_prints_connection_info_serves_and_obeys_commands():
-    proc = _start("--nodes", "2", "--json", "--domain", "cli.example.com")
-    try:
+    with _cli("--nodes", "2", "--json", "--domain", "cli.example.com") as proc:
         info = json.loads(proc.stdout.readline())
         assert info["domain"] == "cli.example.com"
         assert info["fqdn"] == "n1.m.cli.example.com"
@@ -52,31 +62,16 @@ def test_cli_prints_connection_info_serves_and_obeys_commands():
         assert json.loads(proc.stdout.readline())["accepted"] == 1
         assert proc.wait(timeout=10) == 0
         assert not os.path.exists(info["cafile"])
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=10)
-        proc.stdin.close()
-        proc.stdout.close()
-        proc.stderr.close()
 
 
 def test_cli_human_output_and_sigterm(tmp_path):
-    proc = _start("--nodes", "1")
-    try:
+    with _cli("--nodes", "1") as proc:
         lines = [proc.stdout.readline() for _ in range(3)]
         assert lines[0].startswith("HCP emulator running")
         assert "n1.m.hcp1.example.com" in lines[2]
         proc.terminate()
         assert proc.wait(timeout=10) == 0
         assert proc.stderr.read() == ""
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdin.close()
-        proc.stdout.close()
-        proc.stderr.close()
 
 
 def test_json_configuration_file(tmp_path):
@@ -195,9 +190,8 @@ def _banner(proc) -> list[str]:
 
 def test_banner_ends_with_a_connect_snippet_that_works_and_info_repeats_it():
     import hcpsdk
-    proc = _start("--nodes", "2", "--domain", "paste.example.com", "--http-port", "0",
-                  "--https-port", "0", "--mapi-port", "0")
-    try:
+    with _cli("--nodes", "2", "--domain", "paste.example.com", "--http-port", "0",
+              "--https-port", "0", "--mapi-port", "0") as proc:
         banner = _banner(proc)
         assert banner[0] == "HCP emulator running"
         start = banner.index("Connect with hcpsdk (paste into python3):") + 1
@@ -223,13 +217,6 @@ def test_banner_ends_with_a_connect_snippet_that_works_and_info_repeats_it():
         proc.stdin.write("quit\n")
         proc.stdin.flush()
         assert proc.wait(timeout=10) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdin.close()
-        proc.stdout.close()
-        proc.stderr.close()
 
 
 def test_connect_snippet_names_tls_only_where_the_port_does_not_tell():
