@@ -100,13 +100,29 @@ def argument_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
+class _SampleFormatter(logging.Formatter):
+    """``LEVEL message`` in the debug variant and for warnings, else the bare message."""
+
+    def __init__(self, debug: bool) -> None:
+        super().__init__("%(levelname)5s %(message)s")
+        self._debug = debug
+
+    def format(self, record: logging.LogRecord) -> str:
+        if self._debug or record.levelno >= logging.WARNING:
+            return super().format(record)
+        return record.getMessage()
+
+
 def setup_logging(debug: bool) -> None:
     """Print the samples' messages (and with ``debug`` the SDK's) in the documented shape.
 
     :param debug: show debug messages of hcpsdk too
     """
-    logging.basicConfig(stream=sys.stdout, format="%(levelname)5s %(message)s",
-                        level=logging.DEBUG if debug else logging.INFO)
+    # As in the documentation: plain lines, level names only in the debug variant
+    # (and on the SDK's warnings, which stand out from the sample's own lines).
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(_SampleFormatter(debug))
+    logging.basicConfig(handlers=[handler], level=logging.DEBUG if debug else logging.INFO)
     # The SDK's own messages are the point of --debug; the emulator's are noise here.
     logging.getLogger("hcpsdk.emulator").setLevel(logging.WARNING)
     if not debug:

@@ -68,9 +68,11 @@ def run(hcp, testfile) -> None:
         except OSError as e:
             sys.exit("failure on {} - {}".format(testfile, e))
         log.info("PUT Request was successful")
+        log.info("used IP address: %s", c.address)
         log.info("hash = %s", c.getheader("X-HCP-Hash"))
-        log.info("connect time:     %.12f seconds", c.connect_time)
-        report(c)
+        log.info("connect time:      %.12f seconds", c.connect_time)
+        log.info("Request duration: %.12f seconds", c.service_time2)
+        log.info("")
 
         # HEAD: is the object there, and what does HCP know about it?
         request(c, "HEAD", 200, lambda: c.HEAD(OBJECT))

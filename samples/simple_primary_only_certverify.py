@@ -44,7 +44,7 @@ def put_and_delete(hcp, cafile, testfile) -> bool:
         log.info("PUT Request was successful")
         log.info("used IP address: %s", c.address)
         log.info("hash = %s", c.getheader("X-HCP-Hash"))
-        log.info("connect time:     %.12f seconds", c.connect_time)
+        log.info("connect time:      %.12f seconds", c.connect_time)
         log.info("Request duration: %.12f seconds", c.service_time2)
 
         c.DELETE(OBJECT)
