@@ -82,15 +82,19 @@ def _check_amt(amt: Any) -> Optional[int]:
 
 
 class _Attempts:
-    """Book-keeping of one request across its attempts."""
+    """Book-keeping of one request across its attempts.
+
+    ``failed`` and ``served`` are tuples, grown by ``+=``: almost every request
+    succeeds at once, so no list is made for them (one per request, per the profile).
+    """
 
     __slots__ = ("retries", "failed", "served", "may_have_landed", "stale_used", "replica")
 
     def __init__(self, replica: Optional[ReplicaRoute] = None) -> None:
         self.replica = replica  # the replica strategy's decisions, if it has a say
         self.retries = 0
-        self.failed: list[str] = []
-        self.served: list[str] = []
+        self.failed: tuple[str, ...] = ()
+        self.served: tuple[str, ...] = ()
         self.may_have_landed = False
         self.stale_used = False
 
@@ -333,7 +337,7 @@ class Connection:
                     target, response, payload.rewindable):
                 continue  # the replica refused a write: it goes to the primary
             break
-        attempts.served.append(node)
+        attempts.served += (node,)
         self._idle_since = _mono()
         if debug:
             log.debug("%s Request for %s - service_time1 = %.9f seconds", method, path,
@@ -385,7 +389,7 @@ class Connection:
     def _failed(self, target: Target, node: str, attempts: _Attempts, reason: str) -> None:
         """Book a failed attempt, skip the node for a while, wait the backoff."""
         attempts.retries += 1
-        attempts.failed.append(node)
+        attempts.failed += (node,)
         target._circle.mark_failed(node, self._retry.cooldown)
         delay = self._retry.backoff(attempts.retries)
         log.warning("retry %d/%d in %.3f s on another node: %s",
@@ -454,7 +458,7 @@ class Connection:
                     raise error from exc
                 last_exc = exc
                 failures.append("{}: {}".format(node, rule.cause))
-                attempts.failed.append(node)
+                attempts.failed += (node,)
                 circle.mark_failed(node, self._retry.cooldown)
                 log.warning("%s - trying the next node", error)
                 continue
@@ -670,7 +674,7 @@ class Connection:
             response.close()
             self._drop()
             raise self._not_resumed(state, response, content_range, expected, found) from cause
-        attempts.served.append(self._address)
+        attempts.served += (self._address,)
         log.warning("GET %s: resumed at byte %d on node %s", state.path, state.received,
                     self._address)
         self._stream = response
@@ -703,7 +707,8 @@ class Connection:
             self._drop()
             raise translate(exc, action="read", node=self._address,
                             fqdn=self._target.fqdn) from exc
-        self._idle_since = _mono()
+        # the idle clock started when the answer came (in _request): a small body's
+        # read does not move it by a measurable amount, so no second clock call
 
     # -- the convenience methods --------------------------------------------------------
 
@@ -890,7 +895,7 @@ class Connection:
 
         .. versionadded:: 1.0
         """
-        return tuple(self._last.served)
+        return self._last.served
 
     @property
     def served_from(self) -> Optional[str]:
@@ -910,7 +915,7 @@ class Connection:
 
         .. versionadded:: 1.0
         """
-        return tuple(self._last.failed)
+        return self._last.failed
 
     @property
     def timeout(self) -> float:

@@ -302,7 +302,7 @@ def test_the_callers_expect_is_waited_for(raw_server, open_connections):
 def test_early_answer_on_a_connection_kept_open(raw_server, open_connections):
     """A server that answers and then just stops reading: the send times out, the
     answer waiting in the socket is taken."""
-    heads, bodies = [], []
+    heads = []
 
     def answer_and_wait(sock, stop):
         head, _ = read_head(sock)
