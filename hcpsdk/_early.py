@@ -115,8 +115,13 @@ def _has(headers: dict, lower_name: str) -> bool:
 
 def _asks_continue(headers: dict) -> bool:
     """The caller's headers carry ``Expect: 100-continue`` (then it is waited for too)."""
-    return any(name.lower() == "expect" and str(value).lower() == "100-continue"
-               for name, value in headers.items())
+    # a plain loop, first letter tested before lower(): this runs for every request
+    # with a body, and the usual headers (Host, Authorization, Cookie) never match
+    for name, value in headers.items():
+        if (name[:1] in "Ee" and name.lower() == "expect"
+                and str(value).lower() == "100-continue"):
+            return True
+    return False
 
 
 def _framing(payload: Payload, headers: dict, expect_above: Optional[int], asked: bool

@@ -1,6 +1,7 @@
 """Closing idle persistent sockets without a thread per request (DECISIONS #7).
 
-A request only records a ``time.monotonic()`` timestamp on its Connection. One
+A request only records a ``time.perf_counter()`` timestamp on its Connection (the clock
+that also times the request, so one clock read serves both). One
 shared daemon thread, started the first time a socket is opened, sleeps until
 the earliest moment a watched Connection could have been idle for its
 ``idletime`` and closes the sockets that really were. It holds Connections by
@@ -55,7 +56,7 @@ class _Reaper:
 
         (``None``: nothing is watched.)
         """
-        now = time.monotonic()
+        now = time.perf_counter()  # the Connections' idle clock
         wait: Optional[float] = None
         for conn in list(self._watched):
             due = conn._idle_due(now)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.client
 import ssl
-from collections import namedtuple
 
 from .exceptions import (HcpsdkCantConnectError, HcpsdkCertificateError, HcpsdkError,
                          HcpsdkTimeoutError)
@@ -20,7 +19,17 @@ __all__ = ["Rule", "classify", "translate", "RECOVERABLE"]
 #: How one kind of low-level error is handled: ``error`` (the hcpsdk error class),
 #: ``retry`` (a retry on another node may succeed), ``cause`` (what happened, in words),
 #: ``stale`` (typical of a keep-alive socket the server closed while idle).
-Rule = namedtuple("Rule", "error retry cause stale", defaults=(False,))
+class Rule:
+    """One row of the table below (a plain class: a namedtuple costs import time)."""
+
+    __slots__ = ("error", "retry", "cause", "stale")
+
+    def __init__(self, error: type, retry: bool, cause: str, stale: bool = False) -> None:
+        self.error, self.retry, self.cause, self.stale = error, retry, cause, stale
+
+    def __repr__(self) -> str:
+        return "Rule(error={}, retry={!r}, cause={!r}, stale={!r})".format(
+            self.error.__name__, self.retry, self.cause, self.stale)
 
 
 _RULES: tuple[tuple[type, Rule], ...] = (

@@ -30,8 +30,9 @@ if sys.platform == "darwin":  # pragma: no cover - macOS names
 else:
     _KEEPIDLE = getattr(socket, "TCP_KEEPIDLE", None)
 
-# credentials in a request head, blanked in http.client's debug print-out (DECISIONS #11)
-_SECRET_HEADERS = re.compile(rb"(?im)^((?:authorization|cookie|x-auth-token):[ \t]*)[^\r\n]*")
+# credentials in a request head, blanked in http.client's debug print-out (DECISIONS #11);
+# compiled by re (and cached there) on first use only: debugging is rare
+_SECRET_HEADERS = rb"(?im)^((?:authorization|cookie|x-auth-token):[ \t]*)[^\r\n]*"
 
 
 class NodeConnection(http.client.HTTPConnection):
@@ -54,7 +55,7 @@ class NodeConnection(http.client.HTTPConnection):
 
     def _send_redacted(self, data: Any) -> None:
         if isinstance(data, (bytes, bytearray)):
-            print("send:", repr(_SECRET_HEADERS.sub(rb"\1******", bytes(data))))
+            print("send:", repr(re.sub(_SECRET_HEADERS, rb"\1******", bytes(data))))
             if self.sock is None:
                 self.connect()
             self.sock.sendall(data)

@@ -15,10 +15,18 @@ if TYPE_CHECKING:  # typing costs import time; annotations are strings here
 __all__ = ["quote_path", "encode_params", "build_url"]
 
 
-# Paths made of unreserved characters only need no work at all: the usual case.
-_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~/-]*").fullmatch
-# A '%' that does not start a %XX escape is a literal percent sign.
-_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# The regular expressions are compiled on first use, not at import (that costs import time).
+
+
+def _PLAIN_PATH(url: str) -> Any:  # noqa: N802 - rebinds itself to the compiled matcher
+    """Paths made of unreserved characters only need no work at all: the usual case."""
+    global _PLAIN_PATH
+    _PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~/-]*").fullmatch  # type: ignore[assignment]
+    return _PLAIN_PATH(url)
+
+
+# A '%' that does not start a %XX escape is a literal percent sign (re caches the compiled form).
+_STRAY_PERCENT = r"%(?![0-9A-Fa-f]{2})"
 
 
 def quote_path(url: Union[str, bytes]) -> str:
@@ -31,7 +39,7 @@ def quote_path(url: Union[str, bytes]) -> str:
         url = url.decode("utf-8", "surrogateescape")
     if _PLAIN_PATH(url):
         return url
-    return quote(_STRAY_PERCENT.sub("%25", url), safe="/%")
+    return quote(re.sub(_STRAY_PERCENT, "%25", url), safe="/%")
 
 
 def _text(value: Any) -> str:

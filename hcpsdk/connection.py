@@ -37,14 +37,19 @@ __all__ = ["Connection"]
 log = get_logger(__name__)
 _DEBUG = DEBUG
 _perf = time.perf_counter
-_mono = time.monotonic
 _NO_BODY = Payload(None)  # nothing in it changes when it is sent: shared
 # A socket used less than this many seconds ago is not polled for a server-side close
 # (no sane server drops a kept-alive connection that quickly; see is_dropped()).
 _FRESH = 0.005
 # Methods taken as they are; any other str is checked to be an http token, then upper-cased.
 _METHODS = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"})
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+").fullmatch
+
+
+def _TOKEN(text: str) -> Any:  # noqa: N802 - rebinds itself to the compiled matcher
+    """Whether ``text`` is an http token; the regex is compiled on first use (import time)."""
+    global _TOKEN
+    _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+").fullmatch  # type: ignore[assignment]
+    return _TOKEN(text)
 
 
 def _check_method(method: Any) -> str:
@@ -289,7 +294,8 @@ class Connection:
             for key, value in caller_headers.items())
         headers_of: Optional[Target] = None
         while True:
-            target = self._route(method, attempts)
+            target = (self._target if attempts.replica is None
+                      else self._route(method, attempts))
             if target is not headers_of:
                 headers = (target._headers if not caller_headers and not payload.is_stream
                            else self._merge_headers(target, caller_headers, payload))
@@ -320,7 +326,8 @@ class Connection:
                 self._drop()
                 self._sending_failed(exc, method, path, payload, target, node, reused, attempts)
                 continue
-            self._service_time2 = _perf() - start
+            answered = _perf()  # also the start of the idle time (one clock read for both)
+            self._service_time2 = answered - start
             status = response.status
             if (status in policy.statuses and attempts.retries < policy.total
                     and policy.may_resend(method, True) and payload.rewindable):
@@ -338,7 +345,7 @@ class Connection:
                 continue  # the replica refused a write: it goes to the primary
             break
         attempts.served += (node,)
-        self._idle_since = _mono()
+        self._idle_since = answered
         if debug:
             log.debug("%s Request for %s - service_time1 = %.9f seconds", method, path,
                       self._service_time1)
@@ -356,7 +363,7 @@ class Connection:
         # a socket inherited through fork() is shared with the parent: never touched here
         if (self._con_target is target and con.sock is not None
                 and self._born == _fork.generation
-                and (_mono() - self._idle_since <= _FRESH or not is_dropped(con.sock))):
+                and (_perf() - self._idle_since <= _FRESH or not is_dropped(con.sock))):
             return True
         log.debug("connection to %s is gone - reconnecting", self._address)
         self._drop()
@@ -589,7 +596,7 @@ class Connection:
 
     def _finished(self) -> None:
         """The body was read completely: verify it (if asked) and start the idle clock."""
-        self._idle_since = _mono()
+        self._idle_since = _perf()
         state = self._body
         if state is not None and state.hasher is not None and state.missing() == 0:
             self._body = None
@@ -801,7 +808,7 @@ class Connection:
         if not self._lock.acquire(blocking=False):
             return False
         try:
-            due = self._idle_due(_mono())
+            due = self._idle_due(_perf())
             if due is None:
                 return True
             if due > 0:

@@ -1,7 +1,6 @@
 """The Target: one HCP (namespace) FQDN, its credentials, its nodes and its TLS setup."""
 from __future__ import annotations
 
-import copy
 import re
 import ssl
 
@@ -10,7 +9,6 @@ from ._check import bad_value, integer, of_type, wrong_type
 from ._constants import (I_DUMMY, I_HS3, I_HSWIFT, I_NATIVE, RS_READ_ALLOWED,
                          RS_READ_ON_FAILOVER, RS_WRITE_ALLOWED, RS_WRITE_ON_FAILOVER, SSL_PORTS)
 from ._log import get_logger
-from ._replica import ReplicaPolicy, check_strategy
 from ._tls import TlsPolicy
 from .auth import BaseAuthorization
 from .exceptions import HcpsdkError, HcpsdkPortError, HcpsdkReplicaInitError, HcpsdkTypeError
@@ -25,7 +23,8 @@ log = get_logger(__name__)
 
 _INTERFACES = (I_NATIVE, I_DUMMY, I_HS3, I_HSWIFT)
 # what a host name never contains, but a URL does: scheme, port, path, query, user
-_NOT_A_HOST = re.compile(r"[/:?#@\s]").search
+# (compiled by re on first use and cached there: compiling at import costs import time)
+_NOT_A_HOST = r"[/:?#@\s]"
 
 
 def _check_fqdn(name: str, value: Any) -> None:
@@ -33,7 +32,7 @@ def _check_fqdn(name: str, value: Any) -> None:
     expected = "a str host name like 'n1.m.hcp1.example.com'"
     if not isinstance(value, str):
         raise wrong_type("Target", name, expected, value)
-    if not value or (_NOT_A_HOST(value) and ips._ip_literal(value) is None):
+    if not value or (re.search(_NOT_A_HOST, value) and ips._ip_literal(value) is None):
         raise bad_value("Target", name, expected + " (no scheme, port or path)", value)
 
 
@@ -53,6 +52,7 @@ def _check_arguments(fqdn: Any, authorization: Any, port: Any, sslcontext: Any,
     if replica_fqdn:
         _check_fqdn("replica_fqdn", replica_fqdn)
     if replica_strategy is not None:
+        from ._replica import check_strategy  # only with a replica: keeps the import cheap
         check_strategy(replica_strategy)
     of_type("Target", "tls", tls, bool, "None, True or False")
     if resolver is not None and not callable(getattr(resolver, "resolve", None)):
@@ -144,10 +144,12 @@ class Target:
         except Exception as exc:
             raise HcpsdkError("Target {}: {}".format(fqdn, exc)) from exc
         self._replica: Optional[Target] = None
+        self._replica_policy = None
         if replica_fqdn:
             self._replica = self._make_replica(replica_fqdn)
-        self._replica_policy = ReplicaPolicy.for_target(self, self._replica, replica_strategy,
-                                                        mapi=replica_mapi, link=replica_link)
+            from ._replica import ReplicaPolicy  # imported only when a replica is configured
+            self._replica_policy = ReplicaPolicy.for_target(self, self._replica, replica_strategy,
+                                                            mapi=replica_mapi, link=replica_link)
         log.debug("Target initialized: %s:%s - SSL = %s", fqdn, self._port, self._tls)
 
     def _make_replica(self, replica_fqdn: str) -> "Target":
@@ -250,6 +252,7 @@ class Target:
                     self._fqdn))
         resolver = self._resolver
         if getattr(resolver, "cache", None) is not None:
+            import copy  # only here: keeps ``import hcpsdk`` cheap
             resolver = copy.copy(resolver)
             resolver.cache = None
         return _unpickle, ((self._fqdn, self._auth, self._port, self._dnscache, None,

@@ -111,8 +111,22 @@ def test_import_is_cheap_and_lazy():
         "import sys, json; before = set(sys.modules); import hcpsdk; "
         "print(json.dumps(sorted(set(sys.modules) - before)))")
     heavy = {"dns", "dns.resolver", "logging", "hashlib", "threading", "hcpsdk.namespace",
-             "hcpsdk.pathbuilder", "hcpsdk.mapi", "hcpsdk.emulator", "trustme", "cryptography"}
+             "hcpsdk.pathbuilder", "hcpsdk.mapi", "hcpsdk.emulator", "trustme", "cryptography",
+             "hcpsdk._replica", "copy"}  # _replica: only with a replica_fqdn
     assert not heavy & set(loaded), heavy & set(loaded)
+
+
+def test_replica_module_is_imported_only_for_a_replica():
+    loaded = _fresh_interpreter(
+        "import sys, json, hcpsdk\n"
+        "auth = hcpsdk.NativeAuthorization('n', 'n01')\n"
+        "t = hcpsdk.Target('127.0.0.1', auth, port=80)\n"
+        "a = 'hcpsdk._replica' in sys.modules\n"
+        "r = hcpsdk.Target('127.0.0.1', auth, port=80, replica_fqdn='127.0.0.2',\n"
+        "                  replica_strategy=hcpsdk.RS_READ_ALLOWED)\n"
+        "print(json.dumps([a, t._replica_policy is None, 'hcpsdk._replica' in sys.modules,\n"
+        "                  type(r._replica_policy).__name__]))")
+    assert loaded == [False, True, True, "ReplicaPolicy"]
 
 
 def test_dnspython_is_imported_only_for_a_dns_lookup():
