@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any, Self
 
 import hcpsdk
+from hcpsdk._check import bad_value, wrong_type
 from hcpsdk.exceptions import HcpsdkError, HcpsdkStatusError
 
 __all__ = ["Session", "quote_name", "parse_xml", "parse_json", "element_to_dict"]
@@ -24,8 +25,18 @@ __all__ = ["Session", "quote_name", "parse_xml", "parse_json", "element_to_dict"
 log = logging.getLogger(__name__)
 
 
-def quote_name(name: str) -> str:
-    """Percent-encode *name* as one path segment (a ``/`` in it stays part of the name)."""
+def quote_name(name: str, call: str = "mapi", param: str = "name") -> str:
+    """Percent-encode *name* as one path segment (a ``/`` in it stays part of the name).
+
+    :param call: the calling method, named in the error
+    :param param: the name of the parameter that held *name*, named in the error
+    :raises HcpsdkTypeError: if *name* is not a str
+    :raises HcpsdkArgumentError: if *name* is empty
+    """
+    if not isinstance(name, str):
+        raise wrong_type(call, param, "a str", name)
+    if not name:
+        raise bad_value(call, param, "a non-empty name", name)
     return urllib.parse.quote(name, safe="")
 
 

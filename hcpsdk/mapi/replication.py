@@ -95,8 +95,8 @@ class Replication(Session):
             ``failoverSettings``, ``statistics``) are dicts, values are strings
         :raises HcpsdkError: if the request fails (HTTP 404: no such link)
         """
-        root = self._get(f"getlinkdetails({link!r})", f"{_LINKS_URL}/{quote_name(link)}",
-                         params={"verbose": "true"})
+        url = f"{_LINKS_URL}/{quote_name(link, 'getlinkdetails', 'link')}"
+        root = self._get(f"getlinkdetails({link!r})", url, params={"verbose": "true"})
         return element_to_dict(root)
 
     def setreplicationlinkstate(self, linkname: str, action: str, linktype: str | None = None) -> None:
@@ -123,5 +123,6 @@ class Replication(Session):
         if allowed is not None and linktype not in allowed:
             raise ReplicationSettingsError(f"{action} not allowed on {linktype} link"
                                            f" (allowed on: {', '.join(sorted(allowed))})")
-        self._fetch(f"setreplicationlinkstate({linkname!r}, {action!r})", "POST",
-                    f"{_LINKS_URL}/{quote_name(linkname)}", params={action: ""}, error=HcpsdkStatusError)
+        url = f"{_LINKS_URL}/{quote_name(linkname, 'setreplicationlinkstate', 'linkname')}"
+        self._fetch(f"setreplicationlinkstate({linkname!r}, {action!r})", "POST", url,
+                    params={action: ""}, error=HcpsdkStatusError)

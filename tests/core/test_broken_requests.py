@@ -11,7 +11,7 @@ import threading
 import pytest
 
 import hcpsdk
-from conftest import fast_retry, raw_target, read_request
+from core_support import fast_retry, raw_target, read_request
 
 
 class CallerError(Exception):

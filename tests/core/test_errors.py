@@ -7,7 +7,7 @@ import time
 import pytest
 
 import hcpsdk
-from conftest import raw_target, read_request
+from core_support import raw_target, read_request
 
 
 def _free_port():
@@ -74,7 +74,7 @@ def test_garbage_status_line_raises_hcpsdk_error(raw_server, open_connections):
 
 
 def test_close_after_accept_raises_after_retries(raw_server, open_connections):
-    from conftest import fast_retry
+    from core_support import fast_retry
 
     def close_at_once(sock, stop):
         sock.close()

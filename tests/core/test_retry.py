@@ -10,7 +10,7 @@ import time
 import pytest
 
 import hcpsdk
-from conftest import fast_retry, raw_target, read_request
+from core_support import fast_retry, raw_target, read_request
 
 
 def _first(target):

@@ -268,3 +268,16 @@ def test_getlinklist_raises_when_no_node_answers(linked_pair):
     finally:
         one.faults.up(None)
     assert not str(info.value).startswith("Error:")
+
+
+@pytest.mark.parametrize("name, error", [(None, TypeError), (42, TypeError), ("", ValueError)])
+def test_bad_link_name_is_refused_before_any_request(hcp, replication, name, error):
+    before = mapi_requests(hcp)
+    with pytest.raises(error) as info:
+        replication.getlinkdetails(name)
+    assert isinstance(info.value, HcpsdkError)
+    assert "getlinkdetails: link must be" in str(info.value)
+    with pytest.raises(error) as info:
+        replication.setreplicationlinkstate(name, Replication.R_SUSPEND)
+    assert "setreplicationlinkstate: linkname must be" in str(info.value)
+    assert mapi_requests(hcp) == before
