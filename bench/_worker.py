@@ -8,10 +8,14 @@ client in turn (interleaved rounds).
 Clients:
 
 ``raw``       bare ``http.client.HTTPConnection``: blocking socket, 1 MiB blocks
-``matched``   the same loop with hcpsdk's transport settings (socket timeout, block size)
+``matched``   the same loop with hcpsdk's transport settings: its timeout (kept by the
+              kernel, ``SO_RCVTIMEO``/``SO_SNDTIMEO``, on a blocking socket where hcpsdk
+              does that) and its block size
 ``hcpsdk``    this repository's ``hcpsdk.Connection`` (retries and idle timer on, defaults)
 ``hcpsdk095`` the original ``hcpsdk==0.9.5.post1`` (run with a throw-away venv's python)
 ``urllib3``   ``urllib3.HTTPConnectionPool`` (one pool per thread)
+``lean``      a load generator for measuring servers: a socket, requests made once as
+              bytes, answers taken by their Content-Length without parsing the headers
 """
 from __future__ import annotations
 
@@ -54,11 +58,14 @@ def _copy(read, write, block: int) -> None:
 class RawClient:
     """``http.client`` as a careful programmer would use it directly."""
 
-    def __init__(self, cfg: dict, node: str, timeout: float | None, blocksize: int) -> None:
+    def __init__(self, cfg: dict, node: str, timeout: float | None, blocksize: int,
+                 matched: bool = False) -> None:
         import http.client
 
-        self._con = http.client.HTTPConnection(node, cfg["port"], timeout=timeout,
-                                               blocksize=blocksize)
+        con = http.client.HTTPConnection(node, cfg["port"], timeout=timeout, blocksize=blocksize)
+        if matched:
+            con.connect = lambda: _matched_connect(con, timeout, cfg.get("kernel_timeouts"))
+        self._con = con
         self._headers = cfg["headers"]
         self._block = blocksize
         self.node = node
@@ -96,6 +103,20 @@ class RawClient:
 
     def close(self) -> None:
         self._con.close()
+
+
+def _matched_connect(con, timeout: float, kernel: bool) -> None:
+    """Connect as hcpsdk does: its timeout kept by the kernel, if hcpsdk does that here."""
+    import http.client
+    import socket
+    import struct
+
+    http.client.HTTPConnection.connect(con)  # sets TCP_NODELAY, as hcpsdk does
+    if kernel:
+        con.sock.settimeout(None)
+        value = struct.pack("@ll", int(timeout), int((timeout % 1) * 1e6))
+        con.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
+        con.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
 
 
 class HcpsdkClient:
@@ -170,6 +191,58 @@ class Urllib3Client:
         self._pool.close()
 
 
+class LeanClient:
+    """A load generator: what a server can serve, not what a Python client can parse.
+
+    Request heads are built once per path as bytes; an answer is cut at the blank line
+    and its body skipped by ``Content-Length`` (the only header looked at).
+    """
+
+    def __init__(self, cfg: dict, node: str) -> None:
+        import socket
+
+        self._sock = socket.create_connection((node, cfg["port"]))
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._headers = "".join("{}: {}\r\n".format(k, v)
+                                for k, v in cfg["headers"].items()).encode("latin-1")
+        self._buffer = bytearray()
+        self.node = node
+
+    def _do(self, method: str, path: str, body: bytes = b"") -> int:
+        head = b"%s %s HTTP/1.1\r\n%s" % (method.encode(), path.encode(), self._headers)
+        if body:
+            head += b"Content-Length: %d\r\n" % len(body)
+        self._sock.sendall(head + b"\r\n" + body)
+        buffer, recv = self._buffer, self._sock.recv
+        while (end := buffer.find(b"\r\n\r\n")) < 0:
+            data = recv(65536)
+            if not data:
+                raise ConnectionError("the server closed the connection")
+            buffer += data
+        answer = bytes(buffer[:end]).lower()
+        at = answer.find(b"\ncontent-length:")
+        length = int(answer[at + 16:].split(b"\r", 1)[0]) if at >= 0 else 0
+        while len(buffer) < end + 4 + length:
+            data = recv(65536)
+            if not data:
+                raise ConnectionError("the server closed the connection")
+            buffer += data
+        del buffer[:end + 4 + length]
+        return int(answer[9:12])
+
+    def put(self, path: str, body: bytes) -> int:
+        return self._do("PUT", path, body)
+
+    def get(self, path: str) -> int:
+        return self._do("GET", path)
+
+    def delete(self, path: str) -> int:
+        return self._do("DELETE", path)
+
+    def close(self) -> None:
+        self._sock.close()
+
+
 class Factory:
     """Makes the client objects of one kind; ``make(i)`` is the client of thread ``i``."""
 
@@ -206,9 +279,11 @@ class Factory:
         if self.kind == "raw":
             return RawClient(cfg, node, None, cfg["raw_blocksize"])
         if self.kind == "matched":
-            return RawClient(cfg, node, cfg["timeout"], cfg["blocksize"])
+            return RawClient(cfg, node, cfg["timeout"], cfg["blocksize"], matched=True)
         if self.kind == "urllib3":
             return Urllib3Client(cfg, node, cfg["raw_blocksize"])
+        if self.kind == "lean":
+            return LeanClient(cfg, node)
         return HcpsdkClient(self.target, cfg["blocksize"])
 
 

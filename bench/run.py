@@ -51,6 +51,15 @@ def _hcpsdk_blocksize() -> int:
 BLOCKSIZE = _hcpsdk_blocksize()
 
 
+def _hcpsdk_kernel_timeouts() -> bool:
+    """Whether hcpsdk times plain-HTTP sockets out in the kernel (the matched floor does too)."""
+    try:
+        from hcpsdk import _transport
+    except ImportError:
+        return False
+    return bool(getattr(_transport, "_KERNEL_TIMEOUTS", False))
+
+
 class Profile:
     def __init__(self, **kw: object) -> None:
         self.__dict__.update(kw)
@@ -324,29 +333,44 @@ def run_import(results: Results, profile: Profile, clients_095: bool, log: calla
     log("  {} done".format(group))
 
 
+SERVER_CLIENTS = (
+    # (worker kind, row group): the first one is target 6's measure
+    ("lean", "server speed: 1 KiB, 1 connection, lean load client (CPU = the server process's)"),
+    ("raw", "server speed as http.client sees it: 1 KiB, 1 connection (for information; "
+            "CPU = the server process's)"),
+)
+
+
 def run_server_speed(results: Results, profile: Profile, cfg: dict, log: callable) -> None:
-    """Target 6: the emulator against the stdlib dict store, raw http.client on one connection."""
-    group = ("server speed: 1 KiB, 1 connection, raw http.client client "
-             "(CPU = the server process's)")
+    """Target 6: the emulator against the stdlib dict store, one connection.
+
+    Judged with the lean load client (``_worker.LeanClient``): the server is the bottleneck.
+    With ``http.client`` as the client, parsing the 30-40 headers of an HCP answer costs
+    the client more than the emulator spends on the request (the dict store sends 3), so
+    that row says how fast a Python client gets through the emulator, not how fast it serves.
+    """
     emulator = _servers.EmulatorProcess(nodes=1)
     try:
         store = _servers.DictStore(emulator.addresses[0])
     except BaseException:
         emulator.close()
         raise
+    servers = {"emulator": emulator, "dictstore": store}
     workers: dict = {}
     try:
-        for name, server in (("emulator", emulator), ("dictstore", store)):
-            wcfg = dict(cfg, addresses=server.addresses, port=server.port)
-            workers[name] = Worker("raw", wcfg)
+        for kind, _ in SERVER_CLIENTS:
+            for name, server in servers.items():
+                wcfg = dict(cfg, addresses=server.addresses, port=server.port)
+                workers[kind, name] = Worker(kind, wcfg)
+        groups = dict(SERVER_CLIENTS)
         for rnd in range(profile.rounds):
-            for name in _rotate(list(workers), rnd):
-                server = emulator if name == "emulator" else store
+            for kind, name in _rotate(list(workers), rnd):
+                server = servers[name]
                 before = server.cpu_seconds()
-                answer = workers[name].ask({
+                answer = workers[kind, name].ask({
                     "op": "small", "threads": 1, "n": profile.server_n,
                     "warmup": profile.small_warm, "size": 1024,
-                    "prefix": "/rest/bench/server/{}".format(rnd)})
+                    "prefix": "/rest/bench/server/{}/{}".format(kind, rnd)})
                 spent = server.cpu_seconds() - before  # warm-up included: all three methods
                 ops = 3 * (profile.server_n + profile.small_warm)
                 label = "hcpsdk emulator" if name == "emulator" else "stdlib dict store"
@@ -355,11 +379,12 @@ def run_server_speed(results: Results, profile: Profile, cfg: dict, log: callabl
                     if res["bad"]:
                         raise RuntimeError("{} {}: {} requests failed".format(name, method,
                                                                               res["bad"]))
-                    row = results.row(group, method, label, baselines=("stdlib dict store",))
+                    row = results.row(groups[kind], method, label,
+                                      baselines=("stdlib dict store",))
                     row.values.append(res["ops"] / res["wall"])
                     row.cpu.append(spent / ops * 1e6)
                     row.rss.append(server.maxrss_kib() / 1024)
-        log("  {} done".format(group))
+        log("  server speed done")
     finally:
         for w in workers.values():
             w.close()
@@ -456,7 +481,7 @@ def verdicts(results: Results, profile: Profile) -> list[tuple[str, bool | None,
                 .format(m, cpu, grow, limit))
 
     def server(m: str):
-        v = ratio("server speed", m, "hcpsdk emulator", "stdlib dict store")
+        v = ratio("server speed: ", m, "hcpsdk emulator", "stdlib dict store")
         return None if v is None else (v >= 0.8, "{} {:.3f}x".format(m, v))
 
     def single(v: float | None, good, spec: str) -> tuple[bool | None, str]:
@@ -474,7 +499,8 @@ def verdicts(results: Results, profile: Profile) -> list[tuple[str, bool | None,
         ("5. import hcpsdk <= 1.3x import http.client, ssl",
          *single(ratio("import", "import", "hcpsdk (this)", "http.client, ssl"),
                  lambda v: v <= 1.3, "{:.2f}x")),
-        ("6. emulator >= 0.8x the stdlib dict store", *per_method(crud, server)),
+        ("6. emulator >= 0.8x the stdlib dict store (lean load client)",
+         *per_method(crud, server)),
     ]
 
 
@@ -564,7 +590,8 @@ def main(argv: list[str] | None = None) -> int:
         headers.update(auth._getheaders())
         cfg = {"fqdn": fqdn, "addresses": server.addresses, "port": server.port,
                "dns": list(dns_addr), "user": user, "password": password, "headers": headers,
-               "timeout": 30, "blocksize": BLOCKSIZE, "raw_blocksize": MiB}
+               "timeout": 30, "blocksize": BLOCKSIZE, "raw_blocksize": MiB,
+               "kernel_timeouts": _hcpsdk_kernel_timeouts()}
         clients = ["raw", "matched", "hcpsdk"]
         if not args.no_095 and python_095():
             clients.append("hcpsdk095")

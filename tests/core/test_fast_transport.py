@@ -1,0 +1,284 @@
+"""The two shortcuts of hcpsdk._transport: header parsing and kernel timeouts.
+
+Both must be invisible to a caller: the same HTTPMessage as http.client's own parser,
+the same TimeoutError (HcpsdkTimeoutError) as Python's timeout mode.
+"""
+from __future__ import annotations
+
+import http.client
+import io
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+
+import pytest
+
+import hcpsdk
+from hcpsdk import _transport
+from core_support import raw_target, read_request
+
+# -- header parsing ----------------------------------------------------------------------
+
+SIMPLE = [
+    b"",
+    b"Content-Length: 0\r\n",
+    b"Content-Type: text/plain\r\nContent-Length: 5\r\nX-HCP-Hash: SHA-256 AB12\r\n",
+    b"Set-Cookie: a=1\r\nset-cookie: b=2\r\nSET-COOKIE: c=3\r\n",  # repeated, any case
+    b"X-Empty:\r\nX-Blank: \r\nX-Tab:\t\tvalue\r\nX-Trailing: value  \r\n",
+    b"X-Nospace:value\r\nX-Colons: a:b:c\r\nX-Latin1: caf\xe9 \xa0 \x85 end\r\n",
+    b"X-LF-Only: 1\nX-Mixed: 2\r\n",
+    b"X-Odd-Name!#$%&'*+.^_`|~: odd but valid\r\n",
+    b"X-Quoted: \"a, b\"; q=0.5, <x>\r\n",
+]
+FALLBACK = [
+    b"X-Folded: first\r\n second line\r\n\tthird\r\n",  # obs-fold
+    b"X-Stray-CR: a\rb\r\n",
+    b"From nobody Mon Jan  1 00:00:00 2001\r\nX-A: 1\r\n",
+    b"no colon here\r\nX-A: 1\r\n",
+    b"X-A : space before colon\r\n",
+    b": no name\r\n",
+]
+
+
+def _both(block: bytes):
+    ours = _transport.parse_headers(io.BytesIO(block + b"\r\nBODY"))
+    theirs = http.client.parse_headers(io.BytesIO(block + b"\r\nBODY"))
+    return ours, theirs
+
+
+def _state(message) -> dict:
+    """A message's attributes, its defects by type (defect objects don't compare equal)."""
+    state = dict(vars(message))
+    state["defects"] = [type(defect) for defect in state["defects"]]
+    return state
+
+
+def _calls_into_email(block: bytes) -> set[str]:
+    """The email-package modules whose code runs while ``block`` is parsed by us."""
+    seen: set[str] = set()
+
+    def profile(frame, event, arg):
+        if event == "call" and (os.sep + "email" + os.sep) in frame.f_code.co_filename:
+            seen.add(os.path.basename(frame.f_code.co_filename))
+
+    sys.setprofile(profile)
+    try:
+        _transport.parse_headers(io.BytesIO(block + b"\r\n"))
+    finally:
+        sys.setprofile(None)
+    return seen
+
+
+@pytest.mark.parametrize("block", SIMPLE + FALLBACK)
+def test_same_message_as_http_client(block):
+    ours, theirs = _both(block)
+    assert type(ours) is type(theirs) is http.client.HTTPMessage
+    assert _state(ours) == _state(theirs)
+    assert ours.items() == theirs.items()
+    for name in {name.lower() for name in theirs.keys()}:
+        assert ours.get_all(name) == theirs.get_all(name)
+
+
+@pytest.mark.parametrize("block", SIMPLE)
+def test_plain_blocks_do_not_go_through_the_email_parser(block):
+    assert "feedparser.py" not in _calls_into_email(block)
+
+
+@pytest.mark.parametrize("block", FALLBACK)
+def test_unusual_blocks_go_to_http_client_parser(block):
+    assert "feedparser.py" in _calls_into_email(block)
+
+
+def test_block_cut_off_by_eof():
+    block = b"X-A: 1\r\nX-Last: without newline"
+    ours = _transport.parse_headers(io.BytesIO(block))
+    assert _state(ours) == _state(http.client.parse_headers(io.BytesIO(block)))
+    assert ours["X-Last"] == "without newline"
+
+
+def test_block_is_read_exactly_up_to_the_body():
+    fp = io.BytesIO(b"A: 1\r\nB: 2\r\n\r\nthe body")
+    _transport.parse_headers(fp)
+    assert fp.read() == b"the body"
+
+
+def test_limits_are_http_clients():
+    too_long = b"X-Long: " + b"a" * 70000 + b"\r\n"
+    too_many = b"".join(b"X-%d: v\r\n" % i for i in range(101))
+    for block, error in ((too_long, http.client.LineTooLong),
+                         (too_many, http.client.HTTPException)):
+        with pytest.raises(error):
+            _transport.parse_headers(io.BytesIO(block + b"\r\n"))
+        with pytest.raises(error):
+            http.client.parse_headers(io.BytesIO(block + b"\r\n"))
+
+
+def _raw_head(hcp, path: str) -> bytes:
+    """The header block of the emulator's answer to a GET of ``path``, as sent."""
+    host = hcp.fqdn
+    auth = hcpsdk.NativeAuthorization(hcp.user, hcp.password)._getheaders()["Authorization"]
+    with socket.create_connection((hcp.addresses[0], hcp.http_port), timeout=5) as sock:
+        sock.sendall("GET {} HTTP/1.1\r\nHost: {}\r\nAuthorization: {}\r\nConnection: close"
+                     "\r\n\r\n".format(path, host, auth).encode())
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            assert chunk, "the emulator closed before the end of the header block"
+            data += chunk
+    head = data.split(b"\r\n\r\n", 1)[0] + b"\r\n"
+    return head.split(b"\r\n", 1)[1]  # without the status line
+
+
+def test_hcp_answer_parses_like_http_client(hcp, http_target, open_connections, path):
+    conn = open_connections(http_target)
+    conn.PUT(path, b"x" * 100)
+    block = _raw_head(hcp, path)
+    assert block.count(b"\r\n") > 25  # HCP's many X-HCP-* headers
+    ours, theirs = _both(block)
+    assert _state(ours) == _state(theirs)
+    assert "feedparser.py" not in _calls_into_email(block)
+
+
+def test_connection_answers_are_parsed_by_the_fast_reader(http_target, tls_target,
+                                                          open_connections, path):
+    for target in (http_target, tls_target):
+        conn = open_connections(target)
+        conn.PUT(path, b"data")
+        response = conn.GET(path)
+        assert conn.read() == b"data"
+        assert isinstance(response, _transport.Response)
+        assert isinstance(response.headers, http.client.HTTPMessage)
+        assert response.getheader("X-HCP-Size") == "4"
+        assert conn.getheader("content-length") == "4"
+        assert ("X-HCP-Type", "object") in conn.getheaders()
+        conn.DELETE(path)
+
+
+def test_begin_is_http_clients_own_code():
+    """Nothing of http.client's response logic is rewritten: only the header parser differs."""
+    assert _transport.Response.begin.__code__ is http.client.HTTPResponse.begin.__code__
+    assert _transport.Response.begin.__globals__["parse_headers"] is _transport.parse_headers
+    assert http.client.parse_headers is not _transport.parse_headers  # http.client untouched
+
+
+# -- kernel timeouts ---------------------------------------------------------------------
+
+def _timeout_of(sock: socket.socket, option: int) -> float:
+    raw = sock.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("@ll"))
+    seconds, micro = struct.unpack("@ll", raw)
+    return seconds + micro / 1e6
+
+
+needs_kernel_timeouts = pytest.mark.skipif(not _transport._KERNEL_TIMEOUTS,
+                                           reason="kernel socket timeouts are used on Linux/macOS")
+
+
+@needs_kernel_timeouts
+def test_plain_socket_is_blocking_with_kernel_timeouts(http_target, tls_target,
+                                                       open_connections, path):
+    conn = open_connections(http_target, timeout=7.25)
+    conn.HEAD(path)
+    sock = conn.con.sock
+    assert sock.gettimeout() is None  # no poll() before each send/recv
+    assert _timeout_of(sock, socket.SO_RCVTIMEO) == pytest.approx(7.25, abs=0.01)
+    assert _timeout_of(sock, socket.SO_SNDTIMEO) == pytest.approx(7.25, abs=0.01)
+    tls = open_connections(tls_target, timeout=7.25)
+    tls.HEAD(path)
+    assert tls.con.sock.gettimeout() == 7.25  # TLS keeps Python's timeout mode
+
+
+def _head_then_stall(body_bytes: bytes):
+    def behaviour(sock, stop):
+        read_request(sock)
+        sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + body_bytes)
+        stop.wait(10)
+    return behaviour
+
+
+def test_stalled_body_read_times_out(raw_server, open_connections):
+    server = raw_server(_head_then_stall(b"x" * 10))
+    conn = open_connections(raw_target(server), timeout=0.3, retries=0)
+    conn.GET("/rest/x")
+    start = time.monotonic()
+    with pytest.raises(hcpsdk.HcpsdkTimeoutError) as info:
+        conn.read()
+    assert 0.25 < time.monotonic() - start < 3
+    assert "timed out" in str(info.value)
+    assert isinstance(info.value.__cause__, TimeoutError)
+    assert server.accepted == 1  # a timeout is not taken for a closed socket (no resend)
+
+
+def _reads_nothing(sock, stop):
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stop.wait(10)
+
+
+@pytest.mark.parametrize("kind", ["bytes", "file"])
+def test_upload_to_a_server_that_reads_nothing_times_out(raw_server, open_connections,
+                                                        tmp_path, kind):
+    """The send side: sendall (bytes) and sendfile (a file) stop at the timeout."""
+    server = raw_server(_reads_nothing)
+    conn = open_connections(raw_target(server), timeout=0.3, retries=0)
+    conn._expect_above = None  # straight to the body, no 100-continue wait
+    data = b"x" * (32 << 20)  # far more than the socket buffers take
+    body = data
+    if kind == "file":
+        name = tmp_path / "big"
+        name.write_bytes(data)
+        body = open(name, "rb")
+    start = time.monotonic()
+    try:
+        with pytest.raises(hcpsdk.HcpsdkTimeoutError):
+            conn.PUT("/rest/big", body)
+    finally:
+        if kind == "file":
+            body.close()
+    assert time.monotonic() - start < 5
+
+
+@needs_kernel_timeouts
+def test_timed_socket_reports_eagain_as_timeout():
+    """recv/recv_into/makefile on the kernel-timeout socket: TimeoutError, as Python's own."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    opener = _transport.socket_opener("127.0.0.1", listener.getsockname()[1], 0.2, None,
+                                      None, "localhost")
+    sock = opener()
+    peer, _ = listener.accept()
+    try:
+        assert isinstance(sock, _transport._TimedSocket)
+        for call in (lambda: sock.recv(10), lambda: sock.recv_into(bytearray(10))):
+            with pytest.raises(TimeoutError):
+                call()
+        reader = sock.makefile("rb")
+        with pytest.raises(TimeoutError):
+            reader.read(10)
+        reader.close()
+        peer.sendall(b"late")
+        assert sock.recv(10) == b"late"  # still usable after a recv timeout
+        sock.setblocking(False)  # a caller's own non-blocking use keeps its meaning
+        with pytest.raises(BlockingIOError):
+            sock.recv(10)
+    finally:
+        sock.close()
+        peer.close()
+        listener.close()
+
+
+def test_expect_continue_wait_on_kernel_timeout_socket(raw_server, open_connections):
+    """A server that never answers 100 Continue: the body goes after the wait, then 201."""
+    got = threading.Event()
+
+    def no_continue(sock, stop):
+        head, body = read_request(sock, with_body=True)  # waits for the whole body
+        if b"expect: 100-continue" in head.lower() and len(body) == 2 << 20:
+            got.set()
+        sock.sendall(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+        stop.wait(10)
+
+    server = raw_server(no_continue)
+    conn = open_connections(raw_target(server), timeout=5, retries=0)
+    response = conn.PUT("/rest/big", b"y" * (2 << 20))
+    assert response.status == 201 and got.is_set()
