@@ -9,7 +9,9 @@ weak reference, never closes one whose response body is still being read, and,
 being a daemon, never delays interpreter exit.
 
 A watched object provides ``_idle_due(now) -> float | None`` (seconds until it
-may be closed, ``None`` when it has no socket) and ``_idle_expire()``.
+may be closed, ``None`` when it has no socket), ``_idle_expire()``, and
+``_forked()``, called in a forked child: the reaper may have held the object's lock
+at the moment of the fork, and in the child nobody would ever release it.
 """
 from __future__ import annotations
 
@@ -85,7 +87,10 @@ def watch(conn: Any) -> None:
 
 def _after_fork() -> None:
     global _reaper
-    _reaper = None  # the thread did not survive the fork
+    reaper, _reaper = _reaper, None  # the thread did not survive the fork
+    if reaper is not None:
+        for conn in list(reaper._watched):
+            conn._forked()
 
 
 if hasattr(os, "register_at_fork"):

@@ -32,6 +32,18 @@ class Rule:
             self.error.__name__, self.retry, self.cause, self.stale)
 
 
+# OpenSSL's reasons for a TLS record that arrived damaged (or out of place) on a connection
+# that was fine so far: a fault on the way or in the node, not a question of certificates;
+# another attempt, on another node, may well succeed
+_DAMAGED_RECORD = frozenset({
+    "BAD_RECORD_MAC", "DECRYPTION_FAILED_OR_BAD_RECORD_MAC", "DECRYPTION_FAILED",
+    "BAD_DECRYPT", "UNEXPECTED_RECORD", "RECORD_LAYER_FAILURE", "BAD_LENGTH",
+    "LENGTH_MISMATCH", "PACKET_LENGTH_TOO_LONG", "DATA_LENGTH_TOO_LONG",
+    "ENCRYPTED_LENGTH_TOO_LONG", "RECORD_LENGTH_MISMATCH", "TLSV1_ALERT_DECRYPTION_FAILED",
+    "SSLV3_ALERT_BAD_RECORD_MAC", "TLSV1_ALERT_RECORD_OVERFLOW",
+})
+_DAMAGED = Rule(HcpsdkError, True, "TLS record damaged in transit")
+
 _RULES: tuple[tuple[type, Rule], ...] = (
     (HcpsdkError, Rule(HcpsdkError, False, "error")),
     (ssl.SSLCertVerificationError,
@@ -61,6 +73,8 @@ _UNKNOWN = Rule(HcpsdkError, False, "unexpected error")
 
 def classify(exc: BaseException) -> Rule:
     """The :class:`Rule` for ``exc``."""
+    if type(exc) is ssl.SSLError and getattr(exc, "reason", None) in _DAMAGED_RECORD:
+        return _DAMAGED
     for exc_type, rule in _RULES:
         if isinstance(exc, exc_type):
             return rule

@@ -164,13 +164,14 @@ class _TimedSocket(socket.socket):
         self.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
         self.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
 
-    def makefile(self, mode: str = "r", buffering: "Optional[int]" = None,  # type: ignore[override]
-                 **kwargs: "Any") -> "Any":
+    def makefile(self, mode: str = "r",  # type: ignore[override]
+                 buffering: "Optional[int]" = None, **kwargs: "Any") -> "Any":
+        """``socket.makefile``; for ``'rb'`` (http.client's answers) over :class:`_TimedReader`."""
         if mode != "rb" or kwargs:
             return super().makefile(mode, buffering, **kwargs)
-        self._io_refs += 1  # type: ignore[attr-defined]  # closed with the socket, as socket's own
-        return io.BufferedReader(_TimedReader(self, "rb"),
-                                 buffering if buffering and buffering > 0 else io.DEFAULT_BUFFER_SIZE)
+        self._io_refs += 1  # type: ignore[attr-defined]  # as socket's own: closed last
+        size = buffering if buffering and buffering > 0 else io.DEFAULT_BUFFER_SIZE
+        return io.BufferedReader(_TimedReader(self, "rb"), size)
 
     def recv(self, *args: "Any") -> bytes:
         try:

@@ -804,6 +804,10 @@ class Connection:
             return self._idletime  # a body is being read: never closed, look again later
         return self._idle_since + self._idletime - now
 
+    def _forked(self) -> None:
+        # in a forked child: the lock may have been held by the parent's reaper thread
+        self._lock = allocate_lock()
+
     def _idle_expire(self) -> bool:
         if not self._lock.acquire(blocking=False):
             return False

@@ -282,3 +282,44 @@ def test_expect_continue_wait_on_kernel_timeout_socket(raw_server, open_connecti
     conn = open_connections(raw_target(server), timeout=5, retries=0)
     response = conn.PUT("/rest/big", b"y" * (2 << 20))
     assert response.status == 201 and got.is_set()
+
+
+# -- TLS records damaged in transit (QA finding: not a certificate error) ---------------------
+
+def _damaging_tls_server(ca, good_after: int):
+    """A TLS server that answers the first ``good_after`` connections with a damaged record."""
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    seen = []
+
+    def behaviour(sock, stop):
+        with context.wrap_socket(sock, server_side=True) as tls:
+            read_request(tls)
+            seen.append(1)
+            if len(seen) <= good_after:
+                # an application-data record whose bytes don't decrypt: written past TLS
+                os.write(tls.fileno(), b"\x17\x03\x03\x00\x40" + os.urandom(64))
+            else:
+                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            stop.wait(10)
+    return behaviour
+
+
+def test_damaged_tls_record_is_no_certificate_error(ca, raw_server, open_connections):
+    server = raw_server(_damaging_tls_server(ca, good_after=1))
+    conn = open_connections(raw_target(server, tls=True), retries=0)
+    with pytest.raises(hcpsdk.HcpsdkError) as info:
+        conn.GET("/rest/x")
+    assert type(info.value) is hcpsdk.HcpsdkError  # not HcpsdkCertificateError
+    assert "TLS record damaged" in str(info.value) and "127.0.0.1" in str(info.value)
+
+
+def test_damaged_tls_record_is_retried(ca, raw_server, open_connections):
+    from core_support import fast_retry
+
+    server = raw_server(_damaging_tls_server(ca, good_after=1))
+    conn = open_connections(raw_target(server, tls=True), retry=fast_retry(1))
+    conn.GET("/rest/x")
+    assert conn.read() == b"ok" and conn.retries_done == 1

@@ -140,3 +140,35 @@ def test_idle_reaper_works_in_the_child(hcp, target, objects, open_connections):
     pid, reader = in_child(child)
 
     assert result_of(pid, reader) == "closed"
+
+
+def test_fork_while_the_lock_is_held_elsewhere(hcp, target, objects, open_connections):
+    """The reaper thread may hold a Connection's lock at the moment of a fork (it takes it
+    to close an idle socket); the child has no such thread and must not wait for it."""
+    import threading
+
+    (parent_name, _), (child_name, child_data) = objects
+    c = open_connections(target)
+    c.HEAD(parent_name)  # watched by the reaper now
+    taken, release = threading.Event(), threading.Event()
+
+    def hold():  # as the reaper does, from its own thread
+        with c._lock:
+            taken.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    taken.wait(10)
+
+    def child():
+        c.GET(child_name)
+        return "ok" if c.read() == child_data else "wrong body"
+
+    try:
+        pid, reader = in_child(child)
+        report = result_of(pid, reader, timeout=15)
+    finally:
+        release.set()
+        holder.join()
+    assert report == "ok"
