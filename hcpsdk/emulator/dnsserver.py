@@ -4,6 +4,11 @@ It answers ``A`` queries for ``*.<tenant>.<domain>``, ``<tenant>.<domain>`` and
 ``admin.<domain>`` with the node addresses, rotated on every answer (round robin),
 and ``NXDOMAIN`` for every other name. Several systems can be served by one server
 (:meth:`NameServer.add_zone`), so a primary's resolver also knows its replica.
+
+DNS failover: while :func:`take_over` is in force for a system (the replication part calls
+it when an active/active link fails over), every server answers that system's names with
+the addresses the take-over gives -- the surviving system's nodes -- until
+:func:`give_back` is called (at failback).
 """
 from __future__ import annotations
 
@@ -20,11 +25,42 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-__all__ = ["Zone", "NameServer"]
+__all__ = ["Zone", "NameServer", "take_over", "give_back"]
 
 log = logging.getLogger(__name__)
 
 TTL = 0
+
+#: (domain, node addresses) of a system -> returns the addresses that answer for it now
+#: (None: its own). Node addresses are unique per running emulator, so the key is too.
+_takeovers: dict[tuple[str, tuple[str, ...]], Callable[[], Sequence[str] | None]] = {}
+_takeovers_lock = threading.Lock()
+
+
+def _key(domain: str, addresses: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    return domain.lower().rstrip("."), tuple(addresses)
+
+
+def take_over(domain: str, addresses: Sequence[str],
+              answer: Callable[[], Sequence[str] | None]) -> None:
+    """Answer the names of the system *domain* (with node *addresses*) with other addresses.
+
+    :param domain: the domain of the system taken over (the failed one)
+    :param addresses: its node addresses
+    :param answer: called for every query of its names; returns the addresses to answer
+        (the survivor's nodes), or None to answer the system's own addresses meanwhile
+    """
+    with _takeovers_lock:
+        _takeovers[_key(domain, addresses)] = answer
+    log.info("DNS: names of %s now answered by a take-over", domain)
+
+
+def give_back(domain: str, addresses: Sequence[str]) -> None:
+    """End :func:`take_over` for the system *domain*: its own addresses are answered again."""
+    with _takeovers_lock:
+        found = _takeovers.pop(_key(domain, addresses), None)
+    if found is not None:
+        log.info("DNS: names of %s answered with its own addresses again", domain)
 
 
 class Zone:
@@ -40,6 +76,7 @@ class Zone:
         self.domain = domain.lower().rstrip(".")
         self.tenants = tenants
         self.addresses = list(addresses)
+        self._key = _key(self.domain, self.addresses)
         self._turn = 0
         self._lock = threading.Lock()
 
@@ -53,12 +90,20 @@ class Zone:
             return True
         return labels[-1] in self.tenants()
 
+    def current(self) -> list[str]:
+        """The addresses answered now: the node addresses, or those of the system that took
+        this one over (:func:`take_over`)."""
+        answer = _takeovers.get(self._key)
+        taken = answer() if answer is not None else None
+        return list(taken) if taken else self.addresses
+
     def rotated(self) -> list[str]:
-        """The addresses, starting one further on each call."""
+        """The addresses answered now (:meth:`current`), starting one further on each call."""
+        addresses = self.current()
         with self._lock:
-            turn = self._turn
-            self._turn = (turn + 1) % max(1, len(self.addresses))
-        return self.addresses[turn:] + self.addresses[:turn]
+            turn = self._turn % max(1, len(addresses))
+            self._turn = (turn + 1) % max(1, len(addresses))
+        return addresses[turn:] + addresses[:turn]
 
 
 class NameServer:

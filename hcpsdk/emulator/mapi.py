@@ -7,6 +7,8 @@ The server hands every request on the MAPI port to :func:`handle`. Who may do wh
   replication service and its links, the logs, all tenants and their chargeback reports;
 * on ``<tenant>.<domain>`` a user of that tenant with the ``ADMINISTRATOR`` role (or
   ``MONITOR``) reads its own tenant and its chargeback reports;
+* after an active/active failover the survivor also answers the failed system's
+  ``admin.<domain>`` (where DNS failover sends its clients) for its own system accounts;
 * anything else is ``403`` with ``X-HCP-ErrorMessage``.
 
 Resources answer XML unless ``Accept: application/json`` (or ``text/csv`` for chargeback)
@@ -61,7 +63,8 @@ Handler = Callable[[System, Caller, Any, dict[str, str]], Reply]
 # (path pattern, {method: handler}); patterns see the path without a trailing slash
 _ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
     (re.compile(p), methods) for p, methods in [
-        (r"/mapi/services/replication", {"GET": mapi_replication.service}),
+        (r"/mapi/services/replication", {"GET": mapi_replication.service,
+                                          "POST": mapi_replication.change_service}),
         (r"/mapi/services/replication/links", {"GET": mapi_replication.links}),
         (r"/mapi/services/replication/links/(?P<link>[^/]+)",
          {"GET": mapi_replication.link_details, "POST": mapi_replication.link_action}),
@@ -83,6 +86,8 @@ def _caller(system: System, req: Any) -> Caller:
     host = (req.host or "").split(":", 1)[0].lower().rstrip(".")
     suffix = "." + system.domain
     label = host[: -len(suffix)] if host.endswith(suffix) else ""
+    if host.startswith("admin.") and host[len("admin."):] in system.taken_over_domains:
+        label = "admin"     # a failed system's admin host, which DNS failover led here
     if not label or "." in label:
         raise MapiError(403, f"MAPI is served on admin{suffix} and <tenant>{suffix}, not on"
                              f" {host or 'an empty Host'}")

@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import json
 from typing import Any, Mapping
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 from .model import Reply
 
 __all__ = ["XML", "JSON", "CSV", "MapiError", "wants", "is_pretty", "xml_text", "json_text",
-           "render", "error_reply", "query_value"]
+           "render", "error_reply", "query_value", "request_fields"]
 
 XML = "application/xml"
 JSON = "application/json"
 CSV = "text/csv"
+
+#: The media types a MAPI request body may have.
+_BODY_MEDIA = ("application/xml", "text/xml", "application/json")
 
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 
@@ -118,3 +122,36 @@ def error_reply(status: int, message: str) -> Reply:
     # header values must stay on one line and in latin-1 for http.server
     safe = " ".join(message.split()).encode("latin-1", "replace").decode("latin-1")
     return Reply(status, [("X-HCP-ErrorMessage", safe)], b"")
+
+
+def request_fields(req: Any, root: str) -> dict[str, str]:
+    """The top-level fields of a request body: the children of XML element *root*, or the
+    members of a JSON object (``true``/``false`` become those words, ``null`` an empty string).
+
+    :raises MapiError: 400 for a missing, malformed or wrongly rooted body or a JSON member
+        that is no single value; 415 for a Content-Type other than XML or JSON
+    """
+    ctype = (req.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+    if not req.body:
+        raise MapiError(400, f"a <{root}> request body is needed")
+    if ctype not in _BODY_MEDIA:
+        raise MapiError(415, f"unsupported Content-Type {ctype or '(none)'}; use application/xml"
+                             " or application/json")
+    try:
+        if ctype == "application/json":
+            data = json.loads(req.body)
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+        else:
+            element = ElementTree.fromstring(req.body)
+    except (ValueError, ElementTree.ParseError) as exc:
+        raise MapiError(400, f"malformed request body: {exc}") from None
+    if ctype != "application/json":
+        if element.tag != root:
+            raise MapiError(400, f"the request body must be a <{root}> element, not"
+                                 f" <{element.tag}>")
+        return {child.tag: (child.text or "").strip() for child in element}
+    nested = [k for k, v in data.items() if isinstance(v, (dict, list))]
+    if nested:
+        raise MapiError(400, f"{nested[0]} must be a single value")
+    return {k: _scalar(v) for k, v in data.items()}

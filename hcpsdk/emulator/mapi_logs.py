@@ -15,7 +15,6 @@ type (``<node>/<TYPE>.log``) with the prepared date range and the marks made in 
 from __future__ import annotations
 
 import io
-import json
 import threading
 import time
 import weakref
@@ -23,9 +22,8 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from xml.etree import ElementTree
 
-from .mapi_format import MapiError, query_value, render
+from .mapi_format import MapiError, query_value, render, request_fields
 from .model import Reply, System
 
 __all__ = ["CONTENT_TYPES", "PREPARE_SECONDS", "configure", "status", "mark_or_cancel",
@@ -36,8 +34,6 @@ CONTENT_TYPES = ("ACCESS", "SYSTEM", "SERVICE", "APPLICATION")
 
 #: Seconds a log preparation takes by default.
 PREPARE_SECONDS = 0.0
-
-_MEDIA = ("application/xml", "text/xml", "application/json")
 
 
 @dataclass
@@ -114,28 +110,6 @@ def mark_or_cancel(system: System, caller: Any, req: Any, args: dict[str, str]) 
     raise MapiError(400, "POST /mapi/logs needs the mark or cancel parameter")
 
 
-def _body(req: Any, root: str) -> dict[str, str]:
-    """The request body's top-level fields (XML element *root*, or a JSON object)."""
-    ctype = (req.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
-    if not req.body:
-        raise MapiError(400, f"a <{root}> request body is needed")
-    if ctype not in _MEDIA:
-        raise MapiError(415, f"unsupported Content-Type {ctype or '(none)'}; use application/xml"
-                             " or application/json")
-    try:
-        if ctype == "application/json":
-            data = json.loads(req.body)
-            if not isinstance(data, dict):
-                raise ValueError("not an object")
-            return {k: "" if v is None else str(v) for k, v in data.items()}
-        element = ElementTree.fromstring(req.body)
-    except (ValueError, ElementTree.ParseError) as exc:
-        raise MapiError(400, f"malformed request body: {exc}") from None
-    if element.tag != root:
-        raise MapiError(400, f"the request body must be a <{root}> element, not <{element.tag}>")
-    return {child.tag: (child.text or "").strip() for child in element}
-
-
 def _date(fields: dict[str, str], key: str) -> date:
     value = fields.get(key)
     if not value:
@@ -153,7 +127,7 @@ def _split(value: str | None) -> list[str]:
 def prepare(system: System, caller: Any, req: Any, args: dict[str, str]) -> Reply:
     """``POST /mapi/logs/prepare``: start preparing the logs of a date range."""
     caller.require_system()
-    fields = _body(req, "logPrepare")
+    fields = request_fields(req, "logPrepare")
     start, end = _date(fields, "startDate"), _date(fields, "endDate")
     if start > end:
         raise MapiError(400, "startDate is after endDate")
@@ -169,7 +143,7 @@ def prepare(system: System, caller: Any, req: Any, args: dict[str, str]) -> Repl
 def download(system: System, caller: Any, req: Any, args: dict[str, str]) -> Reply:
     """``POST /mapi/logs/download``: the prepared logs as a zip attachment."""
     caller.require_system()
-    fields = _body(req, "logDownload")
+    fields = request_fields(req, "logDownload")
     st = _state(system)
     known = _nodes(system, req)
     nodes = _split(fields.get("nodes")) or known

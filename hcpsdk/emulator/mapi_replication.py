@@ -1,34 +1,76 @@
 """MAPI replication resources: the service settings, the link list, link details and actions.
 
 ``GET /mapi/services/replication`` answers the service settings (HCP's four documented
-ones), ``GET .../links`` the names of the system's links, ``GET .../links/<name>`` one
-link as this system sees it (``verbose=true`` adds failover settings, statistics and
-status) and ``POST .../links/<name>?<action>`` changes the link's state through
-:meth:`hcpsdk.emulator.replication.Link.act`.
+ones, :attr:`System.replication_settings <hcpsdk.emulator.model.System>`) and
+``POST /mapi/services/replication`` changes the ones its ``<replicationService>`` (or
+JSON) body names; ``GET .../links`` answers the names of the system's links,
+``GET .../links/<name>`` one link as this system sees it (``verbose=true`` adds failover
+settings, statistics and status) and ``POST .../links/<name>?<action>`` changes the link's
+state through :meth:`hcpsdk.emulator.replication.Link.act`.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from .mapi_format import MapiError, query_value, render
-from .model import Reply, System
+from .mapi_format import MapiError, query_value, render, request_fields
+from .model import REPLICATION_SETTINGS, Reply, System
 from .replication import ACTIONS, LinkStateError
 
-__all__ = ["SETTINGS", "service", "links", "link_details", "link_action"]
+__all__ = ["SETTINGS", "NETWORKS", "service", "change_service", "links", "link_details",
+           "link_action"]
 
-#: The replication service settings (``<replicationService>``), per HCP's documentation.
-SETTINGS = {
-    "allowTenantsToMonitorNamespaces": True,
-    "enableDNSFailover": True,
-    "enableDomainAndCertificateSynchronization": True,
-    "network": "[hcp_system]",
-}
+log = logging.getLogger(__name__)
+
+#: The replication service settings of a new system (``<replicationService>``).
+SETTINGS = REPLICATION_SETTINGS
+
+#: The networks the replication service can use (an emulated system has HCP's default one).
+NETWORKS = ("[hcp_system]",)
+
+_BOOLEANS = ("allowTenantsToMonitorNamespaces", "enableDNSFailover",
+             "enableDomainAndCertificateSynchronization")
 
 
 def service(system: System, caller: Any, req: Any, args: dict[str, str]) -> Reply:
     """``GET /mapi/services/replication``."""
     caller.require_system()
-    return render(req, "replicationService", dict(SETTINGS))
+    with system.lock:
+        settings = dict(system.replication_settings)
+    return render(req, "replicationService", settings)
+
+
+def _setting(key: str, value: str) -> Any:
+    """The checked value of one setting of a ``<replicationService>`` body."""
+    if key in _BOOLEANS:
+        if value.lower() not in ("true", "false"):
+            raise MapiError(400, f"invalid value {value!r} for {key}: use true or false")
+        return value.lower() == "true"
+    if key == "network":
+        if value not in NETWORKS:
+            raise MapiError(400, f"invalid value {value!r} for network: no such network"
+                                 f" (known: {', '.join(NETWORKS)})")
+        return value
+    raise MapiError(400, f"unknown replication service setting {key}; use one of"
+                         f" {', '.join(REPLICATION_SETTINGS)}")
+
+
+def change_service(system: System, caller: Any, req: Any, args: dict[str, str]) -> Reply:
+    """``POST /mapi/services/replication``: change the settings the body names.
+
+    The others keep their values; nothing changes unless every named setting is valid.
+    """
+    caller.require_system()
+    unknown = [k for k, _ in req.query if k != "prettyprint"]
+    if unknown:
+        raise MapiError(400, f"unsupported query parameter {unknown[0]}")
+    changes = {key: _setting(key, value)
+               for key, value in request_fields(req, "replicationService").items()}
+    with system.lock:
+        system.replication_settings.update(changes)
+    log.info("replication service of %s changed by %s: %s", system.name, caller.name,
+             ", ".join(f"{k}={v}" for k, v in changes.items()) or "nothing")
+    return Reply(200, [], b"")
 
 
 def links(system: System, caller: Any, req: Any, args: dict[str, str]) -> Reply:

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 __all__ = [
     "PERMISSIONS",
+    "REPLICATION_SETTINGS",
     "Reply",
     "ChangeEvent",
     "Principal",
@@ -43,6 +44,15 @@ log = logging.getLogger(__name__)
 #: Permission names of HCP's data access, in the order ``/proc/permissions`` shows them.
 PERMISSIONS = ("browse", "read", "write", "readAcl", "writeAcl", "changeOwner", "delete",
                "privileged", "purge", "search")
+
+#: The replication service settings of a new system (``<replicationService>`` in MAPI),
+#: as HCP's documentation shows them.
+REPLICATION_SETTINGS: Mapping[str, Any] = {
+    "allowTenantsToMonitorNamespaces": True,
+    "enableDNSFailover": True,
+    "enableDomainAndCertificateSynchronization": True,
+    "network": "[hcp_system]",
+}
 
 #: Kinds of :class:`ChangeEvent`.
 EVENT_KINDS = ("put", "delete", "metadata", "annotation", "acl", "directory", "purge")
@@ -293,6 +303,12 @@ class System:
         self.links: dict[str, Any] = {}
         #: The node addresses (set by the Emulator when it starts).
         self.addresses: list[str] = []
+        #: The replication service settings, changed through MAPI
+        #: (``POST /mapi/services/replication``); see :data:`REPLICATION_SETTINGS`.
+        self.replication_settings: dict[str, Any] = dict(REPLICATION_SETTINGS)
+        #: Domains of failed systems this one stands in for after an active/active failover
+        #: (kept by :mod:`hcpsdk.emulator.replication`): its MAPI answers their admin host.
+        self.taken_over_domains: set[str] = set()
         self.lock = threading.RLock()
         self._listeners: list[Callable[[ChangeEvent], None]] = []
         self._storage = storage

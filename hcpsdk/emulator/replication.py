@@ -37,6 +37,18 @@ What the emulator does on an active/passive link, following HCP's procedures:
 
 On an active/active link ``failOver`` stops the flow in both directions (both sides stay
 writable, changes are queued) and ``failBack`` applies the queues and restarts the flow.
+The system the ``failOver`` is requested on is the survivor, the other one the failed system
+(HCP fails an active/active link over from the system that still works). While the
+survivor's replication service has ``enableDNSFailover`` on (the default; changed with
+``POST /mapi/services/replication``), every emulated DNS server answers the failed system's
+names with the survivor's node addresses, so clients that look the names up again reach the
+survivor, and the survivor's MAPI answers the failed system's ``admin`` host
+(:attr:`System.taken_over_domains <hcpsdk.emulator.model.System>`); after ``failBack`` (or
+when the link is deleted) the failed system's names resolve to its own nodes again. The
+survivor serves a request for a failed system's namespace host
+like any host outside its own domain, from its default namespace, which is the same-named,
+replicated namespace when the default namespace is used. Active/passive links do not
+redirect DNS.
 
 Namespaces are replicated when their ``replicated`` flag is set: :func:`link` sets it on
 every namespace of both systems and creates, on each side, the tenants, namespaces and users
@@ -57,6 +69,7 @@ from datetime import datetime
 from typing import Any
 
 from ..exceptions import HcpsdkError
+from . import dnsserver
 from .model import ChangeEvent, Namespace, System, Tenant
 
 __all__ = ["ACTIVE_ACTIVE", "OUTBOUND", "INBOUND", "ACTIONS", "LinkStateError", "Link", "link",
@@ -150,6 +163,7 @@ class Link:
         self._state = NORMAL
         self._suspended = False
         self._note = ""
+        self._dns_failed: _Side | None = None   # the side whose names the survivor answers
         self._busy = 0
         self._closed = False
         # link-wide counters (both directions), as HCP reports them on either side
@@ -371,9 +385,48 @@ class Link:
         if action in ("beginRecovery", "completeRecovery") and link_type == ACTIVE_ACTIVE:
             raise LinkStateError(f"{action} not allowed on {link_type} link")
         getattr(self, "_do_" + action)()
+        if action == "failOver" and link_type == ACTIVE_ACTIVE:
+            self._dns_take_over(self._side(system))
+        elif action == "failBack":
+            self._dns_give_back()
         log.info("link %s: %s on %s -> state %s, suspended %s", self.name, action, system.name,
                  self._state, self._suspended)
         self._kick()
+
+    @property
+    def dns_failed_over(self) -> str | None:
+        """The domain of the failed system whose names the DNS answers with the survivor's
+        nodes (A/A failover with ``enableDNSFailover``), else None."""
+        failed = self._dns_failed
+        if failed is None:
+            return None
+        survivor = self._other(failed).system
+        return failed.system.domain if survivor.replication_settings.get("enableDNSFailover") \
+            else None
+
+    def _dns_take_over(self, survivor: _Side) -> None:
+        """Let DNS answer the other side's names with *survivor*'s nodes (A/A failover)."""
+        failed = self._other(survivor)
+        with survivor.system.lock:
+            survivor.system.taken_over_domains.add(failed.system.domain)
+        self._dns_failed = failed
+        if not failed.addresses or not survivor.addresses:
+            return      # bare systems: no DNS
+        system, addresses = survivor.system, list(survivor.addresses)
+
+        def answer() -> list[str] | None:
+            return addresses if system.replication_settings.get("enableDNSFailover") else None
+
+        dnsserver.take_over(failed.system.domain, failed.addresses, answer)
+
+    def _dns_give_back(self) -> None:
+        failed, self._dns_failed = self._dns_failed, None
+        if failed is None:
+            return
+        survivor = self._other(failed).system
+        with survivor.lock:
+            survivor.taken_over_domains.discard(failed.system.domain)
+        dnsserver.give_back(failed.system.domain, failed.addresses)
 
     def _require(self, state: str, action: str) -> None:
         if self._state != state:
@@ -514,6 +567,7 @@ class Link:
                 return
             self._closed = True
             self._cond.notify_all()
+        self._dns_give_back()
         for side in (self._primary, self._replica):
             side.system.remove_listener(self._listeners[id(side)])
             if side.system.links.get(self.name) is self:

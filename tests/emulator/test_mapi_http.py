@@ -162,6 +162,9 @@ def test_unknown_resource_is_404(admin):
 def test_unsupported_method_is_405_with_allow(admin):
     status, headers, _ = admin.call("PUT", "/mapi/services/replication", b"<x/>",
                                     Content_Type="application/xml")
+    assert status == 405 and headers["Allow"] == "GET, POST"
+    status, headers, _ = admin.call("PUT", "/mapi/tenants", b"<x/>",
+                                    Content_Type="application/xml")
     assert status == 405 and headers["Allow"] == "GET"
     status, headers, _ = admin.call("DELETE", "/mapi/services/replication/links/x")
     assert status == 405 and headers["Allow"] == "GET, POST"
