@@ -146,6 +146,21 @@ def _timed_out(sock: socket.socket, exc: BlockingIOError) -> BaseException:
     return TimeoutError("timed out")
 
 
+def _eagain_is_timeout(name: str) -> "Callable[..., Any]":
+    """``socket.socket``'s method ``name``, reporting the kernel's timeout as TimeoutError."""
+    method = getattr(socket.socket, name)
+
+    def call(self: socket.socket, *args: "Any") -> "Any":
+        try:
+            return method(self, *args)
+        except BlockingIOError as exc:
+            raise _timed_out(self, exc) from None
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = method.__doc__
+    return call
+
+
 class _TimedSocket(socket.socket):
     """A blocking TCP socket whose sends and receives time out in the kernel.
 
@@ -173,29 +188,10 @@ class _TimedSocket(socket.socket):
         size = buffering if buffering and buffering > 0 else io.DEFAULT_BUFFER_SIZE
         return io.BufferedReader(_TimedReader(self, "rb"), size)
 
-    def recv(self, *args: "Any") -> bytes:
-        try:
-            return super().recv(*args)
-        except BlockingIOError as exc:
-            raise _timed_out(self, exc) from None
-
-    def recv_into(self, *args: "Any") -> int:
-        try:
-            return super().recv_into(*args)
-        except BlockingIOError as exc:
-            raise _timed_out(self, exc) from None
-
-    def send(self, *args: "Any") -> int:
-        try:
-            return super().send(*args)
-        except BlockingIOError as exc:
-            raise _timed_out(self, exc) from None
-
-    def sendall(self, *args: "Any") -> None:
-        try:
-            super().sendall(*args)
-        except BlockingIOError as exc:
-            raise _timed_out(self, exc) from None
+    recv = _eagain_is_timeout("recv")
+    recv_into = _eagain_is_timeout("recv_into")
+    send = _eagain_is_timeout("send")
+    sendall = _eagain_is_timeout("sendall")
 
     def sendfile(self, file: "Any", offset: int = 0, count: "Optional[int]" = None) -> int:
         # socket.sendfile() waits without a limit on a blocking socket: Python's timeout
