@@ -1,25 +1,11 @@
 """The exception tree of hcpsdk.
 
 Every error raised by hcpsdk derives from :class:`HcpsdkError`; each keeps the
-documented ``reason`` attribute, and ``str(exc) == exc.reason``::
-
-    HcpsdkError
-    ├── HcpsdkArgumentError (also ValueError)  an argument has a bad value
-    ├── HcpsdkTypeError (also TypeError)       an argument has the wrong type
-    ├── HcpsdkCantConnectError          no node of the Target could be reached
-    ├── HcpsdkTimeoutError              a socket operation timed out
-    ├── HcpsdkCertificateError          TLS verification of a node failed
-    ├── HcpsdkReplicaInitError          the replica Target could not be set up
-    ├── HcpsdkPortError                 a Target on the wrong port for the call
-    ├── HcpsdkBodyNotRewindableError    a retry would need a consumed stream
-    ├── HcpsdkStatusError               HCP answered with an unexpected status
-    ├── hcpsdk.ips.IpsError             name resolution failed
-    ├── hcpsdk.pathbuilder.PathBuilderError (also ValueError)
-    └── hcpsdk.mapi errors:
-        ├── ReplicationSettingsError (also ValueError)
-        ├── LogsError ── LogsNotReadyError, LogsInProgessError
-        ├── ChargebackError
-        └── TenantError
+documented ``reason`` attribute, and ``str(exc) == exc.reason``. The classes below
+are the base ones; the modules add a few more specific ones (``hcpsdk.mapi``'s
+``LogsStatusError`` and the like, ``hcpsdk.emulator.tls.MissingExtraError``, ...).
+The complete tree, with every exception class of the package, is drawn in the
+documentation's *Exceptions* chapter (``docs/exceptions.rst``).
 """
 from __future__ import annotations
 

@@ -22,8 +22,8 @@ from collections import OrderedDict
 from typing import Any
 
 import hcpsdk
+from hcpsdk._session import Session, parse_xml
 from hcpsdk.exceptions import HcpsdkError, HcpsdkStatusError
-from hcpsdk.mapi._call import Session, parse_xml
 
 __all__ = ["Info"]
 

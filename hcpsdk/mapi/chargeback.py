@@ -7,7 +7,8 @@ import logging
 
 import hcpsdk
 from hcpsdk.exceptions import ChargebackError
-from hcpsdk.mapi._call import Session, quote_name
+from hcpsdk._session import Session
+from hcpsdk.mapi._call import quote_name
 from hcpsdk.mapi._errors import ChargebackArgumentError, ChargebackStatusError
 
 __all__ = ["Chargeback", "ChargebackError"]

@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 
 import hcpsdk
 from hcpsdk.exceptions import LogsError, LogsInProgessError, LogsNotReadyError
-from hcpsdk.mapi._call import Session, parse_xml
+from hcpsdk._session import Session, parse_xml
 from hcpsdk.mapi._errors import LogsArgumentError, LogsInProgressStatusError, LogsStatusError
 
 __all__ = ["Logs", "LogsError", "LogsNotReadyError", "LogsInProgessError"]

@@ -6,7 +6,8 @@ from typing import Any
 
 import hcpsdk
 from hcpsdk.exceptions import HcpsdkError, HcpsdkStatusError, ReplicationSettingsError
-from hcpsdk.mapi._call import Session, element_to_dict, parse_xml, quote_name
+from hcpsdk._session import Session, element_to_dict, parse_xml
+from hcpsdk.mapi._call import quote_name
 
 __all__ = ["Replication", "ReplicationSettingsError"]
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import hcpsdk
 from hcpsdk.exceptions import TenantError
-from hcpsdk.mapi._call import Session, parse_json, quote_name
+from hcpsdk._session import Session, parse_json
+from hcpsdk.mapi._call import quote_name
 from hcpsdk.mapi._errors import TenantStatusError
 
 __all__ = ["Tenant", "listtenants", "TenantError"]

@@ -1,6 +1,9 @@
-"""Fixtures of the ingest and benchmark tests: one plain-HTTP 4-node emulator for the module.
+"""Fixtures of the ingest and benchmark tests.
 
-Real sockets on loopback; nothing of http.client, socket or DNS is mocked.
+The emulator is the session's ``hcp_emulator`` of the package's pytest plugin
+(``hcpsdk.emulator.plugin``, loaded by its entry point), shared with tests/core; its
+faults are cleared after each test. Real sockets on loopback; nothing of http.client,
+socket or DNS is mocked.
 """
 from __future__ import annotations
 
@@ -8,28 +11,22 @@ import os
 
 import pytest
 
-from hcpsdk.emulator import Emulator
 
-
-@pytest.fixture(scope="session")
-def hcp():
-    """A 4-node emulator (HTTP only, ephemeral ports) for the whole bench test session."""
-    with Emulator(nodes=4, domain="bench.example.com", tls=False, http_port=0,
-                  mapi_port=0) as emulator:
-        yield emulator
+@pytest.fixture()
+def hcp(hcp_emulator):
+    """The session's emulated 4-node HCP."""
+    return hcp_emulator
 
 
 @pytest.fixture()
 def faults(hcp):
-    """``hcp.faults``, cleared after the test."""
-    hcp.faults.clear()
-    yield hcp.faults
-    hcp.faults.clear()
+    """``hcp.faults`` (cleared after the test by the plugin)."""
+    return hcp.faults
 
 
 @pytest.fixture()
 def target(hcp):
-    """A fresh Target (own round-robin address circle) on the emulator's HTTP port."""
+    """A fresh Target (own round-robin address circle) on the emulator's plain HTTP port."""
     return hcp.target(port=hcp.http_port, tls=False)
 
 

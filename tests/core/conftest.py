@@ -1,5 +1,8 @@
 """Fixtures of the core client tests: the emulator, misbehaving raw servers, own TLS servers.
 
+The emulator is the session's ``hcp_emulator`` of the package's pytest plugin
+(``hcpsdk.emulator.plugin``), shared with tests/bench.
+
 Everything runs on loopback with real sockets; nothing of http.client, socket, ssl or
 DNS is mocked.
 """
@@ -15,22 +18,22 @@ import uuid
 import pytest
 
 import hcpsdk
-from hcpsdk.emulator import Emulator
 
 
-@pytest.fixture(scope="session")
-def hcp():
-    """One emulated 4-node HCP for the whole core suite (HTTP and HTTPS)."""
-    with Emulator(nodes=4, domain="core.example.com", tls=True) as emulator:
-        yield emulator
+@pytest.fixture()
+def hcp(hcp_emulator):
+    """The session's emulated 4-node HCP (HTTP and HTTPS), faults cleared after each test.
+
+    It is the ``hcp_emulator`` of the package's pytest plugin (``hcpsdk.emulator.plugin``,
+    loaded by its entry point), so the core and the bench tests share one emulator.
+    """
+    return hcp_emulator
 
 
 @pytest.fixture()
 def faults(hcp):
-    """``hcp.faults``, cleared after the test."""
-    hcp.faults.clear()
-    yield hcp.faults
-    hcp.faults.clear()
+    """``hcp.faults`` (cleared after the test by the plugin)."""
+    return hcp.faults
 
 
 @pytest.fixture()

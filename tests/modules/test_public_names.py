@@ -1,7 +1,10 @@
 """The documented names of chapters 7-9 (and the 0.9.5 additions) exist where documented."""
 from __future__ import annotations
 
+import json
 import pickle
+import subprocess
+import sys
 
 import pytest
 
@@ -48,3 +51,27 @@ def test_mapi_errors_are_hcpsdk_errors_with_reason_and_pickle(name):
     assert str(err) == err.reason == "why"
     copy = pickle.loads(pickle.dumps(err))
     assert type(copy) is cls and copy.reason == "why"
+
+
+def _modules_loaded_by(statement):
+    code = f"import json, sys; {statement}; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         check=True).stdout
+    return set(json.loads(out))
+
+
+def test_namespace_does_not_import_mapi():
+    # Session lives in the neutral hcpsdk._session; the mapi modules are not namespace's business
+    loaded = _modules_loaded_by("import hcpsdk.namespace")
+    assert {"hcpsdk.namespace", "hcpsdk._session"} <= loaded
+    assert not {name for name in loaded if name.split(".")[:2] == ["hcpsdk", "mapi"]}, loaded
+
+
+def test_mapi_still_reexports_the_session_helpers():
+    loaded = _modules_loaded_by("import hcpsdk.mapi")
+    assert "hcpsdk._session" in loaded and "hcpsdk.namespace" not in loaded
+    from hcpsdk import _session
+    from hcpsdk.mapi import _call
+
+    for name in ("Session", "parse_xml", "parse_json", "element_to_dict"):
+        assert getattr(_call, name) is getattr(_session, name)
