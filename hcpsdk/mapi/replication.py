@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from xml.sax.saxutils import escape
 
 import hcpsdk
 from hcpsdk.exceptions import HcpsdkError, HcpsdkStatusError, ReplicationSettingsError
@@ -79,6 +80,58 @@ class Replication(Session):
         :raises HcpsdkError: if the request fails
         """
         return element_to_dict(self._get("getreplicationsettings", "/mapi/services/replication"))
+
+    #: What :meth:`setreplicationsettings` can change: setting → ``bool`` (a flag) or ``str``.
+    _SETTINGS: dict[str, type] = {
+        "allowTenantsToMonitorNamespaces": bool,
+        "enableDNSFailover": bool,
+        "enableDomainAndCertificateSynchronization": bool,
+        "network": str,
+    }
+
+    def setreplicationsettings(self, *, allowTenantsToMonitorNamespaces: bool | None = None,
+                               enableDNSFailover: bool | None = None,
+                               enableDomainAndCertificateSynchronization: bool | None = None,
+                               network: str | None = None) -> None:
+        """Change general settings of the replication service (a system administrator's call).
+
+        Only the settings given are sent; HCP keeps the others as they are.
+
+        :param allowTenantsToMonitorNamespaces: tenant administrators may watch the
+            replication of their namespaces
+        :param enableDNSFailover: after an active/active failover, HCP's DNS answers the
+            failed system's names with the surviving system's nodes
+        :param enableDomainAndCertificateSynchronization: keep the linked systems' domains
+            and certificates alike
+        :param network: the network replication uses, e.g. ``'[hcp_system]'``
+        :raises ReplicationSettingsError: (a ValueError, too) when no setting is given, a flag
+            is no bool or *network* no non-empty str; nothing is sent then
+        :raises HcpsdkStatusError: when HCP refuses the change (400 names the bad value in
+            ``X-HCP-ErrorMessage``; 403: the account is no system administrator)
+
+        .. versionadded:: 1.0
+        """
+        given = {name: value for name, value in (
+            ("allowTenantsToMonitorNamespaces", allowTenantsToMonitorNamespaces),
+            ("enableDNSFailover", enableDNSFailover),
+            ("enableDomainAndCertificateSynchronization",
+             enableDomainAndCertificateSynchronization),
+            ("network", network)) if value is not None}
+        if not given:
+            raise ReplicationSettingsError("setreplicationsettings: give at least one setting")
+        fields = []
+        for name, value in given.items():
+            kind = self._SETTINGS[name]
+            if type(value) is not kind or (kind is str and not value):
+                raise ReplicationSettingsError("setreplicationsettings: {} must be {}, not {!r}"
+                                               .format(name, "True or False" if kind is bool
+                                                       else "a non-empty str", value))
+            text = ("true" if value else "false") if kind is bool else escape(value)
+            fields.append("<{0}>{1}</{0}>".format(name, text))
+        body = "<replicationService>{}</replicationService>".format("".join(fields))
+        self._fetch("setreplicationsettings", "POST", "/mapi/services/replication",
+                    body=body.encode("utf-8"), headers={"Content-Type": "application/xml"},
+                    error=HcpsdkStatusError)
 
     def getlinklist(self) -> list[str]:
         """Query MAPI for a list of replication links.

@@ -133,8 +133,6 @@ def test_non_admin_users_are_403(hcp, settings, post):
     assert settings() == DEFAULTS
 
 
-@pytest.mark.skipif(not hasattr(hcpsdk.mapi.Replication, "setreplicationsettings"),
-                    reason="hcpsdk.mapi.Replication.setreplicationsettings does not exist yet")
 def test_client_setreplicationsettings(hcp, settings):
     with hcpsdk.mapi.Replication(hcp.target(hcp.admin_fqdn)) as rep:
         rep.setreplicationsettings(enableDNSFailover=False, network="[hcp_system]")

@@ -208,6 +208,35 @@ def test_unknown_action_or_linktype_is_a_value_error(hcp, replication, action, l
     assert mapi_requests(hcp) == before
 
 
+@pytest.mark.parametrize("kwargs, named", [
+    ({}, "at least one"),
+    ({"enableDNSFailover": "false"}, "enableDNSFailover"),
+    ({"allowTenantsToMonitorNamespaces": 1}, "allowTenantsToMonitorNamespaces"),
+    ({"network": ""}, "network"),
+    ({"network": 7}, "network"),
+])
+def test_bad_replication_settings_raise_before_any_request(hcp, replication, kwargs, named):
+    before = mapi_requests(hcp)
+    with pytest.raises(ReplicationSettingsError) as info:
+        replication.setreplicationsettings(**kwargs)
+    assert isinstance(info.value, ValueError) and named in info.value.reason
+    assert mapi_requests(hcp) == before
+
+
+def test_setreplicationsettings_changes_only_what_is_given(hcp, replication):
+    before = replication.getreplicationsettings()
+    try:
+        replication.setreplicationsettings(allowTenantsToMonitorNamespaces=False)
+        assert replication.getreplicationsettings() == dict(
+            before, allowTenantsToMonitorNamespaces="false")
+        with pytest.raises(TypeError):
+            replication.setreplicationsettings(False)  # keyword-only: no guessing of order
+    finally:
+        replication.setreplicationsettings(
+            allowTenantsToMonitorNamespaces=before["allowTenantsToMonitorNamespaces"] == "true")
+    assert replication.getreplicationsettings() == before
+
+
 # ------------------------------------------------------------------ errors
 
 
