@@ -7,10 +7,11 @@ blocks, so large objects need bounded memory.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tempfile
-from typing import Iterator
+from typing import Callable, Iterator
 
 __all__ = ["BLOCK", "Blob", "MemoryStorage", "DiskStorage", "hasher"]
 
@@ -19,13 +20,21 @@ _HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha38
            "SHA-512": "sha512", "RIPEMD-160": "ripemd160"}
 
 
+def _constructor(name: str) -> Callable[[], "hashlib._Hash"]:
+    # hashlib.sha256() is cheaper than hashlib.new("sha256") (no lookup by name per upload)
+    return getattr(hashlib, name, None) or functools.partial(hashlib.new, name)
+
+
+_CONSTRUCTORS = {scheme: _constructor(name) for scheme, name in _HASHES.items()}
+
+
 def hasher(scheme: str) -> "hashlib._Hash":
     """A new hashlib object for an HCP hash scheme name (``SHA-256`` ...).
 
     :raises ValueError: for an unknown scheme
     """
     try:
-        return hashlib.new(_HASHES[scheme.upper()])
+        return _CONSTRUCTORS[scheme.upper()]()
     except (KeyError, ValueError):
         raise ValueError(f"unsupported hash scheme {scheme!r}") from None
 

@@ -19,7 +19,7 @@ from . import acl as _acl
 from . import listing, proc
 from . import retention as _ret
 from .model import Namespace, Principal, Reply, System, authenticate
-from .http11 import Abort, BlobReply, Request, encode_headers
+from .http11 import Abort, BlobReply, Request
 from .store import StoreError, Version
 
 __all__ = ["Handler"]
@@ -62,6 +62,14 @@ def _http_date(seconds: float) -> str:
     if _last_date[0] != second:
         _last_date[:] = [second, email.utils.formatdate(second, usegmt=True)]
     return _last_date[1]
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
+def _quote_path(path: str) -> str:
+    """*path* percent-encoded like :func:`urllib.parse.quote` (plain paths as they are)."""
+    return path if _PLAIN_PATH.fullmatch(path) else quote(path)
 
 
 _types: dict[str, str] = {}
@@ -230,7 +238,7 @@ class Handler:
         if kind == "directory":
             self._need(perms, "write")
             ns.store.mkdir(path)
-            return Reply(201, [("Location", "/rest/" + quote(path))])
+            return Reply(201, [("Location", "/rest/" + _quote_path(path))])
         if kind == "custom-metadata":
             self._need(perms, "write")
             name = query.get("annotation", "default")
@@ -250,14 +258,18 @@ class Handler:
             raise StoreError(409, "the root directory exists")
         if not req.length_known:
             return error(411, "Content-Length or chunked transfer encoding is required")
-        hold = _bool(query, "hold")
-        if hold is not None:
-            self._need(perms, "privileged")
-        grants = _acl.predefined(query["acl"]) if "acl" in query else None
-        index, shred = _bool(query, "index"), _bool(query, "shred")
-        encoding = _dget(req.headers, "content-encoding", "identity").strip().lower()
-        if encoding not in ("identity", "gzip"):
-            raise StoreError(415, f"unsupported Content-Encoding {encoding}")
+        hold = index = shred = grants = None
+        if query:
+            hold = _bool(query, "hold")
+            if hold is not None:
+                self._need(perms, "privileged")
+            grants = _acl.predefined(query["acl"]) if "acl" in query else None
+            index, shred = _bool(query, "index"), _bool(query, "shred")
+        encoding = _dget(req.headers, "content-encoding")
+        if encoding is not None:
+            encoding = encoding.strip().lower()
+            if encoding not in ("identity", "gzip"):
+                raise StoreError(415, f"unsupported Content-Encoding {encoding}")
         ns.store.precheck_put(path)
         writer = ns.store.writer()
         try:
@@ -272,7 +284,7 @@ class Handler:
                          content_type=_dget(req.headers, "content-type", ""), index=index,
                          shred=shred, retention=query.get("retention"), hold=hold, acl=grants)
         ns.count("writes", 1, "bytesIn", v.size)
-        return Reply(201, [("Location", "/rest/" + quote(path)),
+        return Reply(201, [("Location", "/rest/" + _quote_path(path)),
                            ("X-HCP-VersionId", str(v.version_id)),
                            ("X-HCP-IngestTimeMilliseconds", str(v.ingest_ms)),
                            ("X-HCP-Hash", v.hash), ("ETag", f'"{v.etag}"')])
@@ -351,7 +363,7 @@ class Handler:
             raise StoreError(400, f"invalid type {kind!r}")
         cached = v.cache
         if cached is None or cached[0] != ns.dpl:
-            cached = v.cache = (ns.dpl, encode_headers(self.object_headers(ns, path, v)))
+            cached = v.cache = (ns.dpl, self.object_headers(ns, path, v))
         headers = cached[1]
         start, length, status = 0, v.size, 200
         rng = _dget(req.headers, "range")
@@ -407,36 +419,51 @@ class Handler:
                            ("X-HCP-ChangeTimeMilliseconds", a.change_ms)], a.data)
 
     @staticmethod
-    def object_headers(ns: Namespace, path: str, v: Version) -> list[tuple[str, str]]:
-        """The metadata headers of an object version (HEAD/GET)."""
+    def object_headers(ns: Namespace, path: str, v: Version) -> bytes:
+        """The metadata headers of an object version (HEAD/GET), encoded.
+
+        One text in header order (rendered once per version and cached by :meth:`_get`).
+        """
         b = ("false", "true")
         change_s = float(v.change_ms) / 1000
-        return [
-            ("ETag", f'"{v.etag}"'), ("Content-Type", _content_type(path, v.content_type)),
-            ("X-HCP-Type", "object"), ("X-HCP-Size", str(v.size)), ("X-HCP-Hash", v.hash),
-            ("X-HCP-VersionId", str(v.version_id)), ("X-HCP-IngestTime", str(v.ingest_time)),
-            ("X-HCP-IngestTimeMilliseconds", str(v.ingest_ms)),
-            ("X-HCP-RetentionClass", v.retention_class),
-            ("X-HCP-RetentionString", _ret.text(v.retention)),
-            ("X-HCP-Retention", str(v.retention)), ("X-HCP-IngestProtocol", "HTTP"),
-            ("X-HCP-RetentionHold", b[v.hold]), ("X-HCP-Shred", b[v.shred]),
-            ("X-HCP-DPL", str(ns.dpl)), ("X-HCP-Index", b[v.index]),
-            ("X-HCP-Custom-Metadata", b[bool(v.annotations)]),
-            ("X-HCP-ACL", b[v.acl is not None]), ("X-HCP-Owner", v.owner),
-            ("X-HCP-Domain", v.domain), ("X-HCP-UID", ""), ("X-HCP-GID", ""),
-            ("X-HCP-CustomMetadataAnnotations", v.annotation_header),
-            ("X-HCP-Replicated", b[v.replicated]), ("X-HCP-ReplicationCollision", "false"),
-            ("X-HCP-ChangeTimeMilliseconds", v.change_ms),
-            ("X-HCP-ChangeTimeString", listing.time_string(v.change_ms)),
-            ("Last-Modified", _http_date(min(change_s, v.ingest_time) if v.ingest_time else change_s)),
-        ]
+        last_modified = _http_date(min(change_s, v.ingest_time) if v.ingest_time else change_s)
+        return (
+            f'ETag: "{v.etag}"\r\n'
+            f"Content-Type: {_content_type(path, v.content_type)}\r\n"
+             "X-HCP-Type: object\r\n"
+            f"X-HCP-Size: {v.size}\r\n"
+            f"X-HCP-Hash: {v.hash}\r\n"
+            f"X-HCP-VersionId: {v.version_id}\r\n"
+            f"X-HCP-IngestTime: {v.ingest_time}\r\n"
+            f"X-HCP-IngestTimeMilliseconds: {v.ingest_ms}\r\n"
+            f"X-HCP-RetentionClass: {v.retention_class}\r\n"
+            f"X-HCP-RetentionString: {_ret.text(v.retention)}\r\n"
+            f"X-HCP-Retention: {v.retention}\r\n"
+             "X-HCP-IngestProtocol: HTTP\r\n"
+            f"X-HCP-RetentionHold: {b[v.hold]}\r\n"
+            f"X-HCP-Shred: {b[v.shred]}\r\n"
+            f"X-HCP-DPL: {ns.dpl}\r\n"
+            f"X-HCP-Index: {b[v.index]}\r\n"
+            f"X-HCP-Custom-Metadata: {b[bool(v.annotations)]}\r\n"
+            f"X-HCP-ACL: {b[v.acl is not None]}\r\n"
+            f"X-HCP-Owner: {v.owner}\r\n"
+            f"X-HCP-Domain: {v.domain}\r\n"
+             "X-HCP-UID: \r\n"
+             "X-HCP-GID: \r\n"
+            f"X-HCP-CustomMetadataAnnotations: {v.annotation_header}\r\n"
+            f"X-HCP-Replicated: {b[v.replicated]}\r\n"
+             "X-HCP-ReplicationCollision: false\r\n"
+            f"X-HCP-ChangeTimeMilliseconds: {v.change_ms}\r\n"
+            f"X-HCP-ChangeTimeString: {listing.time_string(v.change_ms)}\r\n"
+            f"Last-Modified: {last_modified}\r\n"
+        ).encode("latin-1", "replace")
 
     # DELETE -----------------------------------------------------------------------
 
     def _delete(self, req: Request, ns: Namespace, principal: Principal, perms: frozenset[str],
                 path: str, query: dict[str, str]) -> Reply:
         self._writable(ns)
-        if any(k.lower().startswith("if-") for k in req.headers):
+        if any(k.startswith("if-") for k in req.headers):   # CIHeaders keys are lower case
             raise StoreError(400, "conditional headers are not allowed on DELETE")
         if req.has_body and req.headers.get("content-type", "").startswith(
                 "application/x-www-form-urlencoded"):

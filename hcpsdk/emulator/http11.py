@@ -210,7 +210,8 @@ class Request:
     def path(self) -> str:
         """The percent-decoded path (UTF-8)."""
         if self._path is None:
-            self._path = unquote(self.raw_path, errors="surrogateescape")
+            raw = self.raw_path
+            self._path = unquote(raw, errors="surrogateescape") if "%" in raw else raw
         return self._path
 
     @property

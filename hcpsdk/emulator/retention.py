@@ -22,6 +22,7 @@ INITIAL_UNSPECIFIED = -2
 
 _SPECIAL = {DELETION_ALLOWED: "Deletion Allowed", DELETION_PROHIBITED: "Deletion Prohibited",
             INITIAL_UNSPECIFIED: "Initial Unspecified"}
+_INTEGER = re.compile(r"-?\d+")
 _OFFSET = re.compile(r"^([ARN])((?:[+-]\d+[yMwdhms])+)$")
 _PART = re.compile(r"([+-])(\d+)([yMwdhms])")
 _UNIT_ORDER = "yMwdhms"
@@ -76,6 +77,20 @@ def _apply_offset(base: int, parts: str) -> int:
     return int(dt.timestamp())
 
 
+#: Plain numbers parsed so far (a namespace's default retention is parsed on every PUT).
+_numbers: dict[str, Retention] = {}
+
+
+def _number(expr: str) -> Retention:
+    value = int(expr)
+    if value < INITIAL_UNSPECIFIED:
+        raise RetentionError(f"invalid retention value {expr}")
+    if len(_numbers) >= 1000:
+        _numbers.clear()
+    retention = _numbers[expr] = Retention(value)
+    return retention
+
+
 def parse(expr: str, *, ingest: int, current: int = 0, classes: dict | None = None) -> Retention:
     """Turn a retention expression into a :class:`Retention`.
 
@@ -85,12 +100,12 @@ def parse(expr: str, *, ingest: int, current: int = 0, classes: dict | None = No
     :param classes: the namespace's retention classes by name
     :raises RetentionError: for a malformed expression or an unknown class
     """
+    known = _numbers.get(expr)
+    if known is not None:
+        return known
     expr = expr.strip()
-    if re.fullmatch(r"-?\d+", expr):
-        value = int(expr)
-        if value < INITIAL_UNSPECIFIED:
-            raise RetentionError(f"invalid retention value {expr}")
-        return Retention(value)
+    if _INTEGER.fullmatch(expr):
+        return _number(expr)
     if expr.startswith("C+"):
         klass = (classes or {}).get(expr[2:])
         if klass is None:

@@ -32,22 +32,33 @@ _SMALL = 1 << 16
 _IDLE_TICK = 0.1
 _TLS_HANDSHAKE = 0x16  # first byte of a TLS ClientHello record
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
+_STATUS_LINES = {code: f"HTTP/1.1 {code} {phrase}\r\n".encode()
+                 for code, phrase in _REASONS.items()}
 _dget = dict.get
 _dcontains = dict.__contains__
 
 
-class _Clock:
-    """``Date`` and ``X-HCP-Time`` headers, formatted once per second."""
+def _status_line(status: int) -> bytes:
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        line = f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n".encode()
+    return line
 
-    def __init__(self) -> None:
+
+class _Clock:
+    """The headers every response starts with: *common* ones, then ``Date`` and
+    ``X-HCP-Time``, formatted once per second."""
+
+    def __init__(self, common: bytes) -> None:
+        self._common = common
         self._second = -1
         self._value = b""
 
     def headers(self) -> bytes:
         now = int(time.time())
         if now != self._second:
-            self._value = (f"Date: {email.utils.formatdate(now, usegmt=True)}\r\n"
-                           f"X-HCP-Time: {now}\r\n").encode()
+            self._value = self._common + (f"Date: {email.utils.formatdate(now, usegmt=True)}\r\n"
+                                          f"X-HCP-Time: {now}\r\n").encode()
             self._second = now
         return self._value
 
@@ -68,12 +79,14 @@ class _Connection:
         self.idle_since: float | None = None
 
     def continue_if_expected(self, req: Request) -> None:
-        if (_dget(req.headers, "expect", "").lower() == "100-continue"
-                and req.version == "HTTP/1.1"):
+        expect = _dget(req.headers, "expect")
+        if expect is not None and expect.lower() == "100-continue" and req.version == "HTTP/1.1":
             self.sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def upload_fault(self) -> int | None:
         faults = self.service_obj.faults
+        if not faults.nodes[self.node].reset_count:   # no fault set: no lock needed
+            return None
         with faults.lock:
             return faults.nodes[self.node].take("reset")
 
@@ -114,7 +127,7 @@ class NodeService:
         self.faults = faults
         self.record = record
         self.keep_alive = keep_alive
-        self._clock = _Clock()
+        self._clock = _Clock(common_headers)
         self._ids = itertools.count(int.from_bytes(__import__("os").urandom(6), "big") << 8)
         self._lock = threading.Lock()
         self._listeners: dict[tuple[int, str], socket.socket] = {}
@@ -349,22 +362,17 @@ class NodeService:
 
     def _head_bytes(self, conn: _Connection, status: int, headers: list[tuple[str, str]] | bytes,
                     length: int, keep: bool, content: bool = False) -> bytes:
-        parts = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}\r\n".encode(),
-                 self.common, self._clock.headers(),
-                 f"X-RequestId: {next(self._ids):016X}\r\n".encode()]
-        if content:
-            parts.append(self.content_headers)
-        if headers:
-            if isinstance(headers, bytes):
-                parts.append(headers)
-            else:
-                parts.append(encode_headers(headers))
-        if status >= 200 and status not in (204, 304):
-            parts.append(b"Content-Length: %d\r\n" % length)
-        if not keep:
-            parts.append(b"Connection: close\r\n")
-        parts.append(b"\r\n")
-        return b"".join(parts)
+        if not isinstance(headers, bytes):
+            headers = encode_headers(headers) if headers else b""
+        sized = status >= 200 and status not in (204, 304)
+        return b"".join((
+            _status_line(status), self._clock.headers(),
+            b"X-RequestId: %016X\r\n" % next(self._ids),
+            self.content_headers if content else b"",
+            headers,
+            b"Content-Length: %d\r\n" % length if sized else b"",
+            b"" if keep else b"Connection: close\r\n",
+            b"\r\n"))
 
     def _send_simple(self, conn: _Connection, status: int, message: str) -> None:
         conn.sock.sendall(self._head_bytes(conn, status, [("X-HCP-ErrorMessage", message)], 0,

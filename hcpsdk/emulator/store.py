@@ -42,30 +42,27 @@ class StoreError(Exception):
 
 
 _clock_lock = threading.Lock()
-_clock_last = [0, 0]
+_clock_last = [0, 0]   # the last (ms, sequence number) handed out
 
 
 def change_time() -> tuple[int, str]:
     """(ms since epoch, ``X-HCP-ChangeTimeMilliseconds`` text with a unique ``.NN`` suffix)."""
     ms = time.time_ns() // 1_000_000
+    last = _clock_last
     with _clock_lock:
-        if ms <= _clock_last[0]:
-            ms, seq = _clock_last[0], _clock_last[1] + 1
+        if ms > last[0]:
+            seq = 0
+        else:
+            ms, seq = last[0], last[1] + 1
             if seq > 99:
                 ms, seq = ms + 1, 0
-        else:
-            seq = 0
-        _clock_last[:] = [ms, seq]
-    return ms, f"{ms}.{seq:02d}"
+        last[0] = ms
+        last[1] = seq
+    return ms, "%d.%02d" % (ms, seq)
 
 
-_version_ids = itertools.count(time.time_ns() // 10_000 * 64)
-_version_lock = threading.Lock()
-
-
-def _next_version_id() -> int:
-    with _version_lock:
-        return next(_version_ids)
+#: The next version id (``next()`` of an itertools.count is atomic: no lock needed).
+_next_version_id = itertools.count(time.time_ns() // 10_000 * 64).__next__
 
 
 # ---------------------------------------------------------------------------- metadata
@@ -85,7 +82,7 @@ class Annotation:
         return "SHA-256 " + hashlib.sha256(self.data).hexdigest().upper()
 
 
-@dataclass
+@dataclass(slots=True)
 class Version:
     """One version of an object (or a delete marker, ``deleted=True``)."""
 
@@ -115,6 +112,8 @@ class Version:
     @property
     def annotation_header(self) -> str:
         """``X-HCP-CustomMetadataAnnotations``: ``name;size, name2;size``."""
+        if not self.annotations:
+            return ""
         return ", ".join(f"{n};{len(a.data)}" for n, a in self.annotations.items())
 
 
@@ -263,17 +262,22 @@ class ObjectStore:
     def precheck_put(self, path: str) -> None:
         """Fail early (before the body is read) if a PUT of *path* cannot succeed."""
         with self.lock:
-            if path in self.dirs and not self.dirs[path].deleted:
-                raise StoreError(409, f"a directory exists at {path}")
-            cur = self.current(path)
-            if cur is not None:
-                if not self.namespace.versioning:
-                    raise StoreError(409, "object already exists")
-                if cur.hold:
-                    raise StoreError(403, "object is on hold")
-                if _ret.blocks_delete(cur.retention):
-                    raise StoreError(403, "object is under retention")
-            self._check_parents(path)
+            self._check_put(path)
+
+    def _check_put(self, path: str) -> None:
+        """:meth:`precheck_put` with the lock held."""
+        d = self.dirs.get(path)
+        if d is not None and not d.deleted:
+            raise StoreError(409, f"a directory exists at {path}")
+        cur = self.current(path)
+        if cur is not None:
+            if not self.namespace.versioning:
+                raise StoreError(409, "object already exists")
+            if cur.hold:
+                raise StoreError(403, "object is on hold")
+            if _ret.blocks_delete(cur.retention):
+                raise StoreError(403, "object is under retention")
+        self._check_parents(path)
 
     def put(self, path: str, writer: Any, *, owner: str, content_type: str = "",
             index: bool | None = None, shred: bool | None = None, retention: str | None = None,
@@ -287,8 +291,8 @@ class ObjectStore:
         blob = writer.commit()
         try:
             with self.lock:
-                self.precheck_put(path)
-                if self.used_bytes() + blob.size > ns.hard_quota:
+                self._check_put(path)
+                if self._used + blob.size > ns.hard_quota:
                     raise StoreError(413, "not enough space (namespace quota exceeded)")
                 prev = self.objects.get(path)
                 base = prev[-1] if prev and not prev[-1].deleted else None
