@@ -86,7 +86,7 @@ class Zone:
         if not name.endswith(suffix):
             return False
         labels = name[: -len(suffix)].split(".")
-        if labels == ["admin"]:
+        if labels == ["admin"] or labels == ["default", "default"]:   # the Default Namespace
             return True
         return labels[-1] in self.tenants()
 

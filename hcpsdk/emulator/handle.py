@@ -248,7 +248,7 @@ class Emulator:
         self.mapi_port: int = ports["mapi"]
         names = [f"*.{t}.{self.system.domain}" for t in self.system.tenants]
         names += [f"{t}.{self.system.domain}" for t in self.system.tenants]
-        names.append(self.admin_fqdn)
+        names += [self.admin_fqdn, f"default.default.{self.system.domain}"]
         ca_pem = None
         ca_path = os.path.join(self.data_dir, "ca-key.pem") if self.data_dir else None
         if ca_path and os.path.exists(ca_path):

@@ -1,6 +1,7 @@
 """Request routing and the REST data API (``/rest``), ``/proc`` and MAPI dispatch.
 
-Routing is by the Host header: ``<ns>.<tenant>.<domain>`` names a namespace; a host
+Routing is by the Host header: ``<ns>.<tenant>.<domain>`` names a namespace (so does
+``<ns>.<tenant>.<d>`` for a domain *d* taken over in an active/active failover); a host
 that is an IP literal, outside the system's domain, the tenant's or the admin host maps
 to the default namespace; a namespace host whose tenant or namespace does not exist is
 answered ``403``. Requests on the MAPI port go to :func:`hcpsdk.emulator.mapi.handle`.
@@ -11,9 +12,11 @@ import email.utils
 import logging
 import mimetypes
 import re
+import time
 import zlib
 from typing import Any
 from urllib.parse import parse_qsl, quote
+from xml.sax.saxutils import escape
 
 from . import acl as _acl
 from . import listing, proc
@@ -100,6 +103,7 @@ class Handler:
         self.system = system
         self.default = default_namespace
         self._suffix = "." + system.domain
+        self._fcfs_host = "default.default." + system.domain
         self._principals: dict[tuple, tuple[Principal, str | None]] = {}
 
     # ------------------------------------------------------------------ routing
@@ -113,6 +117,8 @@ class Handler:
                 return self._rest(req)
             if path == "/proc" or path.startswith("/proc/"):
                 return self._proc(req)
+            if path.startswith("/fcfs_"):
+                return self._fcfs(req)
             return error(404, f"no such resource {req.raw_path}")
         except StoreError as exc:
             return error(exc.status, exc.message)
@@ -132,6 +138,11 @@ class Handler:
     def namespace(self, host: str) -> Namespace:
         """The namespace a Host header names.
 
+        ``<ns>.<tenant>.<domain>`` names a namespace of this system; so does it for the
+        domain of a failed system this one stands in for after an active/active failover
+        (:attr:`~hcpsdk.emulator.model.System.taken_over_domains`): then it is this
+        system's replicated namespace of that name.
+
         :raises StoreError: 403 for a namespace host whose namespace does not exist
         """
         if host.endswith(self._suffix):
@@ -141,9 +152,27 @@ class Handler:
                 if ns is None:
                     raise StoreError(403, f"namespace {host} does not exist")
                 return ns
+        elif self.system.taken_over_domains:
+            ns = self._taken_over(host)
+            if ns is not None:
+                return ns
         ns = self.system.namespace(*self.default)
         if ns is None:
             raise StoreError(403, "no default namespace is configured")
+        return ns
+
+    def _taken_over(self, host: str) -> Namespace | None:
+        """The namespace *host* names in a taken-over domain, ``None`` if it names none.
+
+        :raises StoreError: 403 if this system has no namespace of that name
+        """
+        labels = host.split(".", 2)
+        if len(labels) < 3 or labels[2].rstrip(".") not in self.system.taken_over_domains:
+            return None
+        ns = self.system.namespace(labels[1], labels[0])
+        if ns is None:
+            raise StoreError(403, f"namespace {host} does not exist on {self.system.domain},"
+                                  f" which stands in for {labels[2]}")
         return ns
 
     def _auth(self, req: Request, ns: Namespace, status: int = 403) -> Principal:
@@ -265,21 +294,7 @@ class Handler:
                 self._need(perms, "privileged")
             grants = _acl.predefined(query["acl"]) if "acl" in query else None
             index, shred = _bool(query, "index"), _bool(query, "shred")
-        encoding = _dget(req.headers, "content-encoding")
-        if encoding is not None:
-            encoding = encoding.strip().lower()
-            if encoding not in ("identity", "gzip"):
-                raise StoreError(415, f"unsupported Content-Encoding {encoding}")
-        ns.store.precheck_put(path)
-        writer = ns.store.writer()
-        try:
-            if encoding == "gzip":
-                self._gunzip_body(req, writer)
-            else:
-                req.stream_body(writer.write)
-        except BaseException:
-            writer.abort()
-            raise
+        writer = self._upload(req, ns.store, path)
         v = ns.store.put(path, writer, owner=principal.name if principal.user else "",
                          content_type=_dget(req.headers, "content-type", ""), index=index,
                          shred=shred, retention=query.get("retention"), hold=hold, acl=grants)
@@ -288,6 +303,30 @@ class Handler:
                            ("X-HCP-VersionId", str(v.version_id)),
                            ("X-HCP-IngestTimeMilliseconds", str(v.ingest_ms)),
                            ("X-HCP-Hash", v.hash), ("ETag", f'"{v.etag}"')])
+
+    @classmethod
+    def _upload(cls, req: Request, store: Any, path: str) -> Any:
+        """Receive the body of an object PUT into a new blob writer of *store*.
+
+        :raises StoreError: 415 for an unknown Content-Encoding, 409 (and the like) if
+            nothing may be stored at *path*, 400 for a broken gzip body
+        """
+        encoding = _dget(req.headers, "content-encoding")
+        if encoding is not None:
+            encoding = encoding.strip().lower()
+            if encoding not in ("identity", "gzip"):
+                raise StoreError(415, f"unsupported Content-Encoding {encoding}")
+        store.precheck_put(path)
+        writer = store.writer()
+        try:
+            if encoding == "gzip":
+                cls._gunzip_body(req, writer)
+            else:
+                req.stream_body(writer.write)
+        except BaseException:
+            writer.abort()
+            raise
+        return writer
 
     @staticmethod
     def _gunzip_body(req: Request, writer: Any) -> None:
@@ -457,6 +496,114 @@ class Handler:
             f"X-HCP-ChangeTimeString: {listing.time_string(v.change_ms)}\r\n"
             f"Last-Modified: {last_modified}\r\n"
         ).encode("latin-1", "replace")
+
+    # the Default Namespace ----------------------------------------------------------
+
+    def _fcfs(self, req: Request) -> Reply | BlobReply:
+        """HCP's Default Namespace on ``default.default.<domain>``: no authentication,
+        objects under ``/fcfs_data/``, their metadata files under ``/fcfs_metadata/``."""
+        if req.host != self._fcfs_host:
+            return error(404, f"no such resource {req.raw_path}")
+        path = req.path
+        if "//" in path:
+            path = re.sub("/+", "/", path)
+        if len(path.encode("utf-8", "surrogateescape")) > MAX_PATH:
+            return error(414, "path is longer than 4095 bytes")
+        query = dict(req.query) if req.raw_query else {}
+        ns = self.system.default_namespace()
+        if path == "/fcfs_data" or path.startswith("/fcfs_data/"):
+            return self._fcfs_data(req, ns, path[10:].strip("/"), query)
+        if path.startswith("/fcfs_metadata/"):
+            if query:
+                raise StoreError(400, "metadata files take no query parameters")
+            obj, _, name = path[15:].strip("/").rpartition("/")
+            return self._fcfs_metadata(req, ns, obj, name)
+        return error(404, f"no such resource {req.raw_path}")
+
+    def _fcfs_data(self, req: Request, ns: Namespace, path: str,
+                   query: dict[str, str]) -> Reply | BlobReply:
+        method, store = req.method, ns.store
+        if method == "PUT" and query == {"type": "directory"}:
+            store.mkdir(path)
+            return Reply(201)
+        if query:
+            raise StoreError(400, f"unsupported query parameter(s): {', '.join(sorted(query))}")
+        if method == "PUT":
+            if not path:
+                raise StoreError(409, "the root directory exists")
+            if not req.length_known:
+                return error(411, "Content-Length or chunked transfer encoding is required")
+            v = store.put(path, self._upload(req, store, path), owner="",
+                          content_type=_dget(req.headers, "content-type", ""))
+            return Reply(201, [("ETag", f'"{v.etag}"')])
+        if method == "GET" or method == "HEAD":
+            with store.lock:
+                if store.is_dir(path):
+                    return error(501, "directory listings of the Default Namespace are not emulated")
+                v = self._version(store, path, None)
+            headers = self._fcfs_headers(path, v)
+            start, length, status = 0, v.size, 200
+            rng = _dget(req.headers, "range")
+            if rng:
+                start, length = self._range(rng, v.size)
+                status = 206
+                headers.append(("Content-Range", f"bytes {start}-{start + length - 1}/{v.size}"))
+            return BlobReply(status, headers, v.blob, start, length)
+        if method == "DELETE":
+            store.delete(path)
+            return Reply(200)
+        return error(405, f"method {method} is not supported in the Default Namespace")
+
+    def _fcfs_headers(self, path: str, v: Version) -> list[tuple[str, str]]:
+        """The limited metadata headers of an object of the Default Namespace."""
+        changed = int(v.change_ms.partition(".")[0]) // 1000 if v.change_ms else v.ingest_time
+        return [("ETag", f'"{v.etag}"'), ("Content-Type", _content_type(path, v.content_type)),
+                ("X-ArcServicedBySystem", self.system.domain),
+                ("X-ArcClusterTime", str(int(time.time()))),
+                ("X-ArcPermissionsUidGid", "mode=0100400; uid=0; gid=0"),
+                ("X-ArcTimes", f"ctime={changed}; mtime={v.ingest_time}; atime={v.ingest_time}"),
+                ("X-ArcSize", str(v.size))]
+
+    def _fcfs_metadata(self, req: Request, ns: Namespace, path: str, name: str) -> Reply:
+        """``core-metadata.xml`` (read only) and ``custom-metadata.xml`` of object *path*."""
+        method, store = req.method, ns.store
+        if name == "core-metadata.xml":
+            if method != "GET" and method != "HEAD":
+                return error(405, "core-metadata.xml is read only")
+            v = self._version(store, path, None)
+            return Reply(200, [("Content-Type", "text/xml")], self._core_metadata(ns, path, v))
+        if name != "custom-metadata.xml":
+            return error(404, f"no metadata file {name!r} (core-metadata.xml and"
+                              " custom-metadata.xml are emulated)")
+        if method == "PUT":
+            store.put_annotation(path, "default", self._small_body(req),
+                                 req.headers.get("content-type", "text/xml"))
+            return Reply(201)
+        if method == "GET" or method == "HEAD":
+            a = self._version(store, path, None).annotations.get("default")
+            if a is None:
+                raise StoreError(404, "the object has no custom metadata")
+            return Reply(200, [("Content-Type", a.content_type)], a.data)
+        if method == "DELETE":
+            store.delete_annotation(path, "default")
+            return Reply(200)
+        return error(405, f"method {method} is not supported on custom-metadata.xml")
+
+    @staticmethod
+    def _core_metadata(ns: Namespace, path: str, v: Version) -> bytes:
+        """The ``core-metadata.xml`` of an object: its system metadata as XML elements."""
+        b = ("false", "true")
+        fields = [("name", "/fcfs_data/" + path), ("object-type", "File"), ("size", v.size),
+                  ("hash-scheme", ns.hash_scheme), ("hash-value", v.hash.partition(" ")[2]),
+                  ("ingest-time", v.ingest_time), ("change-time-milliseconds", v.change_ms),
+                  ("retention-value", v.retention), ("retention-string", _ret.text(v.retention)),
+                  ("retention-class", v.retention_class), ("retention-hold", b[v.hold]),
+                  ("shred", b[v.shred]), ("dpl", ns.dpl), ("index", b[v.index]),
+                  ("custom-metadata", b[bool(v.annotations)]), ("uid", 0), ("gid", 0),
+                  ("mode", "0100400")]
+        body = "".join(f"<{k}>{escape(str(value))}</{k}>" for k, value in fields)
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                f"<core-metadata>{body}</core-metadata>\n").encode()
 
     # DELETE -----------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 from urllib.parse import parse_qsl, unquote
 
+from ..exceptions import HcpsdkError
+
 __all__ = ["Abort", "HeadTooLarge", "CIHeaders", "Request", "BlobReply", "RequestRecord",
            "Reader", "encode_headers", "mask_secret", "SECRET_HEADERS", "MAX_HEAD", "BLOCK"]
 
@@ -21,8 +23,13 @@ _dget = dict.get
 _dcontains = dict.__contains__
 
 
-class Abort(Exception):
-    """End the connection without an answer (peer gone, fault, malformed framing)."""
+class Abort(HcpsdkError):
+    """End the connection without an answer (peer gone, fault, malformed framing).
+
+    Raised and caught inside the emulator's connection handling; never leaves it.
+
+    :param reason: why the connection ends
+    """
 
 
 class HeadTooLarge(Abort):

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
+from ..exceptions import HcpsdkError
 from .model import Reply
 
 __all__ = ["XML", "JSON", "CSV", "MapiError", "wants", "is_pretty", "xml_text", "json_text",
@@ -30,15 +31,16 @@ _BODY_MEDIA = ("application/xml", "text/xml", "application/json")
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 
 
-class MapiError(Exception):
+class MapiError(HcpsdkError):
     """A request MAPI refuses; turned into a reply with ``X-HCP-ErrorMessage``.
 
-    :param status: the HTTP status code (400, 403, 404, 405, 409, 415)
-    :param message: what was wrong, sent as ``X-HCP-ErrorMessage``
+    :param status: the HTTP status code (400, 403, 404, 405, 409, 415), kept as ``status``
+    :param message: what was wrong, sent as ``X-HCP-ErrorMessage`` and kept as
+        ``message``; the ``reason`` is ``"HTTP <status>: <message>"``
     """
 
     def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+        super().__init__(f"HTTP {status}: {message}")
         self.status = status
         self.message = message
 

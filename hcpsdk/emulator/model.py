@@ -160,7 +160,8 @@ class Namespace:
 
     The attributes are plain and may be changed at run time (MAPI does); ``read_only``
     makes the data API refuse every write with ``403`` (set on the passive side of a
-    replication pair).
+    replication pair). *storage*, a blob storage, replaces the one the system would give
+    the namespace (:meth:`System.storage_for`).
     """
 
     def __init__(self, name: str, tenant: "Tenant", *, versioning: bool = False,
@@ -170,7 +171,7 @@ class Namespace:
                  dpl: int = 2, default_index: bool = True, default_shred: bool = False,
                  default_retention: str = "0", search: bool = True, replicated: bool = False,
                  permissions: Iterable[str] = PERMISSIONS,
-                 anonymous_permissions: Iterable[str] = ()) -> None:
+                 anonymous_permissions: Iterable[str] = (), storage: Any = None) -> None:
         from .store import ObjectStore, hasher  # the store imports this module
 
         hasher(hash_scheme)  # reject an unknown scheme early
@@ -198,7 +199,11 @@ class Namespace:
         #: chargeback reports: ``{"reads", "writes", "deletes", "bytesIn", "bytesOut"}``.
         self.activity: dict[int, dict[str, int]] = {}
         self._activity_lock = threading.Lock()
-        self.store = ObjectStore(self, tenant.system.storage_for(tenant.name, name))
+        # the current hour's bucket of activity and the epoch seconds it covers
+        self._bucket: dict[str, int] = {}
+        self._bucket_from = self._bucket_to = 0
+        self.store = ObjectStore(self, storage if storage is not None
+                                 else tenant.system.storage_for(tenant.name, name))
 
     @property
     def system(self) -> "System":
@@ -212,15 +217,25 @@ class Namespace:
 
     def count(self, key: str, n: int = 1, key2: str | None = None, n2: int = 0) -> None:
         """Add *n* to activity counter *key* (and *n2* to *key2*) of the current hour."""
-        hour = int(time.time()) // 3600 * 3600
+        now = time.time()
         with self._activity_lock:
-            bucket = self.activity.get(hour)
-            if bucket is None:
-                bucket = self.activity[hour] = dict.fromkeys(
-                    ("reads", "writes", "deletes", "bytesIn", "bytesOut"), 0)
+            if self._bucket_from <= now < self._bucket_to:
+                bucket = self._bucket
+            else:
+                bucket = self._hour_bucket(now)
             bucket[key] = bucket.get(key, 0) + n
             if key2 is not None:
                 bucket[key2] = bucket.get(key2, 0) + n2
+
+    def _hour_bucket(self, now: float) -> dict[str, int]:
+        """The activity bucket of the hour of *now*, made current (activity lock held)."""
+        hour = int(now) // 3600 * 3600
+        bucket = self.activity.get(hour)
+        if bucket is None:
+            bucket = self.activity[hour] = dict.fromkeys(
+                ("reads", "writes", "deletes", "bytesIn", "bytesOut"), 0)
+        self._bucket, self._bucket_from, self._bucket_to = bucket, hour, hour + 3600
+        return bucket
 
     def emit(self, kind: str, path: str, snapshot: Any = None) -> None:
         """Announce a mutation of this namespace to the system's listeners."""
@@ -307,11 +322,13 @@ class System:
         #: (``POST /mapi/services/replication``); see :data:`REPLICATION_SETTINGS`.
         self.replication_settings: dict[str, Any] = dict(REPLICATION_SETTINGS)
         #: Domains of failed systems this one stands in for after an active/active failover
-        #: (kept by :mod:`hcpsdk.emulator.replication`): its MAPI answers their admin host.
+        #: (kept by :mod:`hcpsdk.emulator.replication`): its MAPI answers their admin host,
+        #: its data API their namespace hosts (from its namespaces of the same names).
         self.taken_over_domains: set[str] = set()
         self.lock = threading.RLock()
         self._listeners: list[Callable[[ChangeEvent], None]] = []
         self._storage = storage
+        self._default_namespace: Namespace | None = None
 
     def storage_for(self, tenant: str, namespace: str) -> Any:
         """The blob storage for one namespace."""
@@ -337,6 +354,22 @@ class System:
         """The namespace *namespace* of tenant *tenant*, or ``None``."""
         t = self.tenants.get(tenant)
         return t.namespaces.get(namespace) if t is not None else None
+
+    def default_namespace(self) -> Namespace:
+        """HCP's *Default Namespace* (``default.default.<domain>``), made on first use.
+
+        It belongs to a tenant ``default`` that is not in :attr:`tenants`, so MAPI, the
+        tenant listings and replication do not see it; its objects are kept in memory.
+        """
+        ns = self._default_namespace
+        if ns is None:
+            from .store import MemoryStorage
+            with self.lock:
+                ns = self._default_namespace
+                if ns is None:
+                    ns = Namespace("default", Tenant("default", self), storage=MemoryStorage())
+                    self._default_namespace = ns
+        return ns
 
     def add_listener(self, fn: Callable[[ChangeEvent], None]) -> None:
         """Call *fn(event)* after every successful mutation of any namespace."""

@@ -43,12 +43,10 @@ survivor's replication service has ``enableDNSFailover`` on (the default; change
 ``POST /mapi/services/replication``), every emulated DNS server answers the failed system's
 names with the survivor's node addresses, so clients that look the names up again reach the
 survivor, and the survivor's MAPI answers the failed system's ``admin`` host
-(:attr:`System.taken_over_domains <hcpsdk.emulator.model.System>`); after ``failBack`` (or
-when the link is deleted) the failed system's names resolve to its own nodes again. The
-survivor serves a request for a failed system's namespace host
-like any host outside its own domain, from its default namespace, which is the same-named,
-replicated namespace when the default namespace is used. Active/passive links do not
-redirect DNS.
+(:attr:`System.taken_over_domains <hcpsdk.emulator.model.System>`) and its data API the
+failed system's namespace hosts, from its replicated namespaces of the same names; after
+``failBack`` (or when the link is deleted) the failed system's names resolve to its own
+nodes again. Active/passive links do not redirect DNS.
 
 Namespaces are replicated when their ``replicated`` flag is set: :func:`link` sets it on
 every namespace of both systems and creates, on each side, the tenants, namespaces and users

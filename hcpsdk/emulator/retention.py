@@ -14,6 +14,8 @@ import re
 import time
 from datetime import datetime, timedelta, timezone
 
+from ..exceptions import HcpsdkError
+
 __all__ = ["RetentionError", "Retention", "parse", "text", "may_change", "blocks_delete"]
 
 DELETION_ALLOWED = 0
@@ -29,7 +31,7 @@ _UNIT_ORDER = "yMwdhms"
 _SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
-class RetentionError(ValueError):
+class RetentionError(HcpsdkError, ValueError):
     """An invalid retention expression or a forbidden change (HTTP 400)."""
 
 

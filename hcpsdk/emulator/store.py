@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..exceptions import HcpsdkError
 from . import retention as _ret
 from .blobs import Blob, DiskStorage, MemoryStorage, hasher
 from .model import ChangeEvent
@@ -28,15 +29,16 @@ __all__ = ["StoreError", "Blob", "MemoryStorage", "DiskStorage", "Annotation", "
 SHRED_SECONDS = 1.0
 
 
-class StoreError(Exception):
-    """A request violates an HCP rule.
+class StoreError(HcpsdkError):
+    """A request violates an HCP rule; the request handler answers it with *status*.
 
-    :param status: the HTTP status to answer
-    :param message: the ``X-HCP-ErrorMessage`` text
+    :param status: the HTTP status to answer, kept as ``status``
+    :param message: the ``X-HCP-ErrorMessage`` text, kept as ``message``; the
+        ``reason`` is ``"HTTP <status>: <message>"``
     """
 
     def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+        super().__init__(f"HTTP {status}: {message}")
         self.status = status
         self.message = message
 

@@ -81,14 +81,6 @@ def test_every_exception_is_documented_somewhere(documented_objects):
     assert set(exceptions.__all__) <= documented, set(exceptions.__all__) - documented
 
 
-#: Exceptions the emulator raises and catches itself (turned into an HTTP answer or a
-#: closed connection), drawn apart in docs/exceptions.rst. They should derive from
-#: HcpsdkError too (owners: store/http11/retention E, mapi_format G); then move them
-#: into the main tree of the page and delete them here.
-EMULATOR_INTERNAL = frozenset({"hcpsdk.emulator.store.StoreError", "hcpsdk.emulator.retention.RetentionError",
-                               "hcpsdk.emulator.mapi_format.MapiError", "hcpsdk.emulator.http11.Abort",
-                               "hcpsdk.emulator.http11.HeadTooLarge"})
-
 _TREE_BLOCK = re.compile(r"^\.\. code-block:: text\n   :name: (exception-tree\S*)\n\n((?:   .*\n|\n)+)", re.M)
 _TREE_LINE = re.compile(r"^(?P<prefix>[│├└─ ]*)(?P<name>[A-Z]\w*)(?:\((?P<bases>[\w, ]+)\))?"
                         r"(?: {2,}(?P<text>\S.*))?$")
@@ -142,33 +134,30 @@ def _drawn_trees(text: str) -> dict[str, dict[str, tuple[str | None, list[str] |
 def test_the_package_walk_finds_the_exceptions_of_every_part():
     names = set(_package_exceptions())
     assert {"hcpsdk.exceptions.HcpsdkError", "hcpsdk.ips.IpsError", "hcpsdk.mapi.LogsStatusError",
-            "hcpsdk.emulator.tls.MissingExtraError"} <= names
-    assert EMULATOR_INTERNAL <= names, EMULATOR_INTERNAL - names
+            "hcpsdk.emulator.tls.MissingExtraError", "hcpsdk.emulator.store.StoreError",
+            "hcpsdk.emulator.http11.HeadTooLarge"} <= names
 
 
 def test_every_exception_of_the_package_is_an_hcpsdk_error_drawn_in_the_tree():
     trees = _drawn_trees((DOCS / "exceptions.rst").read_text(encoding="utf-8"))
-    assert set(trees) == {"exception-tree", "exception-tree-emulator-internal"}, set(trees)
-    main, internal = trees["exception-tree"], trees["exception-tree-emulator-internal"]
+    assert set(trees) == {"exception-tree"}, f"one tree only, not {set(trees)}"
+    main = trees["exception-tree"]
     exceptions = _package_exceptions()
-    not_hcpsdk = sorted(name for name, cls in exceptions.items()
-                        if not issubclass(cls, HcpsdkError) and name not in EMULATOR_INTERNAL)
+    not_hcpsdk = sorted(name for name, cls in exceptions.items() if not issubclass(cls, HcpsdkError))
     assert not not_hcpsdk, f"not derived from hcpsdk.exceptions.HcpsdkError: {not_hcpsdk}"
-    wrong_tree = sorted(name for name, cls in exceptions.items()
-                        if cls.__name__ not in (internal if name in EMULATOR_INTERNAL else main))
-    assert not wrong_tree, f"not drawn in (the right tree of) docs/exceptions.rst: {wrong_tree}"
+    not_drawn = sorted(name for name, cls in exceptions.items() if cls.__name__ not in main)
+    assert not not_drawn, f"not drawn in the tree of docs/exceptions.rst: {not_drawn}"
     by_name = {cls.__name__: cls for cls in exceptions.values()}
     assert len(by_name) == len(exceptions), "two exception classes of the same name"
-    assert set(main) | set(internal) <= set(by_name), set(main) | set(internal) - set(by_name)
-    for tree in (main, internal):
-        for name, (parent, bases, text) in tree.items():
-            real = [base.__name__ for base in by_name[name].__bases__]
-            home = re.match(r"(hcpsdk[\w.]*): \S", text)
-            assert home, f"{name}: no line of its own"
-            assert getattr(importlib.import_module(home[1]), name, None) is by_name[name], \
-                f"{name} is not in {home[1]}"
-            # the tree parent is the first base; more bases (or a root's) are all shown
-            assert parent is None or parent == real[0], f"{name} drawn below {parent}: bases {real}"
-            if bases is not None or parent is None or len(real) > 1:
-                assert bases == real, f"{name} drawn with bases {bases}, has {real}"
+    assert set(main) <= set(by_name), set(main) - set(by_name)
+    for name, (parent, bases, text) in main.items():
+        real = [base.__name__ for base in by_name[name].__bases__]
+        home = re.match(r"(hcpsdk[\w.]*): \S", text)
+        assert home, f"{name}: no line of its own"
+        assert getattr(importlib.import_module(home[1]), name, None) is by_name[name], \
+            f"{name} is not in {home[1]}"
+        # the tree parent is the first base; more bases (or a root's) are all shown
+        assert parent is None or parent == real[0], f"{name} drawn below {parent}: bases {real}"
+        if bases is not None or parent is None or len(real) > 1:
+            assert bases == real, f"{name} drawn with bases {bases}, has {real}"
     assert [name for name, entry in main.items() if entry[0] is None] == ["HcpsdkError"]
