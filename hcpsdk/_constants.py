@@ -32,3 +32,7 @@ P_SEARCH = 8888
 P_MAPI = 9090
 #: Ports on which a Target uses TLS unless told otherwise.
 SSL_PORTS = [P_HTTPS, P_MGMT, P_MAPI]
+
+#: Bodies of more than this many bytes (of known size) are sent with
+#: ``Expect: 100-continue``: one round trip more, against an upload HCP would refuse.
+EXPECT_ABOVE = 1 << 20

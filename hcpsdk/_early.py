@@ -30,6 +30,7 @@ import io
 import select
 import ssl
 
+from . import _constants
 from ._log import get_logger
 
 TYPE_CHECKING = False
@@ -44,9 +45,7 @@ __all__ = ["EXPECT_ABOVE", "CONTINUE_WAIT", "send"]
 
 log = get_logger(__name__)
 
-#: Bodies of more than this many bytes (of known size) are sent with
-#: ``Expect: 100-continue``: one round trip more, against an upload HCP would refuse.
-EXPECT_ABOVE = 1 << 20
+EXPECT_ABOVE = _constants.EXPECT_ABOVE
 #: Seconds to wait for ``100 Continue`` before sending the body anyway.
 CONTINUE_WAIT = 1.0
 

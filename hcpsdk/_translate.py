@@ -13,7 +13,7 @@ from .exceptions import (HcpsdkCantConnectError, HcpsdkCertificateError, HcpsdkE
                          HcpsdkTimeoutError)
 
 
-__all__ = ["Rule", "classify", "translate", "RECOVERABLE"]
+__all__ = ["Rule", "classify", "translate"]
 
 
 #: How one kind of low-level error is handled: ``error`` (the hcpsdk error class),
@@ -64,9 +64,6 @@ _RULES: tuple[tuple[type, Rule], ...] = (
     (http.client.HTTPException, Rule(HcpsdkError, False, "http protocol error")),
     (OSError, Rule(HcpsdkCantConnectError, True, "network error")),
 )
-
-#: The exception types a request or read may meet on the network.
-RECOVERABLE = (OSError, http.client.HTTPException)
 
 _UNKNOWN = Rule(HcpsdkError, False, "unexpected error")
 

@@ -13,12 +13,12 @@ import re
 import time
 from _thread import allocate_lock
 
-from . import _early, _fork, _idle
+from . import _fork
 from ._body import HASH_NAMES, Download, Payload, validator
 from ._check import bad_value, integer, number, of_type, wrong_type
 from ._log import DEBUG, get_logger
 from ._retry import IDEMPOTENT_METHODS, Retry
-from ._translate import RECOVERABLE, classify, translate
+from ._constants import EXPECT_ABOVE
 from ._transport import NodeConnection, is_dropped, socket_opener
 from ._url import build_url
 from .exceptions import (HcpsdkArgumentError, HcpsdkBodyNotRewindableError,
@@ -38,6 +38,8 @@ log = get_logger(__name__)
 _DEBUG = DEBUG
 _perf = time.perf_counter
 _NO_BODY = Payload(None)  # nothing in it changes when it is sent: shared
+#: The exception types a request or read may meet on the network (``_translate``'s).
+RECOVERABLE = (OSError, http.client.HTTPException)
 # A socket used less than this many seconds ago is not polled for a server-side close
 # (no sane server drops a kept-alive connection that quickly; see is_dropped()).
 _FRESH = 0.005
@@ -50,6 +52,30 @@ def _TOKEN(text: str) -> Any:  # noqa: N802 - rebinds itself to the compiled mat
     global _TOKEN
     _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+").fullmatch  # type: ignore[assignment]
     return _TOKEN(text)
+
+
+# Loaded when first needed, not by ``import hcpsdk`` (issue 6: a cheap import): the error
+# translation on the first failure, the early-answer handling with the first body, the
+# idle reaper with the first socket.
+
+def classify(exc: BaseException) -> Any:
+    """:func:`hcpsdk._translate.classify`."""
+    from ._translate import classify
+    return classify(exc)
+
+
+def translate(exc: BaseException, **kwargs: Any) -> HcpsdkError:
+    """:func:`hcpsdk._translate.translate`."""
+    from ._translate import translate
+    return translate(exc, **kwargs)
+
+
+def _send_body(*args: Any) -> Optional[http.client.HTTPResponse]:
+    """:func:`hcpsdk._early.send` (rebinds itself to it on first use)."""
+    global _send_body
+    from ._early import send
+    _send_body = send
+    return send(*args)
 
 
 def _check_method(method: Any) -> str:
@@ -138,7 +164,7 @@ class Connection:
     """
 
     # bodies larger than this many bytes go out with "Expect: 100-continue" (None: never)
-    _expect_above: Optional[int] = _early.EXPECT_ABOVE
+    _expect_above: Optional[int] = EXPECT_ABOVE
 
     def __init__(self, target: Target, timeout: float = 30, idletime: float = 30,
                  retries: int = 3, debuglevel: int = 0, sock_keepalive: bool = False,
@@ -316,10 +342,14 @@ class Connection:
             node = self._address
             start = _perf()
             try:
-                # an answer HCP gave before it had the whole body (409, 403, ...) is
-                # THE answer, not a network error (see _early)
-                early = _early.send(con, method, path, payload, headers, chunked,
-                                    self._expect_above)
+                if payload is _NO_BODY:
+                    con.request(method, path, None, headers, encode_chunked=chunked)
+                    early = None
+                else:
+                    # an answer HCP gave before it had the whole body (409, 403, ...) is
+                    # THE answer, not a network error (see _early)
+                    early = _send_body(con, method, path, payload, headers, chunked,
+                                       self._expect_above)
                 self._service_time1 = _perf() - start
                 response = early if early is not None else con.getresponse()
             except RECOVERABLE as exc:
@@ -480,7 +510,8 @@ class Connection:
             self._born = _fork.generation
             log.debug("Connection open: IP %s (%s) - connect_time: %.6f seconds",
                       node, target.fqdn, self._connect_time)
-            _idle.watch(self)
+            from ._idle import watch
+            watch(self)
             return con
 
     def _drop(self) -> None:
