@@ -48,7 +48,8 @@ def test_quick_mode_produces_every_row_and_every_target(tmp_path):
                                                     ("import", "hcpsdk (this)")}
     speed = [g for g in groups if g.startswith("server speed")]
     assert [g.split(":")[0] for g in speed] == ["server speed",
-                                                "server speed as http.client sees it"]
+                                                "server speed as http.client sees it",
+                                                "server speed as hcpsdk sees it"]
     assert "lean load client" in speed[0]  # target 6 is judged with the server as bottleneck
     for group in speed:
         assert groups[group] == {(m, c) for m in ("PUT", "GET", "DELETE")
