@@ -58,13 +58,13 @@ def _TOKEN(text: str) -> Any:  # noqa: N802 - rebinds itself to the compiled mat
 # translation on the first failure, the early-answer handling with the first body, the
 # idle reaper with the first socket.
 
-def classify(exc: BaseException) -> Any:
+def _classify(exc: BaseException) -> Any:
     """:func:`hcpsdk._translate.classify`."""
     from ._translate import classify
     return classify(exc)
 
 
-def translate(exc: BaseException, **kwargs: Any) -> HcpsdkError:
+def _translated(exc: BaseException, **kwargs: Any) -> HcpsdkError:
     """:func:`hcpsdk._translate.translate`."""
     from ._translate import translate
     return translate(exc, **kwargs)
@@ -407,14 +407,14 @@ class Connection:
         node: an idempotent request is resent at once, once. Anything else is up to
         the retry policy (:meth:`_give_up`).
         """
-        rule = classify(exc)
+        rule = _classify(exc)
         if (rule.stale and reused and not attempts.stale_used and payload.rewindable
                 and method in IDEMPOTENT_METHODS):
             attempts.stale_used = True
             log.debug("kept-alive connection to %s was closed by HCP (%s) - resending", node, exc)
             return
         verdict = self._give_up(rule, attempts, method, payload)
-        error = translate(exc, action="{} {}".format(method, path), node=node,
+        error = _translated(exc, action="{} {}".format(method, path), node=node,
                           fqdn=target.fqdn, rule=rule, note=verdict[1] if verdict else "")
         if verdict is not None:
             raise (verdict[0](error.reason) if verdict[0] else error) from exc
@@ -489,8 +489,8 @@ class Connection:
                 con.connect()
             except RECOVERABLE as exc:
                 con.close()
-                rule = classify(exc)
-                error = translate(exc, action="connect", node=node, fqdn=target.fqdn, rule=rule)
+                rule = _classify(exc)
+                error = _translated(exc, action="connect", node=node, fqdn=target.fqdn, rule=rule)
                 if not rule.retry:
                     raise error from exc
                 last_exc = exc
@@ -651,10 +651,10 @@ class Connection:
         if state is None and self._get is not None and self._stream is self._response:
             state = self._body = Download(*self._get, self._response, False)
         target = self._con_target or self._target
-        rule = classify(exc)
+        rule = _classify(exc)
         attempts = self._last
         self._drop()
-        error = translate(exc, action="read", node=node, fqdn=target.fqdn, rule=rule)
+        error = _translated(exc, action="read", node=node, fqdn=target.fqdn, rule=rule)
         if state is None or not rule.retry or attempts.retries >= self._retry.total:
             raise error from exc
         partial = getattr(exc, "partial", b"") or b""
@@ -699,8 +699,8 @@ class Connection:
             response = con.getresponse()
         except RECOVERABLE as exc:
             self._drop()
-            rule = classify(exc)
-            error = translate(exc, action="GET {} (resume)".format(state.path),
+            rule = _classify(exc)
+            error = _translated(exc, action="GET {} (resume)".format(state.path),
                               node=self._address, fqdn=target.fqdn, rule=rule)
             if not rule.retry:
                 raise error from exc
@@ -743,7 +743,7 @@ class Connection:
             response.read()
         except RECOVERABLE as exc:
             self._drop()
-            raise translate(exc, action="read", node=self._address,
+            raise _translated(exc, action="read", node=self._address,
                             fqdn=self._target.fqdn) from exc
         # the idle clock started when the answer came (in _request): a small body's
         # read does not move it by a measurable amount, so no second clock call
