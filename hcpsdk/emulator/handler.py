@@ -230,17 +230,25 @@ class Handler:
         principal, perms = self._principal(req, ns)
         if not perms and principal.kind == "anonymous":
             raise StoreError(403, "authentication required")
-        path = req.path[5:].strip("/")
-        if "//" in path:
-            path = re.sub("/+", "/", path)
-        if len(path.encode("utf-8", "surrogateescape")) > MAX_PATH:
-            return error(414, "path is longer than 4095 bytes")
+        path = self._object_path(req.path[5:].strip("/"))
         query = dict(req.query) if req.raw_query else {}
         if query:
             unknown = set(query) - allowed
             if unknown:
                 return error(400, f"unsupported query parameter(s): {', '.join(sorted(unknown))}")
         return getattr(self, "_" + method.lower())(req, ns, principal, perms, path, query)
+
+    @staticmethod
+    def _object_path(path: str) -> str:
+        """*path* with repeated slashes folded into one.
+
+        :raises StoreError: 414 when it is longer than HCP allows
+        """
+        if "//" in path:
+            path = re.sub("/+", "/", path)
+        if len(path.encode("utf-8", "surrogateescape")) > MAX_PATH:
+            raise StoreError(414, "path is longer than 4095 bytes")
+        return path
 
     @staticmethod
     def _need(perms: frozenset[str], perm: str) -> None:
@@ -404,12 +412,9 @@ class Handler:
         if cached is None or cached[0] != ns.dpl:
             cached = v.cache = (ns.dpl, self.object_headers(ns, path, v))
         headers = cached[1]
-        start, length, status = 0, v.size, 200
-        rng = _dget(req.headers, "range")
-        if rng:
-            start, length = self._range(rng, v.size)
-            status = 206
-            headers += f"Content-Range: bytes {start}-{start + length - 1}/{v.size}\r\n".encode()
+        start, length, status, content_range = self._span(req, v.size)
+        if content_range:
+            headers += b"Content-Range: %s\r\n" % content_range.encode()
         if req.method == "GET":
             ns.count("reads", 1, "bytesOut", length)
         return BlobReply(status, headers, v.blob, start, length)
@@ -429,6 +434,18 @@ class Handler:
         if v is None:
             raise StoreError(404, "object not found")
         return v
+
+    @classmethod
+    def _span(cls, req: Request, size: int) -> tuple[int, int, int, str | None]:
+        """What a GET of *size* bytes answers: ``(start, length, status, Content-Range)``.
+
+        The whole object (200, no Content-Range) unless the request has a ``Range``.
+        """
+        rng = _dget(req.headers, "range")
+        if not rng:
+            return 0, size, 200, None
+        start, length = cls._range(rng, size)
+        return start, length, 206, f"bytes {start}-{start + length - 1}/{size}"
 
     @staticmethod
     def _range(header: str, size: int) -> tuple[int, int]:
@@ -504,11 +521,7 @@ class Handler:
         objects under ``/fcfs_data/``, their metadata files under ``/fcfs_metadata/``."""
         if req.host != self._fcfs_host:
             return error(404, f"no such resource {req.raw_path}")
-        path = req.path
-        if "//" in path:
-            path = re.sub("/+", "/", path)
-        if len(path.encode("utf-8", "surrogateescape")) > MAX_PATH:
-            return error(414, "path is longer than 4095 bytes")
+        path = self._object_path(req.path)
         query = dict(req.query) if req.raw_query else {}
         ns = self.system.default_namespace()
         if path == "/fcfs_data" or path.startswith("/fcfs_data/"):
@@ -542,12 +555,9 @@ class Handler:
                     return error(501, "directory listings of the Default Namespace are not emulated")
                 v = self._version(store, path, None)
             headers = self._fcfs_headers(path, v)
-            start, length, status = 0, v.size, 200
-            rng = _dget(req.headers, "range")
-            if rng:
-                start, length = self._range(rng, v.size)
-                status = 206
-                headers.append(("Content-Range", f"bytes {start}-{start + length - 1}/{v.size}"))
+            start, length, status, content_range = self._span(req, v.size)
+            if content_range:
+                headers.append(("Content-Range", content_range))
             return BlobReply(status, headers, v.blob, start, length)
         if method == "DELETE":
             store.delete(path)
