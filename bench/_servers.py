@@ -47,7 +47,7 @@ def address_block(count: int) -> list[str]:
     """``count`` loopback addresses ``127.A.B.2..`` of a random block (all of 127/8 is local)."""
     rnd = random.Random()
     a, b = rnd.randint(16, 250), rnd.randint(0, 255)
-    return ["127.{}.{}.{}".format(a, b, n) for n in range(2, count + 2)]
+    return [f"127.{a}.{b}.{n}" for n in range(2, count + 2)]
 
 
 def free_port(addresses: list[str]) -> int:
@@ -69,7 +69,7 @@ def free_port(addresses: list[str]) -> int:
         finally:
             for s in socks:
                 s.close()
-    raise OSError("no port free on all of {}".format(addresses))
+    raise OSError(f"no port free on all of {addresses}")
 
 
 def wait_listening(addresses: list[str], port: int, proc: subprocess.Popen,
@@ -79,13 +79,13 @@ def wait_listening(addresses: list[str], port: int, proc: subprocess.Popen,
     pending = list(addresses)
     while pending:
         if proc.poll() is not None:
-            raise RuntimeError("server exited with status {}".format(proc.returncode))
+            raise RuntimeError(f"server exited with status {proc.returncode}")
         try:
             socket.create_connection((pending[0], port), 0.5).close()
             pending.pop(0)
         except OSError:
             if time.monotonic() > deadline:
-                raise RuntimeError("server not listening on {}:{}".format(pending[0], port))
+                raise RuntimeError(f"server not listening on {pending[0]}:{port}") from None
             time.sleep(0.02)
 
 
@@ -118,7 +118,7 @@ class Nginx:
             os.chmod(folder, 0o777)
         with open(os.path.join(HERE, "nginx.conf.template")) as f:
             template = string.Template(f.read())
-        listen = "\n".join("        listen {}:{};".format(a, self.port) for a in addresses)
+        listen = "\n".join(f"        listen {a}:{self.port};" for a in addresses)
         self.conf = os.path.join(work, "nginx.conf")
         with open(self.conf, "w") as f:
             f.write(template.substitute(work=work, root=root, listen=listen))
@@ -134,13 +134,13 @@ class Nginx:
             err = self._proc.stderr.read().decode(errors="replace") if self._proc.poll() else ""
             self.close()
             if err:
-                raise RuntimeError("nginx failed: {}".format(err.strip()))
+                raise RuntimeError(f"nginx failed: {err.strip()}") from None
             raise
 
     @property
     def label(self) -> str:
-        return ("nginx {} (WebDAV, 1 worker, tmpfs) on {} addresses"
-                .format(self.version, len(self.addresses)))
+        return (f"nginx {self.version} (WebDAV, 1 worker, tmpfs) on {len(self.addresses)} addresses"
+                )
 
     def close(self) -> None:
         _stop(self._proc, signal.SIGQUIT)  # graceful: the master waits for its worker
@@ -152,12 +152,12 @@ class _Process:
     _proc: subprocess.Popen
 
     def cpu_seconds(self) -> float:
-        with open("/proc/{}/stat".format(self._proc.pid)) as f:
+        with open(f"/proc/{self._proc.pid}/stat") as f:
             fields = f.read().rpartition(")")[2].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def maxrss_kib(self) -> int:
-        with open("/proc/{}/status".format(self._proc.pid)) as f:
+        with open(f"/proc/{self._proc.pid}/status") as f:
             for line in f:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1])
@@ -188,8 +188,9 @@ class EmulatorProcess(_Process):
 
     @property
     def label(self) -> str:
-        return ("hcpsdk emulator (Python) on {} addresses - nginx not found, these numbers "
-                "flatter slow clients".format(len(self.addresses)))
+        return (f"hcpsdk emulator (Python) on {len(self.addresses)} addresses - nginx not found, these "
+                f"numbers "
+                "flatter slow clients")
 
     def close(self) -> None:
         if self._proc.poll() is None:

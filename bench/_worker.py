@@ -203,7 +203,7 @@ class LeanClient:
 
         self._sock = socket.create_connection((node, cfg["port"]))
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._headers = "".join("{}: {}\r\n".format(k, v)
+        self._headers = "".join(f"{k}: {v}\r\n"
                                 for k, v in cfg["headers"].items()).encode("latin-1")
         self._buffer = bytearray()
         self.node = node
@@ -256,6 +256,7 @@ class Factory:
 
     def _target(self):
         import dns.resolver
+
         import hcpsdk
 
         cfg = self.cfg
@@ -293,7 +294,7 @@ def _phases(clients: list, prefix: str, n: int, body: bytes) -> dict:
     """PUT, GET, DELETE ``n`` objects per client; one timing per method over all threads."""
     methods = (("PUT", lambda c, p: c.put(p, body)), ("GET", lambda c, p: c.get(p)),
                ("DELETE", lambda c, p: c.delete(p)))
-    paths = [["{}/t{}/o{}".format(prefix, t, i) for i in range(n)] for t in range(len(clients))]
+    paths = [[f"{prefix}/t{t}/o{i}" for i in range(n)] for t in range(len(clients))]
     results: dict = {}
     errors: list = []
     if len(clients) == 1:
@@ -391,7 +392,7 @@ def ingest_raw(factory: Factory, cmd: dict) -> dict:
             name = files[i]
             with open(name, "rb") as f:
                 data = f.read()
-            statuses[i] = c.put("{}/{}".format(prefix, os.path.basename(name)), data)
+            statuses[i] = c.put(f"{prefix}/{os.path.basename(name)}", data)
 
     cpu, start = _cpu(), _perf()
     threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
@@ -435,7 +436,7 @@ def main() -> None:
         try:
             result = handlers[cmd["op"]](factory, cmd)
         except Exception as exc:
-            result = {"error": "{}: {}".format(type(exc).__name__, exc)}
+            result = {"error": f"{type(exc).__name__}: {exc}"}
         result["maxrss"] = _maxrss_kib()
         out.write(json.dumps(result) + "\n")
         out.flush()

@@ -28,10 +28,11 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, REPO)
 
 import _servers  # noqa: E402
+
 import hcpsdk  # noqa: E402
 
 FQDN_DOMAIN, FQDN_TENANT = "hcp1.bench.local", "m"
-FQDN = "n1.{}.{}".format(FQDN_TENANT, FQDN_DOMAIN)
+FQDN = f"n1.{FQDN_TENANT}.{FQDN_DOMAIN}"
 USER, PASSWORD = "n", "n01"
 MiB = 1 << 20
 
@@ -42,7 +43,7 @@ def _hcpsdk_blocksize() -> int:
 
     for name in ("hcpsdk._transport", "hcpsdk.connection"):
         try:
-            return int(getattr(importlib.import_module(name), "BLOCKSIZE"))
+            return int(importlib.import_module(name).BLOCKSIZE)
         except (ImportError, AttributeError):
             continue
     return MiB
@@ -131,14 +132,14 @@ class Worker:
         hello = self._proc.stdout.readline()
         if not hello:
             self.close()
-            raise RuntimeError("worker {} did not start".format(client))
+            raise RuntimeError(f"worker {client} did not start")
 
     def ask(self, cmd: dict) -> dict:
         self._proc.stdin.write(json.dumps(cmd) + "\n")
         self._proc.stdin.flush()
         line = self._proc.stdout.readline()
         if not line:
-            raise RuntimeError("worker {} died".format(self.client))
+            raise RuntimeError(f"worker {self.client} died")
         answer = json.loads(line)
         if "error" in answer:
             raise RuntimeError("worker {}: {}".format(self.client, answer["error"]))
@@ -200,7 +201,7 @@ class Results:
         base = self.get(row.group, row.workload, baseline)
         if base is None or not getattr(base, attr):
             return None
-        pairs = [a / b for a, b in zip(getattr(row, attr), getattr(base, attr)) if b]
+        pairs = [a / b for a, b in zip(getattr(row, attr), getattr(base, attr), strict=False) if b]
         return statistics.median(pairs) if pairs else None
 
 
@@ -214,14 +215,14 @@ def _rotate(items: list, by: int) -> list:
 def run_small(results: Results, workers: dict, profile: Profile, threads: int,
               log: callable) -> None:
     group = "small 1 KiB, 1 connection" if threads == 1 else \
-        "small 1 KiB, {} threads x 1 connection over the nodes".format(threads)
+        f"small 1 KiB, {threads} threads x 1 connection over the nodes"
     n = profile.small_n if threads == 1 else profile.mt_n
     clients = list(workers)
     for rnd in range(profile.rounds):
         for client in _rotate(clients, rnd):
             answer = workers[client].ask({
                 "op": "small", "threads": threads, "n": n, "warmup": profile.small_warm,
-                "size": 1024, "prefix": "/rest/bench/small{}/{}/{}".format(threads, client, rnd)})
+                "size": 1024, "prefix": f"/rest/bench/small{threads}/{client}/{rnd}"})
             for method in ("PUT", "GET", "DELETE"):
                 res = answer[method]
                 if res["bad"]:
@@ -232,13 +233,13 @@ def run_small(results: Results, workers: dict, profile: Profile, threads: int,
                 row.cpu.append(res["cpu"] / res["ops"] * 1e6)
                 row.rss.append(answer["maxrss"] / 1024)
                 row.extra["nodes"] = len(answer["nodes"])
-        log("  {} round {}/{} done".format(group, rnd + 1, profile.rounds))
+        log(f"  {group} round {rnd + 1}/{profile.rounds} done")
 
 
 def run_large(results: Results, cfg: dict, clients: list[str], profile: Profile, shm: str,
               log: callable) -> None:
     size = profile.large
-    group = "large {} object from/to a file".format(_size(size))
+    group = f"large {_size(size)} object from/to a file"
     src = os.path.join(shm, "large-src")
     with open(src, "wb") as f:
         block = os.urandom(MiB)
@@ -246,7 +247,7 @@ def run_large(results: Results, cfg: dict, clients: list[str], profile: Profile,
             f.write(block)
     for rnd in range(profile.large_rounds):
         for client in _rotate(clients, rnd):
-            path = "/rest/bench/large/{}/{}".format(client, rnd)
+            path = f"/rest/bench/large/{client}/{rnd}"
             dst = os.path.join(shm, "large-dst")
             for direction, file in (("put", src), ("get", dst)):
                 worker = Worker(client, cfg)  # fresh process: RSS growth is this transfer's
@@ -265,7 +266,7 @@ def run_large(results: Results, cfg: dict, clients: list[str], profile: Profile,
                 row.rss.append(max(0, answer["peak_after"] - answer["rss_before"]) / 1024)
             os.unlink(dst)
             _delete(cfg, path)
-        log("  {} round {}/{} done".format(group, rnd + 1, profile.large_rounds))
+        log(f"  {group} round {rnd + 1}/{profile.large_rounds} done")
     os.unlink(src)
 
 
@@ -282,13 +283,12 @@ def _delete(cfg: dict, path: str) -> None:
 
 def run_ingest(results: Results, workers: dict, profile: Profile, shm: str, log: callable
                ) -> None:
-    group = "ingest {} files of {} with 8 workers".format(profile.ingest_files,
-                                                          _size(profile.ingest_size))
+    group = f"ingest {profile.ingest_files} files of {_size(profile.ingest_size)} with 8 workers"
     src = os.path.join(shm, "ingest-src")
     os.makedirs(src, exist_ok=True)
     files = []
     for i in range(profile.ingest_files):
-        name = os.path.join(src, "f{:06d}.bin".format(i))
+        name = os.path.join(src, f"f{i:06d}.bin")
         with open(name, "wb") as f:
             f.write(os.urandom(profile.ingest_size))
         files.append(name)
@@ -296,7 +296,7 @@ def run_ingest(results: Results, workers: dict, profile: Profile, shm: str, log:
     for rnd in range(profile.ingest_rounds):
         for client, op in _rotate(plan, rnd):
             answer = workers[client].ask({"op": op, "files": files, "workers": 8,
-                                          "prefix": "/rest/bench/ingest/{}/{}".format(client, rnd)})
+                                          "prefix": f"/rest/bench/ingest/{client}/{rnd}"})
             if answer["bad"]:
                 raise RuntimeError("ingest {}: {} files failed".format(client, answer["bad"]))
             row = results.row(group, "PUT", client, unit="files/s", baselines=("raw",))
@@ -304,7 +304,7 @@ def run_ingest(results: Results, workers: dict, profile: Profile, shm: str, log:
             row.cpu.append(answer["cpu"] / answer["ops"] * 1e6)
             row.rss.append(answer["maxrss"] / 1024)
             row.extra["nodes"] = len(set(answer["nodes"]))
-        log("  {} round {}/{} done".format(group, rnd + 1, profile.ingest_rounds))
+        log(f"  {group} round {rnd + 1}/{profile.ingest_rounds} done")
     shutil.rmtree(src)
 
 
@@ -330,7 +330,7 @@ def run_import(results: Results, profile: Profile, clients_095: bool, log: calla
                 row = results.row(group, "import", label, unit="ms",
                                   baselines=("http.client, ssl",))
                 row.values.append(float(out) * 1000)
-    log("  {} done".format(group))
+    log(f"  {group} done")
 
 
 SERVER_CLIENTS = (
@@ -375,7 +375,7 @@ def run_server_speed(results: Results, profile: Profile, cfg: dict, log: callabl
                 answer = workers[kind, name].ask({
                     "op": "small", "threads": 1, "n": profile.server_n,
                     "warmup": profile.small_warm, "size": 1024,
-                    "prefix": "/rest/bench/server/{}/{}".format(kind, rnd)})
+                    "prefix": f"/rest/bench/server/{kind}/{rnd}"})
                 spent = server.cpu_seconds() - before  # warm-up included: all three methods
                 ops = 3 * (profile.server_n + profile.small_warm)
                 label = "hcpsdk emulator" if name == "emulator" else "stdlib dict store"
@@ -400,8 +400,8 @@ def run_server_speed(results: Results, profile: Profile, cfg: dict, log: callabl
 # -- report ----------------------------------------------------------------------------
 
 def _size(n: int) -> str:
-    return "{} GiB".format(n >> 30) if n >= 1 << 30 else \
-        "{} MiB".format(n >> 20) if n >= MiB else "{} KiB".format(n >> 10)
+    return f"{n >> 30} GiB" if n >= 1 << 30 else \
+        f"{n >> 20} MiB" if n >= MiB else f"{n >> 10} KiB"
 
 
 def _cells(results: Results, row: Row) -> list[str]:
@@ -409,15 +409,15 @@ def _cells(results: Results, row: Row) -> list[str]:
     for base in row.baselines:
         r = None if row.client == base else results.ratio(row, base)
         if r is not None:
-            ratios.append("{:.3f}x {}".format(r, base))
+            ratios.append(f"{r:.3f}x {base}")
     if row.unit == "MB/s":
-        cpu = "{:.2f} s".format(statistics.median(row.cpu))
-        rss = "+{:.1f} MiB".format(max(row.rss))
+        cpu = f"{statistics.median(row.cpu):.2f} s"
+        rss = f"+{max(row.rss):.1f} MiB"
     elif row.unit == "ms":
         cpu = rss = "-"
     else:
-        cpu = "{:.1f} µs/op".format(statistics.median(row.cpu))
-        rss = "{:.1f} MiB".format(max(row.rss))
+        cpu = f"{statistics.median(row.cpu):.1f} µs/op"
+        rss = f"{max(row.rss):.1f} MiB"
     spec = "{:.1f}" if row.unit == "ms" else "{:.0f}"
     return [row.workload, CLIENT_LABELS.get(row.client, row.client),
             (spec + " {}").format(row.median, row.unit), ", ".join(ratios) or "baseline",
@@ -438,7 +438,7 @@ def table(results: Results) -> list[str]:
         nodes = {CLIENT_LABELS.get(r.client, r.client): r.extra["nodes"] for r in rows
                  if "nodes" in r.extra}
         if nodes:
-            lines += ["", "Nodes used: " + ", ".join("{} {}".format(c, n)
+            lines += ["", "Nodes used: " + ", ".join(f"{c} {n}"
                                                       for c, n in nodes.items()) + "."]
     return lines
 
@@ -468,11 +468,11 @@ def verdicts(results: Results, profile: Profile) -> list[tuple[str, bool | None,
         if None in (vm, vr, cpu):
             return None
         return (vm >= 0.95 and vr >= 0.9 and cpu <= 1.1,
-                "{} {:.3f}x matched, {:.3f}x raw, CPU {:.3f}x matched".format(m, vm, vr, cpu))
+                f"{m} {vm:.3f}x matched, {vr:.3f}x raw, CPU {cpu:.3f}x matched")
 
     def threads(m: str):
         v = ratio("small 1 KiB, 4 threads", m, "hcpsdk", "raw")
-        return None if v is None else (v >= 0.9, "{} {:.3f}x raw".format(m, v))
+        return None if v is None else (v >= 0.9, f"{m} {v:.3f}x raw")
 
     limit = 2 * BLOCKSIZE / MiB + 4
 
@@ -482,12 +482,13 @@ def verdicts(results: Results, profile: Profile) -> list[tuple[str, bool | None,
         if cpu is None or row is None:
             return None
         grow = max(row.rss)
-        return (cpu <= 1.1 and grow <= limit, "{} CPU {:.3f}x raw, RSS +{:.1f} MiB (limit {:.0f})"
-                .format(m, cpu, grow, limit))
+        return (cpu <= 1.1 and grow <= limit, f"{m} CPU {cpu:.3f}x raw, RSS +{grow:.1f} MiB (limit "
+                                              f"{limit:.0f})"
+                )
 
     def server(m: str):
         v = ratio("server speed: ", m, "hcpsdk emulator", "stdlib dict store")
-        return None if v is None else (v >= 0.8, "{} {:.3f}x".format(m, v))
+        return None if v is None else (v >= 0.8, f"{m} {v:.3f}x")
 
     def single(v: float | None, good, spec: str) -> tuple[bool | None, str]:
         return (None, "") if v is None else (good(v), spec.format(v))
@@ -497,8 +498,8 @@ def verdicts(results: Results, profile: Profile) -> list[tuple[str, bool | None,
         ("1. small objects, 1 connection: >= 0.95x matched, >= 0.9x raw, CPU <= 1.1x matched",
          *per_method(crud, small_one)),
         ("2. small objects, 4 threads over the nodes: >= 0.9x raw", *per_method(crud, threads)),
-        ("3. {} PUT/GET via a file: CPU <= 1.1x raw, RSS growth <= 2 x block + 4 MiB"
-         .format(_size(profile.large)), *per_method(("PUT", "GET"), large)),
+        (f"3. {_size(profile.large)} PUT/GET via a file: CPU <= 1.1x raw, RSS growth <= 2 x block + 4 MiB"
+         , *per_method(("PUT", "GET"), large)),
         ("4. ingest, 8 workers over 4 nodes: >= 0.9x raw threads",
          *single(ratio("ingest", "PUT", "hcpsdk", "raw"), lambda v: v >= 0.9, "{:.3f}x raw")),
         ("5. import hcpsdk <= 1.3x import http.client, ssl",
@@ -513,13 +514,13 @@ def report(results: Results, profile: Profile, server_label: str, argv: list[str
            seconds: float) -> str:
     import platform
 
-    lines = ["# hcpsdk benchmark ({} mode)".format(profile.name), "",
+    lines = [f"# hcpsdk benchmark ({profile.name} mode)", "",
              "- command: `python3 bench/run.py {}`".format(" ".join(argv)).rstrip(),
-             "- server: {}".format(server_label),
-             "- machine: {} CPUs, Python {}, {}".format(os.cpu_count(), platform.python_version(),
-                                                         platform.platform()),
-             "- hcpsdk {} (BLOCKSIZE {}, default timeout 30 s); wall time of the run {:.0f} s"
-             .format(hcpsdk.__version__, _size(BLOCKSIZE), seconds),
+             f"- server: {server_label}",
+             f"- machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}",
+             f"- hcpsdk {hcpsdk.__version__} (BLOCKSIZE {_size(BLOCKSIZE)}, default timeout 30 s); wall "
+             f"time of the run {seconds:.0f} s"
+             ,
              "- rounds are interleaved (every client once per round, the order rotating); the "
              "median is over the rounds (see the rounds column); a ratio is the median of the "
              "per-round ratios (same round, same server); CPU is the client process's "
@@ -561,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def log(msg: str) -> None:
         if not args.quiet:
-            print("[{:6.1f} s] {}".format(time.perf_counter() - started, msg), file=sys.stderr,
+            print(f"[{time.perf_counter() - started:6.1f} s] {msg}", file=sys.stderr,
                   flush=True)
 
     started = time.perf_counter()
@@ -589,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
             cleanup.append(server.close)
             fqdn, dns_addr = server.fqdn, server.dns
             user, password = server.user, server.password
-        log("server: {}".format(server.label))
+        log(f"server: {server.label}")
         auth = hcpsdk.NativeAuthorization(user, password)
         headers = {"Host": fqdn}
         headers.update(auth._getheaders())
@@ -624,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 close()
             except Exception as exc:  # cleanup must go on
-                log("cleanup: {}".format(exc))
+                log(f"cleanup: {exc}")
         shutil.rmtree(shm, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
         log("servers and clients stopped")

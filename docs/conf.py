@@ -20,9 +20,9 @@ ROOT = DOCS.parent
 # exercise) this checkout, not some other installed hcpsdk.
 sys.path[:0] = [str(ROOT), str(DOCS)]
 
-from hcpsdk._version import __version__  # noqa: E402
-
 import _doctest_env  # noqa: E402
+
+from hcpsdk._version import __version__  # noqa: E402
 
 project = "hcpsdk"
 author = "The hcpsdk developers"

@@ -15,20 +15,45 @@ The submodules ``hcpsdk.ips``, ``hcpsdk.namespace``, ``hcpsdk.pathbuilder``,
 """
 from __future__ import annotations
 
-
 from . import _log  # noqa: F401  (sets up the NullHandler when logging is in use)
-from ._constants import (I_DUMMY, I_HS3, I_HSWIFT, I_NATIVE, P_HTTP, P_HTTPS, P_MAPI, P_MGMT,
-                         P_SEARCH, RS_READ_ALLOWED, RS_READ_ON_FAILOVER, RS_WRITE_ALLOWED,
-                         RS_WRITE_ON_FAILOVER, SSL_PORTS)
+from ._constants import (
+    I_DUMMY,
+    I_HS3,
+    I_HSWIFT,
+    I_NATIVE,
+    P_HTTP,
+    P_HTTPS,
+    P_MAPI,
+    P_MGMT,
+    P_SEARCH,
+    RS_READ_ALLOWED,
+    RS_READ_ON_FAILOVER,
+    RS_WRITE_ALLOWED,
+    RS_WRITE_ON_FAILOVER,
+    SSL_PORTS,
+)
 from ._retry import Retry
 from ._version import __version__
-from .auth import (BaseAuthorization, DummyAuthorization, LocalSwiftAuthorization,
-                   NativeADAuthorization, NativeAuthorization)
+from .auth import (
+    BaseAuthorization,
+    DummyAuthorization,
+    LocalSwiftAuthorization,
+    NativeADAuthorization,
+    NativeAuthorization,
+)
 from .connection import Connection
-from .exceptions import (HcpsdkArgumentError, HcpsdkBodyNotRewindableError,
-                         HcpsdkCantConnectError, HcpsdkCertificateError, HcpsdkError,
-                         HcpsdkPortError, HcpsdkReplicaInitError, HcpsdkStatusError,
-                         HcpsdkTimeoutError, HcpsdkTypeError)
+from .exceptions import (
+    HcpsdkArgumentError,
+    HcpsdkBodyNotRewindableError,
+    HcpsdkCantConnectError,
+    HcpsdkCertificateError,
+    HcpsdkError,
+    HcpsdkPortError,
+    HcpsdkReplicaInitError,
+    HcpsdkStatusError,
+    HcpsdkTimeoutError,
+    HcpsdkTypeError,
+)
 from .target import Target, checkport
 
 __all__ = [
@@ -56,12 +81,12 @@ def __getattr__(name: str) -> object:
     if name in _SUBMODULES:
         import importlib
 
-        return importlib.import_module("{}.{}".format(__name__, name))
+        return importlib.import_module(f"{__name__}.{name}")
     if name == "SSL_NOVERIFY":
         from ._tls import default_context
 
         return default_context()
-    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

@@ -17,7 +17,8 @@ from .exceptions import HcpsdkArgumentError
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
     import http.client
-    from typing import Any, Iterator, Optional
+    from collections.abc import Iterator
+    from typing import Any
 
 __all__ = ["Payload", "Download", "HASH_NAMES", "validator"]
 
@@ -48,7 +49,7 @@ def _check_iterable(body: Any) -> None:
     if isinstance(body, (list, tuple)):  # what can be checked without consuming it
         for index, chunk in enumerate(body):
             if not isinstance(chunk, _CHUNK):
-                raise wrong_type("request", "body[{}]".format(index), "bytes", chunk)
+                raise wrong_type("request", f"body[{index}]", "bytes", chunk)
 
 
 def _check_readable(stream: Any) -> None:
@@ -62,8 +63,8 @@ def _check_readable(stream: Any) -> None:
         ok = False
     if not ok:
         raise HcpsdkArgumentError(
-            "request: body must be a file object opened for reading, not {} (closed or "
-            "write-only)".format(show(stream)))
+            f"request: body must be a file object opened for reading, not {show(stream)} (closed or "
+            "write-only)")
 
 
 class Payload:
@@ -79,13 +80,13 @@ class Payload:
 
     def __init__(self, body: Any) -> None:
         self._body = body
-        self._start: Optional[int] = None
+        self._start: int | None = None
         self._text = False
         self._used = False
         #: ``True`` for a binary regular file of known size (may go out with ``sendfile``).
         self.regular_file = False
         #: Byte count when known, else ``None`` (then sent chunked).
-        self.size: Optional[int] = None
+        self.size: int | None = None
         #: ``True`` when the body can be sent again after a failed attempt.
         self.rewindable = True
         #: ``True`` for file-like or iterable bodies (that http.client reads itself).
@@ -113,7 +114,7 @@ class Payload:
             self.rewindable = False
 
     @staticmethod
-    def _tell(stream: Any) -> Optional[int]:
+    def _tell(stream: Any) -> int | None:
         try:
             if not stream.seekable():
                 return None
@@ -122,7 +123,7 @@ class Payload:
             return None
 
     @staticmethod
-    def _remaining(stream: Any, start: int) -> tuple[Optional[int], bool]:
+    def _remaining(stream: Any, start: int) -> tuple[int | None, bool]:
         """Bytes from ``start`` to the end, and whether ``stream`` is a regular file."""
         try:
             st = os.fstat(stream.fileno())
@@ -184,7 +185,7 @@ class Payload:
         return size, hasher.hexdigest().upper()
 
 
-def validator(response: "http.client.HTTPResponse") -> Optional[str]:
+def validator(response: http.client.HTTPResponse) -> str | None:
     """What identifies the object's content in a response: ``X-HCP-Hash``, else ``ETag``."""
     return response.getheader("X-HCP-Hash") or response.getheader("ETag")
 
@@ -205,7 +206,7 @@ class Download:
     __slots__ = ("path", "headers", "response", "total", "received", "hash_name", "expected",
                  "hasher")
 
-    def __init__(self, path: str, headers: Optional[dict], response: http.client.HTTPResponse,
+    def __init__(self, path: str, headers: dict | None, response: http.client.HTTPResponse,
                  verify: bool) -> None:
         self.path = path
         self.headers = headers

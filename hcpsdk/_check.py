@@ -26,19 +26,19 @@ def show(value: Any) -> str:
     text = repr(value)
     if len(text) > _SHOW_MAX:
         text = text[:_SHOW_MAX - 5] + "[...]"
-    return "{} {}".format(type(value).__name__, text)
+    return f"{type(value).__name__} {text}"
 
 
 def wrong_type(call: str, name: str, expected: str, value: Any, secret: bool = False
                ) -> HcpsdkTypeError:
     """The error for ``value`` of the wrong type (``secret``: name its type only)."""
     shown = type(value).__name__ if secret and value is not None else show(value)
-    return HcpsdkTypeError("{}: {} must be {}, not {}".format(call, name, expected, shown))
+    return HcpsdkTypeError(f"{call}: {name} must be {expected}, not {shown}")
 
 
 def bad_value(call: str, name: str, expected: str, value: Any) -> HcpsdkArgumentError:
     """The error for a bad ``value`` of the right type."""
-    return HcpsdkArgumentError("{}: {} must be {}, not {!r}".format(call, name, expected, value))
+    return HcpsdkArgumentError(f"{call}: {name} must be {expected}, not {value!r}")
 
 
 def of_type(call: str, name: str, value: Any, types: Any, expected: str,
@@ -57,10 +57,10 @@ def number(call: str, name: str, value: Any) -> None:
         raise bad_value(call, name, "a positive number (seconds)", value)
 
 
-def integer(call: str, name: str, value: Any, low: int, high: "int | None" = None) -> None:
+def integer(call: str, name: str, value: Any, low: int, high: int | None = None) -> None:
     """Check for an int (not bool) in ``low..high`` (``high=None``: no upper bound)."""
-    expected = ("an int {}..{}".format(low, high) if high is not None
-                else "an int >= {}".format(low))
+    expected = (f"an int {low}..{high}" if high is not None
+                else f"an int >= {low}")
     if isinstance(value, bool) or not isinstance(value, int):
         raise wrong_type(call, name, expected, value)
     if value < low or (high is not None and value > high):

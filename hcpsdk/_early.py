@@ -36,7 +36,7 @@ from ._log import get_logger
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
     import socket
-    from typing import Any, Optional
+    from typing import Any
 
     from ._body import Payload
     from ._transport import NodeConnection
@@ -59,8 +59,8 @@ _MAX_HEAD = 65536
 
 
 def send(con: NodeConnection, method: str, path: str, payload: Payload, headers: dict,
-         chunked: bool, expect_above: Optional[int] = EXPECT_ABOVE
-         ) -> Optional[http.client.HTTPResponse]:
+         chunked: bool, expect_above: int | None = EXPECT_ABOVE
+         ) -> http.client.HTTPResponse | None:
     """Send a request (head and body) on ``con``.
 
     :param con: the connected http.client connection
@@ -100,7 +100,7 @@ def send(con: NodeConnection, method: str, path: str, payload: Payload, headers:
     return early
 
 
-def _readable(sock: Optional[socket.socket]) -> bool:
+def _readable(sock: socket.socket | None) -> bool:
     """Something (an answer, or the end) waits on ``sock``: reading it won't block."""
     try:
         return sock is not None and bool(select.select([sock], [], [], 0)[0])
@@ -123,8 +123,8 @@ def _asks_continue(headers: dict) -> bool:
     return False
 
 
-def _framing(payload: Payload, headers: dict, expect_above: Optional[int], asked: bool
-             ) -> Optional[int]:
+def _framing(payload: Payload, headers: dict, expect_above: int | None, asked: bool
+             ) -> int | None:
     """The Content-Length when this module frames the request itself, else ``None``.
 
     That is a non-empty body of known size that is large (or comes with the caller's
@@ -144,7 +144,7 @@ def _framing(payload: Payload, headers: dict, expect_above: Optional[int], asked
 
 def _send_framed(con: NodeConnection, method: str, path: str, payload: Payload, headers: dict,
                  size: int, expect: bool, asked: bool = False
-                 ) -> Optional[http.client.HTTPResponse]:
+                 ) -> http.client.HTTPResponse | None:
     """Send the head; with ``expect`` (add ``Expect: 100-continue``) or ``asked`` (the
     caller's headers have it) wait for ``100 Continue``; then the body.
 
@@ -177,7 +177,7 @@ def _send_framed(con: NodeConnection, method: str, path: str, payload: Payload, 
     return None
 
 
-def _interim(sock: socket.socket) -> Optional[bytes]:
+def _interim(sock: socket.socket) -> bytes | None:
     """Wait for ``100 Continue``.
 
     :returns: ``None`` to send the body (``100`` came, or nothing within
@@ -250,8 +250,8 @@ class _FileSocket:
         return self._fp
 
 
-def _answer(sock: Optional[socket.socket], prefix: bytes, method: str, strict: bool = False
-            ) -> Optional[http.client.HTTPResponse]:
+def _answer(sock: socket.socket | None, prefix: bytes, method: str, strict: bool = False
+            ) -> http.client.HTTPResponse | None:
     """The response in ``prefix`` + what ``sock`` still yields, read completely.
 
     :param strict: raise http.client's error when there is no valid response

@@ -22,7 +22,7 @@ from ._log import get_logger
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from typing import Any, Optional
+    from typing import Any
 
 __all__ = ["watch"]
 
@@ -36,8 +36,8 @@ class _Reaper:
 
         self._threading = threading
         self._cond = threading.Condition(threading.Lock())
-        self._watched: "weakref.WeakSet[Any]" = weakref.WeakSet()
-        self._thread: "Optional[threading.Thread]" = None
+        self._watched: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._thread: threading.Thread | None = None
 
     def watch(self, conn: Any) -> None:
         with self._cond:
@@ -53,13 +53,13 @@ class _Reaper:
             while True:
                 self._cond.wait(self._sweep())
 
-    def _sweep(self) -> Optional[float]:
+    def _sweep(self) -> float | None:
         """Close what is due; return the seconds until the next check.
 
         (``None``: nothing is watched.)
         """
         now = time.perf_counter()  # the Connections' idle clock
-        wait: Optional[float] = None
+        wait: float | None = None
         for conn in list(self._watched):
             due = conn._idle_due(now)
             if due is None:
@@ -74,7 +74,7 @@ class _Reaper:
         return wait
 
 
-_reaper: "Optional[_Reaper]" = None
+_reaper: _Reaper | None = None
 
 
 def watch(conn: Any) -> None:

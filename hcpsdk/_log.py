@@ -64,7 +64,7 @@ class _LazyLogger:
         return self._name
 
     def __repr__(self) -> str:
-        return "<lazy logger {}>".format(self._name)
+        return f"<lazy logger {self._name}>"
 
 
 def get_logger(name: str) -> _LazyLogger:

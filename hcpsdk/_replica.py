@@ -35,15 +35,14 @@ from __future__ import annotations
 import time
 from _thread import allocate_lock
 
-from ._constants import (RS_READ_ALLOWED, RS_READ_ON_FAILOVER, RS_WRITE_ALLOWED,
-                         RS_WRITE_ON_FAILOVER)
+from ._constants import RS_READ_ALLOWED, RS_READ_ON_FAILOVER, RS_WRITE_ALLOWED, RS_WRITE_ON_FAILOVER
 from ._log import get_logger
 from .exceptions import HcpsdkError, HcpsdkReplicaInitError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
     import http.client
-    from typing import Any, Optional
+    from typing import Any
 
     from .target import Target
 
@@ -77,8 +76,8 @@ def check_strategy(strategy: Any) -> None:
     """
     if isinstance(strategy, bool) or not isinstance(strategy, int) or strategy & ~_ALL:
         raise HcpsdkReplicaInitError(
-            "replica_strategy must be an ORed combination of the RS_* modes, not {!r}"
-            .format(strategy))
+            f"replica_strategy must be an ORed combination of the RS_* modes, not {strategy!r}"
+            )
 
 
 class _Fact:
@@ -87,13 +86,13 @@ class _Fact:
     __slots__ = ("value", "until")
 
     def __init__(self) -> None:
-        self.value: Optional[bool] = None
+        self.value: bool | None = None
         self.until = 0.0
 
-    def get(self, now: float) -> Optional[bool]:
+    def get(self, now: float) -> bool | None:
         return self.value if self.until > now else None
 
-    def set(self, value: Optional[bool], until: float) -> None:
+    def set(self, value: bool | None, until: float) -> None:
         self.value, self.until = value, until
 
 
@@ -115,7 +114,7 @@ class ReplicaPolicy:
     """
 
     def __init__(self, primary: Target, replica: Target, strategy: int, *,
-                 mapi: Optional[Target] = None, link: Optional[str] = None,
+                 mapi: Target | None = None, link: str | None = None,
                  memory: float = MEMORY, mapi_ttl: float = MAPI_TTL) -> None:
         check_strategy(strategy)
         self.primary = primary
@@ -131,14 +130,14 @@ class ReplicaPolicy:
         self._mapi_state = _Fact()    # read from MAPI (value None: MAPI did not answer)
 
     @classmethod
-    def for_target(cls, primary: Target, replica: Optional[Target], strategy: Optional[int],
-                   **kw: Any) -> Optional["ReplicaPolicy"]:
+    def for_target(cls, primary: Target, replica: Target | None, strategy: int | None,
+                   **kw: Any) -> ReplicaPolicy | None:
         """The policy for ``primary``, or ``None`` when there is no replica or no strategy."""
         if replica is None or strategy is None:
             return None
         return cls(primary, replica, strategy, **kw)
 
-    def route(self, method: str) -> Optional["ReplicaRoute"]:
+    def route(self, method: str) -> ReplicaRoute | None:
         """A route for one request, or ``None`` when the strategy never sends ``method`` to
         the replica (the request then simply goes to the primary)."""
         read = method in READ_METHODS
@@ -153,7 +152,7 @@ class ReplicaPolicy:
         with self._lock:
             return bool(self._unreachable.get(_mono()))
 
-    def failed_over(self) -> Optional[bool]:
+    def failed_over(self) -> bool | None:
         """Whether the link is failed over: MAPI's word if it answers, else what the
         replica's answers taught; ``None`` when unknown."""
         if self._mapi is not None:
@@ -163,7 +162,7 @@ class ReplicaPolicy:
         with self._lock:
             return self._failed_over.get(_mono())
 
-    def _mapi_failed_over(self) -> Optional[bool]:
+    def _mapi_failed_over(self) -> bool | None:
         now = _mono()
         with self._lock:
             if self._mapi_state.until > now:
@@ -173,7 +172,7 @@ class ReplicaPolicy:
             self._mapi_state.set(state, _mono() + self._mapi_ttl)
         return state
 
-    def _ask_mapi(self) -> Optional[bool]:
+    def _ask_mapi(self) -> bool | None:
         from .mapi import Replication  # the mapi package imports hcpsdk: import on use
 
         try:
@@ -278,9 +277,9 @@ class ReplicaRoute:
         #: Where the next attempt goes: :data:`PRIMARY` or :data:`REPLICA`.
         self.side = REPLICA if policy.starts_on_replica(read) else PRIMARY
         #: Where the answer came from (``None`` until one came).
-        self.served: Optional[str] = None
+        self.served: str | None = None
         self._visited = {self.side}
-        self._primary_error: Optional[HcpsdkError] = None
+        self._primary_error: HcpsdkError | None = None
         self._refusal = ""  # how the replica refused this write, if it did
         if self.side == REPLICA:
             log.debug("%s request goes to the replica %s first", "read" if read else "write",
@@ -323,7 +322,7 @@ class ReplicaRoute:
 
     def _both_failed(self) -> HcpsdkError:
         error = self._primary_error
-        return type(error)("{} - and {}".format(error.reason, self._refusal))
+        return type(error)(f"{error.reason} - and {self._refusal}")
 
     def answered(self, target: Target, response: http.client.HTTPResponse,
                  rewindable: bool) -> bool:

@@ -13,7 +13,7 @@ from ._check import integer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from typing import Iterable
+    from collections.abc import Iterable
 
 __all__ = ["Retry", "IDEMPOTENT_METHODS", "RETRY_STATUSES"]
 
@@ -79,6 +79,6 @@ class Retry:
         return delay
 
     def __repr__(self) -> str:
-        return ("Retry(total={}, backoff_factor={}, backoff_max={}, cooldown={}, "
-                "statuses={})").format(self.total, self.backoff_factor, self.backoff_max,
-                                       self.cooldown, sorted(self.statuses))
+        return (f"Retry(total={self.total}, backoff_factor={self.backoff_factor}, "
+                f"backoff_max={self.backoff_max}, cooldown={self.cooldown}, "
+                f"statuses={sorted(self.statuses)})")

@@ -19,7 +19,7 @@ from .exceptions import HcpsdkCertificateError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from typing import Callable, Optional
+    from collections.abc import Callable
 
 __all__ = ["default_context", "TlsPolicy"]
 
@@ -28,7 +28,7 @@ log = get_logger(__name__)
 # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH / X509_V_ERR_IP_ADDRESS_MISMATCH
 _NAME_MISMATCH = frozenset({62, 64})
 
-_default: Optional[ssl.SSLContext] = None
+_default: ssl.SSLContext | None = None
 _default_lock = allocate_lock()
 
 
@@ -59,9 +59,9 @@ class TlsPolicy:
     :param context: the caller's context, or ``None`` for the non-verifying default
     """
 
-    def __init__(self, context: Optional[ssl.SSLContext]) -> None:
+    def __init__(self, context: ssl.SSLContext | None) -> None:
         self.context = context if context is not None else default_context()
-        self._ip_context: Optional[ssl.SSLContext] = None
+        self._ip_context: ssl.SSLContext | None = None
         self._ip_nodes: set[str] = set()
         self._lock = allocate_lock()
 

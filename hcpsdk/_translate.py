@@ -9,9 +9,12 @@ from __future__ import annotations
 import http.client
 import ssl
 
-from .exceptions import (HcpsdkCantConnectError, HcpsdkCertificateError, HcpsdkError,
-                         HcpsdkTimeoutError)
-
+from .exceptions import (
+    HcpsdkCantConnectError,
+    HcpsdkCertificateError,
+    HcpsdkError,
+    HcpsdkTimeoutError,
+)
 
 __all__ = ["Rule", "classify", "translate"]
 
@@ -28,8 +31,8 @@ class Rule:
         self.error, self.retry, self.cause, self.stale = error, retry, cause, stale
 
     def __repr__(self) -> str:
-        return "Rule(error={}, retry={!r}, cause={!r}, stale={!r})".format(
-            self.error.__name__, self.retry, self.cause, self.stale)
+        return (f"Rule(error={self.error.__name__}, retry={self.retry!r}, cause={self.cause!r}, "
+                f"stale={self.stale!r})")
 
 
 # OpenSSL's reasons for a TLS record that arrived damaged (or out of place) on a connection
@@ -88,7 +91,7 @@ def _detail(exc: BaseException) -> str:
 
 
 def translate(exc: BaseException, *, action: str, node: str, fqdn: str,
-              rule: "Rule | None" = None, note: str = "") -> HcpsdkError:
+              rule: Rule | None = None, note: str = "") -> HcpsdkError:
     """Build the hcpsdk error for ``exc``; the caller raises it ``from exc``.
 
     :param exc: the low-level exception
@@ -101,6 +104,5 @@ def translate(exc: BaseException, *, action: str, node: str, fqdn: str,
     if isinstance(exc, HcpsdkError):
         return exc
     rule = rule or classify(exc)
-    message = "{} failed on node {} ({}): {} ({})".format(
-        action, node, fqdn, rule.cause, _detail(exc))
+    message = f"{action} failed on node {node} ({fqdn}): {rule.cause} ({_detail(exc)})"
     return rule.error(message + note)

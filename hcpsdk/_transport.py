@@ -32,7 +32,8 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from typing import Any, Callable, Optional
+    from collections.abc import Callable
+    from typing import Any
 
     from ._tls import TlsPolicy
 
@@ -59,7 +60,7 @@ _MAXHEADERS = getattr(http.client, "_MAXHEADERS", 100)
 _END = (b"\r\n", b"\n", b"")
 
 
-def _FIELDS(text: str) -> "list[tuple[str, str]]":  # noqa: N802 - rebinds itself on first use
+def _FIELDS(text: str) -> list[tuple[str, str]]:  # noqa: N802 - rebinds itself on first use
     """The ``(name, value)`` of every ``Name: value`` line of ``text`` (compiled on first use)."""
     global _FIELDS
     # a name as the email package takes it (printable ASCII but ':'), at the start of a
@@ -69,7 +70,7 @@ def _FIELDS(text: str) -> "list[tuple[str, str]]":  # noqa: N802 - rebinds itsel
     return _FIELDS(text)
 
 
-def parse_headers(fp: "Any", _class: type = http.client.HTTPMessage) -> "Any":
+def parse_headers(fp: Any, _class: type = http.client.HTTPMessage) -> Any:
     """Read a response's header block from ``fp``: http.client's ``parse_headers``, faster.
 
     The result is the :class:`http.client.HTTPMessage` that http.client makes; a block
@@ -88,7 +89,7 @@ def parse_headers(fp: "Any", _class: type = http.client.HTTPMessage) -> "Any":
             break
         lines.append(line)
         if len(lines) > _MAXHEADERS:
-            raise http.client.HTTPException("got more than {} headers".format(_MAXHEADERS))
+            raise http.client.HTTPException(f"got more than {_MAXHEADERS} headers")
     block = b"".join(lines)
     fields = _FIELDS(block.decode("iso-8859-1"))
     if len(fields) != len(lines):  # folded or broken lines: the email package's business
@@ -100,7 +101,7 @@ def parse_headers(fp: "Any", _class: type = http.client.HTTPMessage) -> "Any":
     return message
 
 
-def _begin_with(parser: "Callable[..., Any]") -> "Optional[Callable[..., Any]]":
+def _begin_with(parser: Callable[..., Any]) -> Callable[..., Any] | None:
     """``HTTPResponse.begin`` — the running Python's own code — calling ``parser`` for headers.
 
     ``None`` when this Python's ``begin`` does not read the headers through ``parse_headers``.
@@ -146,11 +147,11 @@ def _timed_out(sock: socket.socket, exc: BlockingIOError) -> BaseException:
     return TimeoutError("timed out")
 
 
-def _eagain_is_timeout(name: str) -> "Callable[..., Any]":
+def _eagain_is_timeout(name: str) -> Callable[..., Any]:
     """``socket.socket``'s method ``name``, reporting the kernel's timeout as TimeoutError."""
     method = getattr(socket.socket, name)
 
-    def call(self: socket.socket, *args: "Any") -> "Any":
+    def call(self: socket.socket, *args: Any) -> Any:
         try:
             return method(self, *args)
         except BlockingIOError as exc:
@@ -180,7 +181,7 @@ class _TimedSocket(socket.socket):
         self.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
 
     def makefile(self, mode: str = "r",  # type: ignore[override]
-                 buffering: "Optional[int]" = None, **kwargs: "Any") -> "Any":
+                 buffering: int | None = None, **kwargs: Any) -> Any:
         """``socket.makefile``; for ``'rb'`` (http.client's answers) over :class:`_TimedReader`."""
         if mode != "rb" or kwargs:
             return super().makefile(mode, buffering, **kwargs)
@@ -193,7 +194,7 @@ class _TimedSocket(socket.socket):
     send = _eagain_is_timeout("send")
     sendall = _eagain_is_timeout("sendall")
 
-    def sendfile(self, file: "Any", offset: int = 0, count: "Optional[int]" = None) -> int:
+    def sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
         # socket.sendfile() waits without a limit on a blocking socket: Python's timeout
         # mode for the length of the transfer (two fcntl calls per file)
         self.settimeout(self._kernel_timeout)
@@ -207,7 +208,7 @@ class _TimedSocket(socket.socket):
 class _TimedReader(socket.SocketIO):
     """The raw reader under a :class:`_TimedSocket`'s ``makefile('rb')``."""
 
-    def readinto(self, b: "Any") -> "Optional[int]":
+    def readinto(self, b: Any) -> int | None:
         if self._timeout_occurred:  # type: ignore[attr-defined]
             raise OSError("cannot read from timed out object")
         try:
@@ -278,8 +279,8 @@ def is_dropped(sock: socket.socket) -> bool:
 
 
 def socket_opener(node: str, port: int, timeout: float,
-                  keepalive: "Optional[tuple[int, int, int]]",
-                  tls: "Optional[TlsPolicy]", fqdn: str) -> "Callable[[], socket.socket]":
+                  keepalive: tuple[int, int, int] | None,
+                  tls: TlsPolicy | None, fqdn: str) -> Callable[[], socket.socket]:
     """A function that makes a connected (and, with ``tls``, TLS-wrapped) socket to ``node``.
 
     :param keepalive: ``(idle, interval, count)`` to switch TCP keep-alive on, or ``None``

@@ -8,9 +8,10 @@ from ._check import bad_value, wrong_type
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from typing import Any, Iterable, Mapping, Union
+    from collections.abc import Iterable, Mapping
+    from typing import Any
 
-    Params = Union[Mapping[str, Any], Iterable[tuple[str, Any]], None]
+    Params = Mapping[str, Any] | Iterable[tuple[str, Any]] | None
 
 __all__ = ["quote_path", "encode_params", "build_url"]
 
@@ -29,7 +30,7 @@ def _PLAIN_PATH(url: str) -> Any:  # noqa: N802 - rebinds itself to the compiled
 _STRAY_PERCENT = r"%(?![0-9A-Fa-f]{2})"
 
 
-def quote_path(url: Union[str, bytes]) -> str:
+def quote_path(url: str | bytes) -> str:
     """Percent-encode a request path once: UTF-8, ``/`` kept, existing ``%XX`` kept.
 
     :param url: the path, e.g. ``/rest/dir/a b.txt``
@@ -62,7 +63,7 @@ def _items(params: Any) -> Iterable[tuple[Any, Any]]:
         raise wrong_type("request", "params", _PARAMS, params)
     for index, item in enumerate(params):
         if not isinstance(item, (tuple, list)) or len(item) != 2:
-            raise wrong_type("request", "params[{}]".format(index), "a (name, value) 2-tuple",
+            raise wrong_type("request", f"params[{index}]", "a (name, value) 2-tuple",
                              item)
         yield item
 
@@ -82,7 +83,7 @@ def encode_params(params: Params) -> str:
     return "?" + query if query else ""
 
 
-def _checked(url: Any) -> Union[str, bytes]:
+def _checked(url: Any) -> str | bytes:
     if not isinstance(url, (str, bytes)):
         raise wrong_type("request", "url", "a str like '/rest/dir/object'", url)
     if url[:1] != ("/" if isinstance(url, str) else b"/"):
@@ -91,7 +92,7 @@ def _checked(url: Any) -> Union[str, bytes]:
     return url
 
 
-def build_url(url: Union[str, bytes], params: Params = None) -> str:
+def build_url(url: str | bytes, params: Params = None) -> str:
     """The request target: encoded path plus encoded parameters.
 
     :raises HcpsdkTypeError: when ``url`` is no str or ``params`` no dict/list of 2-tuples

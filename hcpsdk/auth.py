@@ -30,7 +30,7 @@ def _hcp_token(user: str, password: str) -> str:
 
     b64user = base64.b64encode(user.encode("utf-8")).decode("ascii")
     md5pass = hashlib.md5(password.encode("utf-8"), usedforsecurity=False).hexdigest()
-    return "{}:{}".format(b64user, md5pass)
+    return f"{b64user}:{md5pass}"
 
 
 class BaseAuthorization:
@@ -48,7 +48,7 @@ class BaseAuthorization:
         :raises HcpsdkError: when no authorization token is available
         """
         if not self.headers:
-            raise HcpsdkError("{}: no authorization token available".format(type(self).__name__))
+            raise HcpsdkError(f"{type(self).__name__}: no authorization token available")
         return dict(self.headers)
 
     def _createauthorization(self) -> dict[str, str]:
@@ -58,7 +58,7 @@ class BaseAuthorization:
         return self.headers
 
     def __repr__(self) -> str:
-        return "{}()".format(type(self).__name__)
+        return f"{type(self).__name__}()"
 
     def __str__(self) -> str:
         return type(self).__name__
@@ -94,10 +94,10 @@ class _UserAuthorization(BaseAuthorization):
         raise NotImplementedError
 
     def __repr__(self) -> str:
-        return "{}({!r}, {!r})".format(type(self).__name__, self.user, _REDACTED)
+        return f"{type(self).__name__}({self.user!r}, {_REDACTED!r})"
 
     def __str__(self) -> str:
-        return "{} for user {}".format(type(self).__name__, self.user)
+        return f"{type(self).__name__} for user {self.user}"
 
 
 class NativeAuthorization(_UserAuthorization):
@@ -128,7 +128,7 @@ class NativeADAuthorization(_UserAuthorization):
     _kind = "*I_NATIVE_AD*"
 
     def _make_headers(self, user: str, password: str) -> dict[str, str]:
-        return {"Authorization": "AD {}:{}".format(user, password)}
+        return {"Authorization": f"AD {user}:{password}"}
 
 
 class LocalSwiftAuthorization(_UserAuthorization):

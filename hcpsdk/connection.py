@@ -16,18 +16,24 @@ from _thread import allocate_lock
 from . import _fork
 from ._body import HASH_NAMES, Download, Payload, validator
 from ._check import bad_value, integer, number, of_type, wrong_type
+from ._constants import EXPECT_ABOVE
 from ._log import DEBUG, get_logger
 from ._retry import IDEMPOTENT_METHODS, Retry
-from ._constants import EXPECT_ABOVE
 from ._transport import NodeConnection, is_dropped, socket_opener
 from ._url import build_url
-from .exceptions import (HcpsdkArgumentError, HcpsdkBodyNotRewindableError,
-                         HcpsdkCantConnectError, HcpsdkError, HcpsdkStatusError, IpsError)
+from .exceptions import (
+    HcpsdkArgumentError,
+    HcpsdkBodyNotRewindableError,
+    HcpsdkCantConnectError,
+    HcpsdkError,
+    HcpsdkStatusError,
+    IpsError,
+)
 from .target import Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from typing import Any, Optional
+    from typing import Any
 
     from ._replica import ReplicaRoute
     from ._url import Params
@@ -70,7 +76,7 @@ def _translated(exc: BaseException, **kwargs: Any) -> HcpsdkError:
     return translate(exc, **kwargs)
 
 
-def _send_body(*args: Any) -> Optional[http.client.HTTPResponse]:
+def _send_body(*args: Any) -> http.client.HTTPResponse | None:
     """:func:`hcpsdk._early.send` (rebinds itself to it on first use)."""
     global _send_body
     from ._early import send
@@ -99,13 +105,13 @@ def _check_headers(headers: Any) -> None:
             raise bad_value("request", "a header name", "an http token like 'X-HCP-Foo'", name)
         if isinstance(value, str):
             if "\r" in value or "\n" in value:
-                raise HcpsdkArgumentError("request: headers: the value of {!r} contains CR or LF "
-                                          "(refused: header injection)".format(name))
+                raise HcpsdkArgumentError(f"request: headers: the value of {name!r} contains CR or LF "
+                                          "(refused: header injection)")
         elif isinstance(value, bool) or not isinstance(value, int):
-            raise wrong_type("request", "headers[{!r}]".format(name), "a str", value, secret=True)
+            raise wrong_type("request", f"headers[{name!r}]", "a str", value, secret=True)
 
 
-def _check_amt(amt: Any) -> Optional[int]:
+def _check_amt(amt: Any) -> int | None:
     """``read()``'s ``amt``: ``None`` or an int; a negative one means "all" (``None``)."""
     if isinstance(amt, bool) or not isinstance(amt, int):
         raise wrong_type("read", "amt", "None or an int", amt)
@@ -121,7 +127,7 @@ class _Attempts:
 
     __slots__ = ("retries", "failed", "served", "may_have_landed", "stale_used", "replica")
 
-    def __init__(self, replica: Optional[ReplicaRoute] = None) -> None:
+    def __init__(self, replica: ReplicaRoute | None = None) -> None:
         self.replica = replica  # the replica strategy's decisions, if it has a say
         self.retries = 0
         self.failed: tuple[str, ...] = ()
@@ -164,12 +170,12 @@ class Connection:
     """
 
     # bodies larger than this many bytes go out with "Expect: 100-continue" (None: never)
-    _expect_above: Optional[int] = EXPECT_ABOVE
+    _expect_above: int | None = EXPECT_ABOVE
 
     def __init__(self, target: Target, timeout: float = 30, idletime: float = 30,
                  retries: int = 3, debuglevel: int = 0, sock_keepalive: bool = False,
                  tcp_keepalive: int = 60, tcp_keepintvl: int = 60, tcp_keepcnt: int = 3, *,
-                 retry: Optional[Retry] = None, verify: bool = False) -> None:
+                 retry: Retry | None = None, verify: bool = False) -> None:
         if not isinstance(target, Target):
             raise wrong_type("Connection", "target", "an hcpsdk.Target", target)
         number("Connection", "timeout", timeout)
@@ -189,15 +195,15 @@ class Connection:
         self.tcp_keepcnt = tcp_keepcnt
         self._verify = verify
         self._lock = allocate_lock()
-        self._con: Optional[NodeConnection] = None
-        self._con_target: Optional[Target] = None
+        self._con: NodeConnection | None = None
+        self._con_target: Target | None = None
         self._born = _fork.generation  # of the process that opened the socket (see _fork)
-        self._address: Optional[str] = None
-        self._response: Optional[http.client.HTTPResponse] = None
-        self._stream: Optional[http.client.HTTPResponse] = None
-        self._body: Optional[Download] = None
-        self._get: Optional[tuple[str, Optional[dict]]] = None  # a GET's path and headers
-        self._gone: Optional[str] = None  # why the last response's body can't be read any more
+        self._address: str | None = None
+        self._response: http.client.HTTPResponse | None = None
+        self._stream: http.client.HTTPResponse | None = None
+        self._body: Download | None = None
+        self._get: tuple[str, dict | None] | None = None  # a GET's path and headers
+        self._gone: str | None = None  # why the last response's body can't be read any more
         self._idle_since = 0.0
         self._connect_time = 0.0
         self._service_time1 = 0.0
@@ -209,7 +215,7 @@ class Connection:
     # -- the request --------------------------------------------------------------------
 
     def request(self, method: str, url: str, body: Any = None, params: Params = None,
-                headers: Optional[dict] = None) -> http.client.HTTPResponse:
+                headers: dict | None = None) -> http.client.HTTPResponse:
         """Send a request and return its response (the body is left for the caller).
 
         Url and params are percent-encoded (once); the Target's headers are added to
@@ -271,7 +277,7 @@ class Connection:
                 raise
 
     @staticmethod
-    def _merge_headers(target: Target, headers: Optional[dict], payload: Payload) -> dict:
+    def _merge_headers(target: Target, headers: dict | None, payload: Payload) -> dict:
         """The headers to send: the caller's, the Target's (which win), Content-Length.
 
         Without caller headers and a stream body this is the Target's own cached dict.
@@ -301,7 +307,7 @@ class Connection:
             return self._target
         return attempts.replica.target()
 
-    def _request(self, method: str, path: str, payload: Payload, caller_headers: Optional[dict]
+    def _request(self, method: str, path: str, payload: Payload, caller_headers: dict | None
                  ) -> http.client.HTTPResponse:
         debug = log.isEnabledFor(_DEBUG)
         if debug:
@@ -318,7 +324,7 @@ class Connection:
         chunked = bool(caller_headers) and any(
             key.lower() == "transfer-encoding" and "chunked" in str(value).lower()
             for key, value in caller_headers.items())
-        headers_of: Optional[Target] = None
+        headers_of: Target | None = None
         while True:
             target = (self._target if attempts.replica is None
                       else self._route(method, attempts))
@@ -414,7 +420,7 @@ class Connection:
             log.debug("kept-alive connection to %s was closed by HCP (%s) - resending", node, exc)
             return
         verdict = self._give_up(rule, attempts, method, payload)
-        error = _translated(exc, action="{} {}".format(method, path), node=node,
+        error = _translated(exc, action=f"{method} {path}", node=node,
                           fqdn=target.fqdn, rule=rule, note=verdict[1] if verdict else "")
         if verdict is not None:
             raise (verdict[0](error.reason) if verdict[0] else error) from exc
@@ -435,7 +441,7 @@ class Connection:
             time.sleep(delay)
 
     def _give_up(self, rule: Any, attempts: _Attempts, method: str, payload: Payload
-                 ) -> Optional[tuple[Optional[type], str]]:
+                 ) -> tuple[type | None, str] | None:
         """Why a failed attempt is not sent again: ``(error class or None, note)``.
 
         ``None``: it is sent again.
@@ -443,9 +449,9 @@ class Connection:
         if not rule.retry:
             return None, ""
         if attempts.retries >= self._retry.total:
-            return None, " - giving up after {} retries".format(attempts.retries)
+            return None, f" - giving up after {attempts.retries} retries"
         if not self._retry.may_resend(method, True):
-            return None, " - not resent: {} is not idempotent and was sent already".format(method)
+            return None, f" - not resent: {method} is not idempotent and was sent already"
         if not payload.rewindable:
             return HcpsdkBodyNotRewindableError, (
                 " - can't resend: the body is a non-seekable stream that was (partly) sent "
@@ -463,7 +469,7 @@ class Connection:
         tried: set[str] = set()
         failures: list[str] = []
         refreshed = False
-        last_exc: Optional[BaseException] = None
+        last_exc: BaseException | None = None
         while True:
             node = circle.next_address(exclude=tried)
             if node is None:
@@ -494,7 +500,7 @@ class Connection:
                 if not rule.retry:
                     raise error from exc
                 last_exc = exc
-                failures.append("{}: {}".format(node, rule.cause))
+                failures.append(f"{node}: {rule.cause}")
                 attempts.failed += (node,)
                 circle.mark_failed(node, self._retry.cooldown)
                 log.warning("%s - trying the next node", error)
@@ -564,7 +570,7 @@ class Connection:
 
     # -- reading ------------------------------------------------------------------------
 
-    def read(self, amt: Optional[int] = None) -> bytes:
+    def read(self, amt: int | None = None) -> bytes:
         """Read ``amt`` bytes (or all, if ``amt`` isn't given) from the last response.
 
         A GET body that breaks off is resumed on another node with a Range request
@@ -592,8 +598,7 @@ class Connection:
                 with self._lock:
                     self._drop()
                     self._stream = self._body = None
-                    self._gone = "the previous read of this response failed ({})".format(
-                        type(exc).__name__)
+                    self._gone = f"the previous read of this response failed ({type(exc).__name__})"
             raise
         self._service_time1 = _perf() - start
         self._service_time2 += self._service_time1
@@ -601,7 +606,7 @@ class Connection:
             log.debug("(partial?) read: service_time1 = %s secs", self._service_time1)
         return data
 
-    def _read(self, amt: Optional[int]) -> bytes:
+    def _read(self, amt: int | None) -> bytes:
         stream = self._stream
         if stream is None:
             raise HcpsdkError("read: {}".format(self._gone or "there is no response to read from"))
@@ -610,7 +615,7 @@ class Connection:
             self._drop()
             self._stream = self._body = None
             self._gone = "the response was received by the parent process (before fork())"
-            raise HcpsdkError("read: {}".format(self._gone))
+            raise HcpsdkError(f"read: {self._gone}")
         state = self._body
         try:
             data = stream.read(amt)
@@ -633,11 +638,11 @@ class Connection:
             self._body = None
             actual = state.hasher.hexdigest().upper()
             if actual != state.expected:
-                raise HcpsdkError("GET {}: the {} of the bytes read ({}) differs from X-HCP-Hash "
-                                  "({})".format(state.path, state.hash_name, actual,
-                                                state.expected))
+                raise HcpsdkError(f"GET {state.path}: the {state.hash_name} of the bytes read "
+                                  f"({actual}) differs from X-HCP-Hash "
+                                  f"({state.expected})")
 
-    def _resume(self, exc: BaseException, amt: Optional[int]) -> bytes:
+    def _resume(self, exc: BaseException, amt: int | None) -> bytes:
         """A GET body broke off: continue with a Range request on another node."""
         with self._lock:  # the socket changes: keep the idle reaper out
             partial = self._reconnect_body(exc)
@@ -661,8 +666,8 @@ class Connection:
         if partial:
             state.add(partial)
         while True:
-            self._failed(target, node, attempts, "{} after {} of {} bytes".format(
-                error.reason, state.received, state.total))
+            self._failed(target, node, attempts, f"{error.reason} after {state.received} of "
+                                                 f"{state.total} bytes")
             failure = self._resume_request(state, attempts, exc)
             if failure is None:
                 return partial
@@ -672,7 +677,7 @@ class Connection:
                 raise error from exc
 
     def _resume_request(self, state: Download, attempts: _Attempts, cause: BaseException
-                        ) -> "Optional[tuple[BaseException, HcpsdkError]]":
+                        ) -> tuple[BaseException, HcpsdkError] | None:
         """Send the Range request for the rest of ``state``'s body.
 
         It carries ``If-Match`` with the object's (strong) ETag, so that HCP refuses
@@ -688,7 +693,7 @@ class Connection:
             return None
         target = self._route("GET", attempts)
         headers = dict(self._merge_headers(target, state.headers, _NO_BODY))
-        headers["Range"] = "bytes={}-{}".format(state.received, state.total - 1)
+        headers["Range"] = f"bytes={state.received}-{state.total - 1}"
         etag = state.response.getheader("ETag")
         if etag and not etag.startswith("W/") and not any(
                 name.lower() in ("if-match", "if-range") for name in headers):
@@ -700,7 +705,7 @@ class Connection:
         except RECOVERABLE as exc:
             self._drop()
             rule = _classify(exc)
-            error = _translated(exc, action="GET {} (resume)".format(state.path),
+            error = _translated(exc, action=f"GET {state.path} (resume)",
                               node=self._address, fqdn=target.fqdn, rule=rule)
             if not rule.retry:
                 raise error from exc
@@ -708,7 +713,7 @@ class Connection:
         expected, found = validator(state.response), validator(response)
         content_range = response.getheader("Content-Range", "")
         if (response.status != 206 or not content_range.startswith(
-                "bytes {}-".format(state.received)) or found != expected):
+                f"bytes {state.received}-") or found != expected):
             response.close()
             self._drop()
             raise self._not_resumed(state, response, content_range, expected, found) from cause
@@ -719,10 +724,10 @@ class Connection:
         return None
 
     def _not_resumed(self, state: Download, response: http.client.HTTPResponse,
-                     content_range: str, expected: Optional[str], found: Optional[str]
+                     content_range: str, expected: str | None, found: str | None
                      ) -> HcpsdkError:
         """The error for a Range answer that does not continue the body."""
-        what = "GET {}: the object changed since the download started".format(state.path)
+        what = f"GET {state.path}: the object changed since the download started"
         restart = " - restart the GET"
         if response.status == 412:
             return HcpsdkError("{} (node {} answered 412 {} to If-Match {}){}".format(
@@ -730,12 +735,12 @@ class Connection:
                 restart))
         if response.status in (200, 206) and found is not None and found != expected:
             name = "X-HCP-Hash" if state.response.getheader("X-HCP-Hash") else "ETag"
-            return HcpsdkError("{} ({} was {}, node {} now has {}){}".format(
-                what, name, expected, self._address, found, restart))
+            return HcpsdkError(f"{what} ({name} was {expected}, node {self._address} now has "
+                               f"{found}){restart}")
         return HcpsdkError(
-            "GET {}: could not resume the broken download on node {} ({} {}, "
-            "Content-Range {!r})".format(state.path, self._address, response.status,
-                                         response.reason, content_range))
+            f"GET {state.path}: could not resume the broken download on node {self._address} "
+            f"({response.status} {response.reason}, "
+            f"Content-Range {content_range!r})")
 
     def _drain(self, response: http.client.HTTPResponse) -> None:
         """Read a response body completely (PUT/HEAD/DELETE leave nothing to the caller)."""
@@ -751,18 +756,18 @@ class Connection:
     # -- the convenience methods --------------------------------------------------------
 
     def PUT(self, url: str, body: Any = None, params: Params = None,
-            headers: Optional[dict] = None) -> http.client.HTTPResponse:
+            headers: dict | None = None) -> http.client.HTTPResponse:
         """PUT an object; the response is read completely (see :meth:`request`)."""
         response = self.request("PUT", url, body=body, params=params, headers=headers)
         self._drain(response)
         return response
 
-    def GET(self, url: str, params: Params = None, headers: Optional[dict] = None
+    def GET(self, url: str, params: Params = None, headers: dict | None = None
             ) -> http.client.HTTPResponse:
         """GET an object; :meth:`read` the content before the next request."""
         return self.request("GET", url, params=params, headers=headers)
 
-    def HEAD(self, url: str, params: Params = None, headers: Optional[dict] = None
+    def HEAD(self, url: str, params: Params = None, headers: dict | None = None
              ) -> http.client.HTTPResponse:
         """HEAD - get the metadata of an object (see :meth:`request`)."""
         response = self.request("HEAD", url, params=params, headers=headers)
@@ -770,18 +775,18 @@ class Connection:
         return response
 
     def POST(self, url: str, body: Any = None, params: Params = None,
-             headers: Optional[dict] = None) -> http.client.HTTPResponse:
+             headers: dict | None = None) -> http.client.HTTPResponse:
         """POST (metadata, MAPI calls); the response is left for the caller to :meth:`read`."""
         return self.request("POST", url, body=body, params=params, headers=headers)
 
-    def DELETE(self, url: str, params: Params = None, headers: Optional[dict] = None
+    def DELETE(self, url: str, params: Params = None, headers: dict | None = None
                ) -> http.client.HTTPResponse:
         """DELETE an object; the response is read completely (see :meth:`request`)."""
         response = self.request("DELETE", url, params=params, headers=headers)
         self._drain(response)
         return response
 
-    def getheader(self, *args: Any, **kwargs: Any) -> Optional[str]:
+    def getheader(self, *args: Any, **kwargs: Any) -> str | None:
         """Get a single response header (``http.client.HTTPResponse.getheader``)."""
         if self._response is None:
             raise HcpsdkError("getheader: no request was made yet")
@@ -810,7 +815,7 @@ class Connection:
         if had:
             log.debug("Connection object closed: IP %s (%s)", self._address, self._target.fqdn)
 
-    def __enter__(self) -> "Connection":
+    def __enter__(self) -> Connection:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -826,7 +831,7 @@ class Connection:
 
     # -- idle handling (called by the shared reaper thread) -----------------------------
 
-    def _idle_due(self, now: float) -> Optional[float]:
+    def _idle_due(self, now: float) -> float | None:
         con = self._con
         if con is None or con.sock is None:
             return None
@@ -879,32 +884,32 @@ class Connection:
         return self._target
 
     @property
-    def address(self) -> Optional[str]:
+    def address(self) -> str | None:
         """The IP address used for this Connection."""
         return self._address
 
     @property
-    def con(self) -> Optional[http.client.HTTPConnection]:
+    def con(self) -> http.client.HTTPConnection | None:
         """The underlying ``http.client`` connection (``None`` while not connected)."""
         return self._con
 
     @property
-    def Response(self) -> Optional[http.client.HTTPResponse]:
+    def Response(self) -> http.client.HTTPResponse | None:
         """Exposition of the ``http.client.HTTPResponse`` object for the last request."""
         return self._response
 
     @property
-    def response(self) -> Optional[http.client.HTTPResponse]:
+    def response(self) -> http.client.HTTPResponse | None:
         """The 0.9.5 name of :attr:`Response`."""
         return self._response
 
     @property
-    def response_status(self) -> Optional[int]:
+    def response_status(self) -> int | None:
         """The HTTP status code of the last request."""
         return self._response.status if self._response is not None else None
 
     @property
-    def response_reason(self) -> Optional[str]:
+    def response_reason(self) -> str | None:
         """The corresponding HTTP status message."""
         return self._response.reason if self._response is not None else None
 
@@ -940,7 +945,7 @@ class Connection:
         return self._last.served
 
     @property
-    def served_from(self) -> Optional[str]:
+    def served_from(self) -> str | None:
         """``'primary'`` or ``'replica'``: the system that answered the last request
         (``None`` before the first answer); see the Target's ``replica_strategy``.
 
@@ -983,12 +988,11 @@ class Connection:
         return self._retry
 
     def __repr__(self) -> str:
-        return ("Connection({!r}, timeout={!r}, idletime={!r}, retries={!r}, debuglevel={!r}, "
-                "sock_keepalive={!r}, tcp_keepalive={!r}, tcp_keepintvl={!r}, "
-                "tcp_keepcnt={!r})").format(self._target, self._timeout, self._idletime,
-                                            self._retries, self._debuglevel, self.sock_keepalive,
-                                            self.tcp_keepalive, self.tcp_keepintvl,
-                                            self.tcp_keepcnt)
+        return (f"Connection({self._target!r}, timeout={self._timeout!r}, idletime={self._idletime!r}, "
+                f"retries={self._retries!r}, debuglevel={self._debuglevel!r}, "
+                f"sock_keepalive={self.sock_keepalive!r}, tcp_keepalive={self.tcp_keepalive!r}, "
+                f"tcp_keepintvl={self.tcp_keepintvl!r}, "
+                f"tcp_keepcnt={self.tcp_keepcnt!r})")
 
     def __str__(self) -> str:
-        return "Connection initialized for fqdn {} @ {}".format(self._target.fqdn, self._address)
+        return f"Connection initialized for fqdn {self._target.fqdn} @ {self._address}"

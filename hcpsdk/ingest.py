@@ -33,12 +33,13 @@ from .connection import Connection
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from typing import Any, Callable, Iterable, Optional, Union
+    from collections.abc import Callable, Iterable
+    from typing import Any
 
     from .pathbuilder import PathBuilder
     from .target import Target
 
-    Source = Union[str, "os.PathLike[str]", tuple]
+    Source = str | os.PathLike[str] | tuple
 
 __all__ = ["ingest", "IngestResult", "IngestReport", "DEFAULT_WORKERS", "INLINE_LIMIT"]
 
@@ -71,12 +72,12 @@ class IngestResult:
     def __init__(self, source: Any, path: str) -> None:
         self.source = source
         self.path = path
-        self.status: Optional[int] = None
-        self.hash: Optional[str] = None
-        self.node: Optional[str] = None
+        self.status: int | None = None
+        self.hash: str | None = None
+        self.node: str | None = None
         self.size = 0
         self.seconds = 0.0
-        self.error: Optional[str] = None
+        self.error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -86,7 +87,7 @@ class IngestResult:
     def __repr__(self) -> str:
         return "IngestResult(source={!r}, path={!r}, status={!r}, hash={!r}, node={!r}{})".format(
             self.source, self.path, self.status, self.hash, self.node,
-            "" if self.error is None else ", error={!r}".format(self.error))
+            "" if self.error is None else f", error={self.error!r}")
 
 
 class IngestReport(list):
@@ -120,8 +121,8 @@ class IngestReport(list):
         return sum(r.size for r in self if r.error is None)
 
 
-def _plan(files: Iterable[Source], destination: str, pathbuilder: Optional[PathBuilder]
-          ) -> list[tuple[Any, str, Optional[str]]]:
+def _plan(files: Iterable[Source], destination: str, pathbuilder: PathBuilder | None
+          ) -> list[tuple[Any, str, str | None]]:
     """``(source, object path, annotation or None)`` for every file, before any I/O."""
     base = "/" + destination.strip("/") if destination.strip("/") else ""
     plan = []
@@ -129,24 +130,24 @@ def _plan(files: Iterable[Source], destination: str, pathbuilder: Optional[PathB
         if isinstance(item, tuple):
             source, remote = item
             remote = str(remote)
-            path = remote if remote.startswith("/") else "{}/{}".format(base, remote)
+            path = remote if remote.startswith("/") else f"{base}/{remote}"
             plan.append((source, path, None))
             continue
         name = os.path.basename(os.fspath(item))
         if pathbuilder is None:
-            plan.append((item, "{}/{}".format(base, name), None))
+            plan.append((item, f"{base}/{name}", None))
             continue
         built = pathbuilder.getunique(name)
-        plan.append((item, "{}/{}".format(built[0], built[1]),
+        plan.append((item, f"{built[0]}/{built[1]}",
                      built[2] if len(built) > 2 else None))
     return plan
 
 
 def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WORKERS,
-           destination: str = "/rest", pathbuilder: Optional[PathBuilder] = None,
-           progress: Optional[Callable[[IngestResult, int, int], Any]] = None,
-           headers: Optional[dict] = None, params: Any = None, verify: bool = False,
-           connection_args: Optional[dict] = None) -> IngestReport:
+           destination: str = "/rest", pathbuilder: PathBuilder | None = None,
+           progress: Callable[[IngestResult, int, int], Any] | None = None,
+           headers: dict | None = None, params: Any = None, verify: bool = False,
+           connection_args: dict | None = None) -> IngestReport:
     """PUT many files to ``target`` with ``workers`` parallel persistent Connections.
 
     :param target: the Target to store to (shared by all workers)
@@ -173,7 +174,7 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
     :raises hcpsdk.pathbuilder.PathBuilderError: a file name the PathBuilder refuses
     """
     if workers < 1:
-        raise ValueError("workers must be at least 1, not {!r}".format(workers))
+        raise ValueError(f"workers must be at least 1, not {workers!r}")
     plan = _plan(files, destination, pathbuilder)
     report = IngestReport(IngestResult(source, path) for source, path, _ in plan)
     total = len(plan)
@@ -201,7 +202,7 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
                             return
 
     start = time.perf_counter()
-    threads = [threading.Thread(target=work, name="hcpsdk-ingest-{}".format(i), daemon=True)
+    threads = [threading.Thread(target=work, name=f"hcpsdk-ingest-{i}", daemon=True)
                for i in range(min(workers, total))]
     try:
         for thread in threads:
@@ -218,7 +219,7 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
     return report
 
 
-def _store(con: Connection, planned: tuple, result: IngestResult, headers: Optional[dict],
+def _store(con: Connection, planned: tuple, result: IngestResult, headers: dict | None,
            params: Any, verify: bool) -> None:
     """PUT one file (and its annotation); record the outcome in ``result``."""
     source, path, annotation = planned
@@ -243,7 +244,7 @@ def _store(con: Connection, planned: tuple, result: IngestResult, headers: Optio
             if meta.status not in _OK:
                 result.error = _refusal("PUT custom-metadata of", path, con, meta)
     except Exception as exc:  # one file's failure, whatever it is, must not end the run
-        result.error = "{}: {}".format(type(exc).__name__, exc)
+        result.error = f"{type(exc).__name__}: {exc}"
         if result.node is None:
             result.node = con.address
     result.seconds = time.perf_counter() - start
@@ -251,15 +252,15 @@ def _store(con: Connection, planned: tuple, result: IngestResult, headers: Optio
         log.warning("ingest %s -> %s failed: %s", source, path, result.error)
 
 
-def _mismatch(hcp_hash: Optional[str], body: Any, path: str) -> Optional[str]:
+def _mismatch(hcp_hash: str | None, body: Any, path: str) -> str | None:
     """``None`` when ``body`` (bytes, or a file read again from its start) has HCP's hash."""
     if not hcp_hash:
-        return "PUT {}: no X-HCP-Hash in the answer to verify the content against".format(path)
+        return f"PUT {path}: no X-HCP-Hash in the answer to verify the content against"
     scheme, _, expected = hcp_hash.partition(" ")
     try:  # HCP's names (SHA-256, MD5, RIPEMD-160, ...) are hashlib's without the dash
         hasher = hashlib.new(scheme.replace("-", "").lower())
     except ValueError:
-        return "PUT {}: can't verify a {} hash".format(path, scheme)
+        return f"PUT {path}: can't verify a {scheme} hash"
     if isinstance(body, bytes):
         hasher.update(body)
     else:
@@ -268,8 +269,7 @@ def _mismatch(hcp_hash: Optional[str], body: Any, path: str) -> Optional[str]:
             hasher.update(block)
     actual = hasher.hexdigest().upper()
     if actual != expected.strip().upper():
-        return "PUT {}: HCP stored content with {} {}, the file has {}".format(
-            path, scheme, expected.strip(), actual)
+        return f"PUT {path}: HCP stored content with {scheme} {expected.strip()}, the file has {actual}"
     return None
 
 

@@ -10,8 +10,8 @@ dnspython is imported only when a dnspython lookup is actually made.
 from __future__ import annotations
 
 import socket
-from _thread import allocate_lock
 import time
+from _thread import allocate_lock
 
 from ._check import show
 from ._log import get_logger
@@ -19,7 +19,7 @@ from .exceptions import IpsError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from typing import Any, Optional, Union
+    from typing import Any
 
 __all__ = ["Circle", "Request", "Response", "query", "IpsError"]
 
@@ -39,7 +39,7 @@ class Request:
         self.sub = None
 
     def __repr__(self) -> str:
-        return "Request({!r}, cache={!r})".format(self.fqdn, self.cache)
+        return f"Request({self.fqdn!r}, cache={self.cache!r})"
 
 
 class Response:
@@ -60,11 +60,10 @@ class Response:
         self.raised = ""
 
     def __repr__(self) -> str:
-        return "Response({!r}, cache={!r}, ips={!r}, raised={!r})".format(
-            self.fqdn, self.cache, self.ips, self.raised)
+        return f"Response({self.fqdn!r}, cache={self.cache!r}, ips={self.ips!r}, raised={self.raised!r})"
 
 
-def _ip_literal(name: str) -> Optional[str]:
+def _ip_literal(name: str) -> str | None:
     """Return ``name`` as an address if it is an IPv4/IPv6 literal, else ``None``."""
     bare = name[1:-1] if name.startswith("[") and name.endswith("]") else name
     for family in (socket.AF_INET, socket.AF_INET6):
@@ -100,7 +99,7 @@ def _dns_lookup(fqdn: str, resolver: Any) -> list[str]:
     return _unique(rdata.address for rdata in answer)
 
 
-def query(fqdn: Union[str, Request], cache: bool = False, *, resolver: Any = None) -> Response:
+def query(fqdn: str | Request, cache: bool = False, *, resolver: Any = None) -> Response:
     """Submit a DNS query; never raises.
 
     :param fqdn: an FQDN to query DNS -or- a :class:`Request` object (its ``cache`` wins)
@@ -129,7 +128,7 @@ def query(fqdn: Union[str, Request], cache: bool = False, *, resolver: Any = Non
     try:
         response.ips = _system_lookup(fqdn) if cache else _dns_lookup(fqdn, resolver)
     except Exception as exc:  # the documented contract: report, never raise
-        response.raised = "Err: {} - {}".format(type(exc).__name__, exc)
+        response.raised = f"Err: {type(exc).__name__} - {exc}"
     else:
         if not response.ips:
             response.raised = "Err: no Response"
@@ -167,7 +166,7 @@ class Circle:
     def _load(self) -> None:
         answer = query(self._fqdn, self._dnscache, resolver=self._resolver)
         if answer.raised:
-            raise IpsError("name resolution of {} failed: {}".format(self._fqdn, answer.raised))
+            raise IpsError(f"name resolution of {self._fqdn} failed: {answer.raised}")
         with self._lock:
             self._addresses = answer.ips
             self._next = 0
@@ -180,7 +179,7 @@ class Circle:
         """
         self._load()
 
-    def next_address(self, exclude: Any = ()) -> Optional[str]:
+    def next_address(self, exclude: Any = ()) -> str | None:
         """Hand out the next address, round-robin.
 
         Nodes in their cool-down are passed over while another node is left;
@@ -213,14 +212,14 @@ class Circle:
         log.debug("issued IP address: %s", address)
         return address
 
-    def _addr(self, fqdn: Optional[str] = None) -> str:
+    def _addr(self, fqdn: str | None = None) -> str:
         """The 0.9.5 interface: the next address (re-resolving first when ``fqdn`` is given)."""
         if fqdn:
             self._fqdn = fqdn
             self._load()
         address = self.next_address()
         if address is None:
-            raise IpsError("no IP address known for {}".format(self._fqdn))
+            raise IpsError(f"no IP address known for {self._fqdn}")
         return address
 
     def mark_failed(self, address: str, cooldown: float) -> None:
@@ -246,8 +245,7 @@ class Circle:
         return self._fqdn
 
     def __repr__(self) -> str:
-        return "Circle({!r}, port={!r}, dnscache={!r})".format(self._fqdn, self._port,
-                                                              self._dnscache)
+        return f"Circle({self._fqdn!r}, port={self._port!r}, dnscache={self._dnscache!r})"
 
     def __str__(self) -> str:
-        return "Circle for {} with addresses {}".format(self._fqdn, self._addresses)
+        return f"Circle for {self._fqdn} with addresses {self._addresses}"

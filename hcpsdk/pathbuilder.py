@@ -94,9 +94,11 @@ class _Uuid1Source:
             self._last = timestamp
             clock_seq = self._clock_seq
         # RFC 4122 layout: time_low-time_mid-version|time_hi-variant|clock_seq-node
-        return "%08x-%04x-%04x-%04x-%012x" % (timestamp & 0xFFFFFFFF, (timestamp >> 32) & 0xFFFF,
-                                              0x1000 | (timestamp >> 48) & 0x0FFF,
-                                              0x8000 | clock_seq, self._node)
+        time_low = timestamp & 0xFFFFFFFF
+        time_mid = (timestamp >> 32) & 0xFFFF
+        time_hi_version = 0x1000 | (timestamp >> 48) & 0x0FFF
+        variant_seq = 0x8000 | clock_seq
+        return f"{time_low:08x}-{time_mid:04x}-{time_hi_version:04x}-{variant_seq:04x}-{self._node:012x}"
 
 
 _uuid1 = _Uuid1Source()

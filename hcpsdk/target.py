@@ -6,8 +6,17 @@ import ssl
 
 from . import ips
 from ._check import bad_value, integer, of_type, wrong_type
-from ._constants import (I_DUMMY, I_HS3, I_HSWIFT, I_NATIVE, RS_READ_ALLOWED,
-                         RS_READ_ON_FAILOVER, RS_WRITE_ALLOWED, RS_WRITE_ON_FAILOVER, SSL_PORTS)
+from ._constants import (
+    I_DUMMY,
+    I_HS3,
+    I_HSWIFT,
+    I_NATIVE,
+    RS_READ_ALLOWED,
+    RS_READ_ON_FAILOVER,
+    RS_WRITE_ALLOWED,
+    RS_WRITE_ON_FAILOVER,
+    SSL_PORTS,
+)
 from ._log import get_logger
 from ._tls import TlsPolicy
 from .auth import BaseAuthorization
@@ -15,7 +24,7 @@ from .exceptions import HcpsdkError, HcpsdkPortError, HcpsdkReplicaInitError, Hc
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from typing import Any, Optional
+    from typing import Any
 
 __all__ = ["Target", "checkport"]
 
@@ -113,11 +122,11 @@ class Target:
     RS_WRITE_ON_FAILOVER = RS_WRITE_ON_FAILOVER
 
     def __init__(self, fqdn: str, authorization: BaseAuthorization, port: int = 443,
-                 dnscache: bool = False, sslcontext: Optional[ssl.SSLContext] = None,
-                 interface: str = I_NATIVE, replica_fqdn: Optional[str] = None,
-                 replica_strategy: Optional[int] = None, *, tls: Optional[bool] = None,
-                 resolver: Any = None, replica_mapi: Optional[Target] = None,
-                 replica_link: Optional[str] = None) -> None:
+                 dnscache: bool = False, sslcontext: ssl.SSLContext | None = None,
+                 interface: str = I_NATIVE, replica_fqdn: str | None = None,
+                 replica_strategy: int | None = None, *, tls: bool | None = None,
+                 resolver: Any = None, replica_mapi: Target | None = None,
+                 replica_link: str | None = None) -> None:
         _check_arguments(fqdn, authorization, port, sslcontext, interface, replica_fqdn,
                          replica_strategy, tls, resolver, replica_mapi, replica_link)
         self._fqdn = fqdn
@@ -133,7 +142,7 @@ class Target:
         self._replica_link = replica_link
         self._tls = self._port in SSL_PORTS if tls is None else tls
         # computed once: Connections send this very dict (never mutated) on every request
-        host = "[{}]".format(fqdn) if ":" in fqdn and not fqdn.startswith("[") else fqdn
+        host = f"[{fqdn}]" if ":" in fqdn and not fqdn.startswith("[") else fqdn
         self._headers: dict[str, str] = {"Host": host}  # an IPv6 literal in brackets
         self._headers.update(authorization._getheaders())
         self._tls_policy = TlsPolicy(sslcontext) if self._tls else None
@@ -142,8 +151,8 @@ class Target:
         except HcpsdkError:
             raise
         except Exception as exc:
-            raise HcpsdkError("Target {}: {}".format(fqdn, exc)) from exc
-        self._replica: Optional[Target] = None
+            raise HcpsdkError(f"Target {fqdn}: {exc}") from exc
+        self._replica: Target | None = None
         self._replica_policy = None
         if replica_fqdn:
             self._replica = self._make_replica(replica_fqdn)
@@ -152,14 +161,14 @@ class Target:
                                                             mapi=replica_mapi, link=replica_link)
         log.debug("Target initialized: %s:%s - SSL = %s", fqdn, self._port, self._tls)
 
-    def _make_replica(self, replica_fqdn: str) -> "Target":
+    def _make_replica(self, replica_fqdn: str) -> Target:
         try:
             return Target(replica_fqdn, self._auth, port=self._port, dnscache=self._dnscache,
                           sslcontext=self._sslcontext, interface=self._interface,
                           tls=self._tls, resolver=self._resolver)
         except HcpsdkError as exc:
             raise HcpsdkReplicaInitError(
-                "replica {} of {} can't be initialized: {}".format(replica_fqdn, self._fqdn, exc)
+                f"replica {replica_fqdn} of {self._fqdn} can't be initialized: {exc}"
             ) from exc
 
     def getaddr(self) -> str:
@@ -194,7 +203,7 @@ class Target:
         return self._tls
 
     @property
-    def sslcontext(self) -> Optional[ssl.SSLContext]:
+    def sslcontext(self) -> ssl.SSLContext | None:
         """The SSL context connections use (the non-verifying default if none was given)."""
         return self._tls_policy.context if self._tls_policy else self._sslcontext
 
@@ -219,17 +228,17 @@ class Target:
         return dict(self._headers)
 
     @property
-    def replica(self) -> Optional["Target"]:
+    def replica(self) -> Target | None:
         """The replica Target, if available (an hcpsdk.Target object or None)."""
         return self._replica
 
     @property
-    def replica_fqdn(self) -> Optional[str]:
+    def replica_fqdn(self) -> str | None:
         """The replica's FQDN as given."""
         return self._replica_fqdn
 
     @property
-    def replica_strategy(self) -> Optional[int]:
+    def replica_strategy(self) -> int | None:
         """The ORed RS_* modes as given."""
         return self._replica_strategy
 
@@ -247,9 +256,8 @@ class Target:
         """
         if self._sslcontext is not None:
             raise HcpsdkTypeError(
-                "Target {}: a Target made with an sslcontext can't be pickled (an "
-                "ssl.SSLContext can't be) - create the Target in the worker process".format(
-                    self._fqdn))
+                f"Target {self._fqdn}: a Target made with an sslcontext can't be pickled (an "
+                "ssl.SSLContext can't be) - create the Target in the worker process")
         resolver = self._resolver
         if getattr(resolver, "cache", None) is not None:
             import copy  # only here: keeps ``import hcpsdk`` cheap
@@ -262,13 +270,13 @@ class Target:
                             "replica_link": self._replica_link})
 
     def __repr__(self) -> str:
-        return ("Target({!r}, {!r}, port={!r}, dnscache={!r}, sslcontext={!r}, interface={!r}, "
-                "replica_fqdn={!r}, replica_strategy={!r})").format(
-                    self._fqdn, self._auth, self._port, self._dnscache, self._sslcontext,
-                    self._interface, self._replica_fqdn, self._replica_strategy)
+        return (f"Target({self._fqdn!r}, {self._auth!r}, port={self._port!r}, "
+                f"dnscache={self._dnscache!r}, sslcontext={self._sslcontext!r}, "
+                f"interface={self._interface!r}, "
+                f"replica_fqdn={self._replica_fqdn!r}, replica_strategy={self._replica_strategy!r})")
 
     def __str__(self) -> str:
-        return "Target initialized for {}".format(self._fqdn)
+        return f"Target initialized for {self._fqdn}"
 
 
 def _unpickle(args: tuple, kwargs: dict) -> Target:
@@ -286,4 +294,4 @@ def checkport(target: Target, port: int) -> None:
     if not isinstance(target, Target):
         raise wrong_type("checkport", "target", "an hcpsdk.Target", target)
     if target.port != port:
-        raise HcpsdkPortError("Target initialized for port {}, not {}".format(target.port, port))
+        raise HcpsdkPortError(f"Target initialized for port {target.port}, not {port}")

@@ -16,9 +16,10 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from pprint import pformat
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import hcpsdk
 
@@ -54,12 +55,12 @@ class Hcp:
     user: str
     password: str = dataclasses.field(repr=False)
     port: int = 443
-    tls: Optional[bool] = None
-    admin_fqdn: Optional[str] = None
-    admin_user: Optional[str] = None
-    admin_password: Optional[str] = dataclasses.field(default=None, repr=False)
+    tls: bool | None = None
+    admin_fqdn: str | None = None
+    admin_user: str | None = None
+    admin_password: str | None = dataclasses.field(default=None, repr=False)
     mapi_port: int = 9090
-    cafile: Optional[str] = None
+    cafile: str | None = None
     emulator: Any = None
 
     @property
@@ -94,7 +95,7 @@ def argument_parser(description: str) -> argparse.ArgumentParser:
     real = parser.add_argument_group("a real HCP (default: the embedded emulator)")
     for option, variable, kind, text in _HCP_OPTIONS:
         real.add_argument(option, type=kind, default=os.environ.get(variable),
-                          help="{} [{}]".format(text, variable))
+                          help=f"{text} [{variable}]")
     parser.add_argument("--debug", action="store_true",
                         help="also show the SDK's debug messages")
     return parser
@@ -209,7 +210,7 @@ def open_target(hcp: Hcp, **options: Any) -> hcpsdk.Target:
     try:
         t = hcpsdk.Target(hcp.fqdn, auth, port=hcp.port, tls=hcp.tls, **options)
     except hcpsdk.HcpsdkError as e:
-        sys.exit("init of *Target* failed - {}".format(e))
+        sys.exit(f"init of *Target* failed - {e}")
     log.info("Target *t* was initialized with IP addresses: %s", t.addresses)
     return t
 

@@ -9,17 +9,17 @@ objects so that the statistics have something to count.
 """
 import sys
 
+from _common import argument_parser, hcp_from_args, log, log_lines, open_target, setup_logging
+
 import hcpsdk
 import hcpsdk.namespace
-
-from _common import argument_parser, hcp_from_args, log, log_lines, open_target, setup_logging
 
 
 def fill(t: hcpsdk.Target, count: int = 5) -> None:
     """Store ``count`` small objects, one of them with an annotation."""
     with hcpsdk.Connection(t) as c:
         for i in range(count):
-            c.PUT("/rest/info/object{}.txt".format(i), body="object number {}\n".format(i) * 100)
+            c.PUT(f"/rest/info/object{i}.txt", body=f"object number {i}\n" * 100)
         c.PUT("/rest/info/object0.txt", body="<note>the first one</note>",
               params={"type": "custom-metadata", "annotation": "note"})
     log.info("stored %d objects to have something to count", count)
@@ -57,7 +57,7 @@ def main() -> None:
                 log.info("")
                 log.info("the last request took %.6f seconds", info.service_time)
         except hcpsdk.HcpsdkError as e:
-            sys.exit("namespace information failed - {}".format(e))
+            sys.exit(f"namespace information failed - {e}")
 
 
 if __name__ == "__main__":

@@ -13,20 +13,26 @@ original file name again.
 import sys
 from pathlib import Path
 
+from _common import (
+    argument_parser,
+    hcp_from_args,
+    log,
+    open_target,
+    scratch_directory,
+    setup_logging,
+)
+
 import hcpsdk
 from hcpsdk.ingest import ingest
 from hcpsdk.pathbuilder import PathBuilder
-
-from _common import argument_parser, hcp_from_args, log, open_target, scratch_directory, \
-    setup_logging
 
 
 def make_files(directory: str, count: int) -> list[Path]:
     """Create ``count`` small files to ingest."""
     files = []
     for i in range(count):
-        path = Path(directory, "report-{:03d}.txt".format(i))
-        path.write_text("quarterly report number {}\n".format(i) * 50)
+        path = Path(directory, f"report-{i:03d}.txt")
+        path.write_text(f"quarterly report number {i}\n" * 50)
         files.append(path)
     return files
 

@@ -20,10 +20,10 @@ import contextlib
 import sys
 import time
 
+from _common import argument_parser, hcp_from_args, log, log_lines, open_target, setup_logging
+
 import hcpsdk
 import hcpsdk.mapi
-
-from _common import argument_parser, hcp_from_args, log, log_lines, open_target, setup_logging
 
 OBJECT = "/rest/hcpsdk/replicated.txt"
 DURING_FAILOVER = "/rest/hcpsdk/written-during-failover.txt"
@@ -77,7 +77,7 @@ def main() -> None:
         try:
             run(hcp, hcp2, replica_fqdn)
         except hcpsdk.HcpsdkError as e:
-            sys.exit("replication sample failed - {}".format(e))
+            sys.exit(f"replication sample failed - {e}")
 
 
 def run(hcp, hcp2, replica_fqdn: str) -> None:

@@ -13,10 +13,16 @@ then just does the same requests.
 import hashlib
 import sys
 
-import hcpsdk
+from _common import (
+    argument_parser,
+    hcp_from_args,
+    log,
+    open_target,
+    scratch_directory,
+    setup_logging,
+)
 
-from _common import argument_parser, hcp_from_args, log, open_target, scratch_directory, \
-    setup_logging
+import hcpsdk
 
 BIG = 1024 * 1024
 
@@ -49,7 +55,7 @@ def main() -> None:
         log.info("")
 
         big = bytes(range(256)) * (BIG // 256)
-        bigfile = "{}/1mbfile".format(scratch)
+        bigfile = f"{scratch}/1mbfile"
         with open(bigfile, "wb") as f:
             f.write(big)
         expected = {}
@@ -63,7 +69,7 @@ def main() -> None:
 
             inject("node down - connections refused", getattr(faults, "down", None))
             for i in range(5):
-                url, data = "/rest/retries/down{}.txt".format(i), "object {}".format(i).encode()
+                url, data = f"/rest/retries/down{i}.txt", f"object {i}".encode()
                 c.PUT(url, body=data)
                 expected[url] = data
                 log.info("PUT %s: %s via %s", url, c.response_status, c.address)
@@ -103,12 +109,12 @@ def main() -> None:
             for url in expected:
                 c.DELETE(url)
         except hcpsdk.HcpsdkError as e:
-            sys.exit("request failed - {}".format(e))
+            sys.exit(f"request failed - {e}")
         finally:
             c.close()
 
         log.info("%d objects checked: %s", len(expected),
-                 "all stored once with the right content" if not bad else "BAD: {}".format(bad))
+                 "all stored once with the right content" if not bad else f"BAD: {bad}")
         if bad or received != big:
             sys.exit("data was lost")
 

@@ -9,10 +9,16 @@ deletes the object again. ``--debug`` adds the SDK's own debug messages.
 """
 import sys
 
-import hcpsdk
+from _common import (
+    argument_parser,
+    hcp_from_args,
+    log,
+    make_testfile,
+    scratch_directory,
+    setup_logging,
+)
 
-from _common import argument_parser, hcp_from_args, log, make_testfile, scratch_directory, \
-    setup_logging
+import hcpsdk
 
 OBJECT = "/rest/hcpsdk/sample_primary_only.txt"
 
@@ -25,11 +31,11 @@ def request(c: hcpsdk.Connection, what: str, expected: int, action):
     try:
         result = action()
     except hcpsdk.HcpsdkTimeoutError as e:
-        sys.exit("{} timed out - {}".format(what, e))
+        sys.exit(f"{what} timed out - {e}")
     except hcpsdk.HcpsdkError as e:
-        sys.exit("{} failed - {}".format(what, e))
+        sys.exit(f"{what} failed - {e}")
     if c.response_status != expected:
-        sys.exit("{} failed - {}-{}".format(what, c.response_status, c.response_reason))
+        sys.exit(f"{what} failed - {c.response_status}-{c.response_reason}")
     return result
 
 
@@ -51,7 +57,7 @@ def run(hcp, testfile) -> None:
     try:
         t = hcpsdk.Target(hcp.fqdn, auth, port=hcp.port, tls=hcp.tls)
     except hcpsdk.HcpsdkError as e:
-        sys.exit("init of *Target* failed - {}".format(e))
+        sys.exit(f"init of *Target* failed - {e}")
     log.info("Target *t* was initialized with IP addresses: %s", t.addresses)
 
     # A Connection gets its node address only when the first request needs one.
@@ -66,7 +72,7 @@ def run(hcp, testfile) -> None:
                 request(c, "PUT", 201, lambda: c.PUT(OBJECT, body=infile,
                                                      params={"index": "true", "shred": "true"}))
         except OSError as e:
-            sys.exit("failure on {} - {}".format(testfile, e))
+            sys.exit(f"failure on {testfile} - {e}")
         log.info("PUT Request was successful")
         log.info("used IP address: %s", c.address)
         log.info("hash = %s", c.getheader("X-HCP-Hash"))

@@ -12,10 +12,17 @@ import sys
 from pathlib import Path
 from ssl import create_default_context
 
-import hcpsdk
+from _common import (
+    argument_parser,
+    hcp_from_args,
+    log,
+    make_testfile,
+    open_target,
+    scratch_directory,
+    setup_logging,
+)
 
-from _common import argument_parser, hcp_from_args, log, make_testfile, open_target, \
-    scratch_directory, setup_logging
+import hcpsdk
 
 OBJECT = "/rest/hcpsdk/sample_primary_only_certverify.txt"
 
@@ -38,9 +45,9 @@ def put_and_delete(hcp, cafile, testfile) -> bool:
             log.info("PUT failed - %s", e)
             return False
         except hcpsdk.HcpsdkError as e:
-            sys.exit("PUT failed - {}".format(e))
+            sys.exit(f"PUT failed - {e}")
         if c.response_status != 201:
-            sys.exit("PUT failed - {}-{}".format(c.response_status, c.response_reason))
+            sys.exit(f"PUT failed - {c.response_status}-{c.response_reason}")
         log.info("PUT Request was successful")
         log.info("used IP address: %s", c.address)
         log.info("hash = %s", c.getheader("X-HCP-Hash"))
@@ -49,7 +56,7 @@ def put_and_delete(hcp, cafile, testfile) -> bool:
 
         c.DELETE(OBJECT)
         if c.response_status != 200:
-            sys.exit("DELETE failed - {}-{}".format(c.response_status, c.response_reason))
+            sys.exit(f"DELETE failed - {c.response_status}-{c.response_reason}")
         log.info("DELETE Request was successful")
     return True
 

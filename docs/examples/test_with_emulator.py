@@ -7,7 +7,7 @@ def store_report(target, name, text):
     with hcpsdk.Connection(target) as c:
         c.PUT('/rest/reports/' + name, body=text.encode())
         if c.response_status != 201:
-            raise RuntimeError('not stored: {}'.format(c.response_status))
+            raise RuntimeError(f'not stored: {c.response_status}')
         return c.getheader('X-HCP-Hash')
 
 

@@ -11,7 +11,7 @@ import functools
 import hashlib
 import os
 import tempfile
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 __all__ = ["BLOCK", "Blob", "MemoryStorage", "DiskStorage", "hasher"]
 
@@ -20,7 +20,7 @@ _HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha38
            "SHA-512": "sha512", "RIPEMD-160": "ripemd160"}
 
 
-def _constructor(name: str) -> Callable[[], "hashlib._Hash"]:
+def _constructor(name: str) -> Callable[[], hashlib._Hash]:
     # hashlib.sha256() is cheaper than hashlib.new("sha256") (no lookup by name per upload)
     return getattr(hashlib, name, None) or functools.partial(hashlib.new, name)
 
@@ -28,7 +28,7 @@ def _constructor(name: str) -> Callable[[], "hashlib._Hash"]:
 _CONSTRUCTORS = {scheme: _constructor(name) for scheme, name in _HASHES.items()}
 
 
-def hasher(scheme: str) -> "hashlib._Hash":
+def hasher(scheme: str) -> hashlib._Hash:
     """A new hashlib object for an HCP hash scheme name (``SHA-256`` ...).
 
     :raises ValueError: for an unknown scheme

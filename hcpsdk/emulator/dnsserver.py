@@ -17,7 +17,7 @@ import selectors
 import socket
 import struct
 import threading
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import dns.flags
 import dns.message

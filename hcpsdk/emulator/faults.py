@@ -6,8 +6,8 @@ A *node* argument is an index into the emulator's address list, a node IP string
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 __all__ = ["NodeFaults", "Faults"]
 

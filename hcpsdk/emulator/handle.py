@@ -11,7 +11,8 @@ import socket
 import tempfile
 import threading
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..exceptions import HcpsdkArgumentError, HcpsdkError, HcpsdkTypeError
 from . import config as _config
@@ -187,7 +188,7 @@ class Emulator:
 
     # ------------------------------------------------------------------ start / stop
 
-    def start(self) -> "Emulator":
+    def start(self) -> Emulator:
         """Start the nodes, the DNS server and the TLS authority (once; later calls do nothing).
 
         ``with Emulator(...) as hcp:`` calls it; call it yourself (and :meth:`close`) when
@@ -352,7 +353,7 @@ class Emulator:
             with _blocks_lock:
                 _blocks_used.discard(self._block)
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Emulator:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -435,7 +436,7 @@ class Emulator:
         finally:
             dns.resolver.default_resolver = old
 
-    def serve_names_of(self, other: "Emulator") -> None:
+    def serve_names_of(self, other: Emulator) -> None:
         """Let this emulator's DNS server answer the names of *other* too."""
         if self._dns is None:
             self.start()
@@ -470,7 +471,7 @@ class Emulator:
         kw.setdefault("resolver", self.resolver())
         return hcpsdk.Target(fqdn, auth, port=port, **kw)
 
-    def link(self, other: "Emulator", name: str | None = None, link_type: str = "ACTIVE_ACTIVE",
+    def link(self, other: Emulator, name: str | None = None, link_type: str = "ACTIVE_ACTIVE",
              delay: float = 0.0) -> Any:
         """Link this system (primary) with *other* (replica); see
         :func:`hcpsdk.emulator.replication.link`."""

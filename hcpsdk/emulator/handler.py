@@ -21,8 +21,8 @@ from xml.sax.saxutils import escape
 from . import acl as _acl
 from . import listing, proc
 from . import retention as _ret
-from .model import Namespace, Principal, Reply, System, authenticate
 from .http11 import Abort, BlobReply, Request
+from .model import Namespace, Principal, Reply, System, authenticate
 from .store import StoreError, Version
 
 __all__ = ["Handler"]

@@ -7,8 +7,9 @@ bodies read on demand and streamed.
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from ..exceptions import HcpsdkError

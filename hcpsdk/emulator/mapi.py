@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from . import mapi_chargeback, mapi_logs, mapi_replication, mapi_tenants
 from .mapi_format import MapiError, error_reply

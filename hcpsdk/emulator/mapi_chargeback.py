@@ -16,11 +16,21 @@ as writes. A period that has not ended yet is ``valid: false``.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
-from .mapi_format import CSV, JSON, XML, MapiError, is_pretty, json_text, query_value, wants, \
-    xml_text
+from .mapi_format import (
+    CSV,
+    JSON,
+    XML,
+    MapiError,
+    is_pretty,
+    json_text,
+    query_value,
+    wants,
+    xml_text,
+)
 from .mapi_tenants import find_tenant
 from .model import Namespace, Reply, System
 
@@ -71,7 +81,7 @@ def parse_time(text: str, default_tz: timezone) -> datetime:
             raise ValueError(f"bad UTC offset in {text!r}")
         tz = timezone(-offset if sign == "-" else offset)
     elif text.strip().endswith("Z"):
-        tz = timezone.utc
+        tz = UTC
     return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
                     int(second or 0), tzinfo=tz)
 
@@ -137,7 +147,7 @@ def _usage(ns: Namespace, lo: datetime, hi: datetime, now: datetime,
 def _records(system: System, tenant_name: str, namespaces: Iterable[Namespace],
              periods: list[tuple[datetime, datetime]], granularity: str,
              with_total: bool) -> list[dict[str, Any]]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     records, totals = [], [dict.fromkeys(_SUMMED, 0) for _ in periods]
     for ns in sorted(namespaces, key=lambda n: n.name):
         for (lo, hi), total in zip(periods, totals, strict=True):

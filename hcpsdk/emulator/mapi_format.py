@@ -11,7 +11,8 @@ indentation whitespace for element text, so pretty XML breaks it.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
@@ -99,7 +100,7 @@ def xml_text(root: str, data: Mapping[str, Any], pretty: bool = False) -> bytes:
     inner = "".join(_xml_children(data, pretty, 1))
     sep = "\n" if pretty else ""
     close = "\n" if pretty and inner else ""
-    return f"{_DECLARATION}{sep}<{root}>{inner}{close}</{root}>{sep}".encode("utf-8")
+    return f"{_DECLARATION}{sep}<{root}>{inner}{close}</{root}>{sep}".encode()
 
 
 def json_text(data: Any, pretty: bool = False) -> bytes:

@@ -21,8 +21,9 @@ import hashlib
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 __all__ = [
     "PERMISSIONS",
@@ -104,10 +105,10 @@ class Principal:
 
     name: str
     kind: str
-    user: "User | None" = None
-    tenant: "Tenant | None" = None
+    user: User | None = None
+    tenant: Tenant | None = None
 
-    def permissions(self, namespace: "Namespace") -> frozenset[str]:
+    def permissions(self, namespace: Namespace) -> frozenset[str]:
         """Effective permissions of this principal on *namespace*."""
         if self.user is None:
             granted = namespace.anonymous_permissions if self.kind == "anonymous" else frozenset()
@@ -164,7 +165,7 @@ class Namespace:
     the namespace (:meth:`System.storage_for`).
     """
 
-    def __init__(self, name: str, tenant: "Tenant", *, versioning: bool = False,
+    def __init__(self, name: str, tenant: Tenant, *, versioning: bool = False,
                  retention_mode: str = "enterprise", hash_scheme: str = "SHA-256",
                  hard_quota: int = 53687091200, soft_quota_percent: int = 85,
                  description: str = "", retention_classes: Iterable[RetentionClass] = (),
@@ -206,7 +207,7 @@ class Namespace:
                                  else tenant.system.storage_for(tenant.name, name))
 
     @property
-    def system(self) -> "System":
+    def system(self) -> System:
         """The system this namespace belongs to."""
         return self.tenant.system
 
@@ -255,7 +256,7 @@ class Namespace:
 class Tenant:
     """A tenant: a set of namespaces and of user accounts."""
 
-    def __init__(self, name: str, system: "System", *, system_visible_description: str = "",
+    def __init__(self, name: str, system: System, *, system_visible_description: str = "",
                  tenant_visible_description: str = "", hard_quota: str = "200.00 GB",
                  soft_quota: int = 85) -> None:
         self.name = name

@@ -23,7 +23,8 @@ The import of this module is cheap: the emulator is loaded only when a test uses
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

@@ -2,7 +2,7 @@
 ``/proc/permissions`` (hcp-protocol §2.2)."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 from xml.sax.saxutils import quoteattr
 
 from .model import PERMISSIONS, Namespace, Principal, Reply
@@ -10,7 +10,8 @@ from .model import PERMISSIONS, Namespace, Principal, Reply
 __all__ = ["handle"]
 
 _XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
-_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<?xml-stylesheet type="text/xsl" href="/static/xsl/{}.xsl"?>\n'
+_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+         '<?xml-stylesheet type="text/xsl" href="/static/xsl/{}.xsl"?>\n')
 
 
 def _b(value: bool) -> str:

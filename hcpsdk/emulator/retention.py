@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ..exceptions import HcpsdkError
 
@@ -40,7 +40,7 @@ class Retention(tuple):
 
     __slots__ = ()
 
-    def __new__(cls, value: int, klass: str = "") -> "Retention":
+    def __new__(cls, value: int, klass: str = "") -> Retention:
         return super().__new__(cls, (value, klass))
 
     @property
@@ -62,7 +62,7 @@ def _add_months(dt: datetime, months: int) -> datetime:
 
 
 def _apply_offset(base: int, parts: str) -> int:
-    dt = datetime.fromtimestamp(base, timezone.utc)
+    dt = datetime.fromtimestamp(base, UTC)
     last = -1
     for sign, amount, unit in _PART.findall(parts):
         order = _UNIT_ORDER.index(unit)

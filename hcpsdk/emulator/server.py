@@ -16,12 +16,22 @@ import ssl
 import struct
 import threading
 import time
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from .faults import Faults
-from .http11 import (BLOCK, Abort, BlobReply, CIHeaders, HeadTooLarge, Reader, Request,
-                     RequestRecord, encode_headers)
+from .http11 import (
+    BLOCK,
+    Abort,
+    BlobReply,
+    CIHeaders,
+    HeadTooLarge,
+    Reader,
+    Request,
+    RequestRecord,
+    encode_headers,
+)
 from .model import Reply
 
 __all__ = ["NodeService"]
@@ -66,7 +76,7 @@ class _Clock:
 class _Connection:
     """State of one accepted connection."""
 
-    def __init__(self, service: "NodeService", sock: socket.socket, node: int, address: str,
+    def __init__(self, service: NodeService, sock: socket.socket, node: int, address: str,
                  kind: str, port: int) -> None:
         self.service_obj = service
         self.sock = sock

@@ -60,7 +60,7 @@ def change_time() -> tuple[int, str]:
                 ms, seq = ms + 1, 0
         last[0] = ms
         last[1] = seq
-    return ms, "%d.%02d" % (ms, seq)
+    return ms, f"{ms}.{seq:02d}"
 
 
 #: The next version id (``next()`` of an itertools.count is atomic: no lock needed).

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import ssl
 import threading
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ..exceptions import HcpsdkError
 

@@ -15,10 +15,22 @@ naming the call, the node, the HTTP status and HCP's ``X-HCP-ErrorMessage``.
 """
 from __future__ import annotations
 
-from hcpsdk.exceptions import (ChargebackError, LogsError, LogsInProgessError, LogsNotReadyError,
-                               ReplicationSettingsError, TenantError)
-from hcpsdk.mapi._errors import (ChargebackArgumentError, ChargebackStatusError, LogsArgumentError,
-                                 LogsInProgressStatusError, LogsStatusError, TenantStatusError)
+from hcpsdk.exceptions import (
+                               ChargebackError,
+                               LogsError,
+                               LogsInProgessError,
+                               LogsNotReadyError,
+                               ReplicationSettingsError,
+                               TenantError,
+)
+from hcpsdk.mapi._errors import (
+                               ChargebackArgumentError,
+                               ChargebackStatusError,
+                               LogsArgumentError,
+                               LogsInProgressStatusError,
+                               LogsStatusError,
+                               TenantStatusError,
+)
 from hcpsdk.mapi.chargeback import Chargeback
 from hcpsdk.mapi.logs import Logs
 from hcpsdk.mapi.replication import Replication

@@ -7,8 +7,13 @@ and ``hcp_message``; a bad argument raises one that is also a :class:`ValueError
 """
 from __future__ import annotations
 
-from hcpsdk.exceptions import (ChargebackError, HcpsdkStatusError, LogsError, LogsInProgessError,
-                               TenantError)
+from hcpsdk.exceptions import (
+    ChargebackError,
+    HcpsdkStatusError,
+    LogsError,
+    LogsInProgessError,
+    TenantError,
+)
 
 __all__ = [
     "LogsStatusError",

@@ -6,8 +6,8 @@ import io
 import logging
 
 import hcpsdk
-from hcpsdk.exceptions import ChargebackError
 from hcpsdk._session import Session
+from hcpsdk.exceptions import ChargebackError
 from hcpsdk.mapi._call import quote_name
 from hcpsdk.mapi._errors import ChargebackArgumentError, ChargebackStatusError
 
@@ -28,7 +28,7 @@ def _hcp_time(when: datetime.datetime) -> str:
     """Format an aware datetime as HCP wants it: ``2015-11-04T15:27:29+0100``."""
     if (when.utcoffset() or datetime.timedelta()) % datetime.timedelta(minutes=1):
         # HCP's ±hhmm can't express seconds: say the same instant in UTC
-        when = when.astimezone(datetime.timezone.utc)
+        when = when.astimezone(datetime.UTC)
     return when.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 

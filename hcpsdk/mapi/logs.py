@@ -21,8 +21,8 @@ from typing import IO, Any
 from xml.sax.saxutils import escape
 
 import hcpsdk
-from hcpsdk.exceptions import LogsError, LogsInProgessError, LogsNotReadyError
 from hcpsdk._session import Session, parse_xml
+from hcpsdk.exceptions import LogsError, LogsInProgessError, LogsNotReadyError
 from hcpsdk.mapi._errors import LogsArgumentError, LogsInProgressStatusError, LogsStatusError
 
 __all__ = ["Logs", "LogsError", "LogsNotReadyError", "LogsInProgessError"]

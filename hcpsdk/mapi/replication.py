@@ -6,8 +6,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import hcpsdk
-from hcpsdk.exceptions import HcpsdkError, HcpsdkStatusError, ReplicationSettingsError
 from hcpsdk._session import Session, element_to_dict, parse_xml
+from hcpsdk.exceptions import HcpsdkError, HcpsdkStatusError, ReplicationSettingsError
 from hcpsdk.mapi._call import quote_name
 
 __all__ = ["Replication", "ReplicationSettingsError"]
@@ -127,7 +127,7 @@ class Replication(Session):
                                                .format(name, "True or False" if kind is bool
                                                        else "a non-empty str", value))
             text = ("true" if value else "false") if kind is bool else escape(value)
-            fields.append("<{0}>{1}</{0}>".format(name, text))
+            fields.append(f"<{name}>{text}</{name}>")
         body = "<replicationService>{}</replicationService>".format("".join(fields))
         self._fetch("setreplicationsettings", "POST", "/mapi/services/replication",
                     body=body.encode("utf-8"), headers={"Content-Type": "application/xml"},

@@ -5,8 +5,8 @@ import logging
 from typing import Any
 
 import hcpsdk
-from hcpsdk.exceptions import TenantError
 from hcpsdk._session import Session, parse_json
+from hcpsdk.exceptions import TenantError
 from hcpsdk.mapi._call import quote_name
 from hcpsdk.mapi._errors import TenantStatusError
 

@@ -37,7 +37,7 @@ def make_files(tmp_path):
     def make(count: int, size: int = 2048, prefix: str = "file") -> list[str]:
         names = []
         for i in range(count):
-            name = tmp_path / "{}{:04d}.bin".format(prefix, i)
+            name = tmp_path / f"{prefix}{i:04d}.bin"
             name.write_bytes(os.urandom(size))
             names.append(str(name))
         return names

@@ -18,7 +18,7 @@ def _sha256(name: str) -> str:
 
 
 def _folder() -> str:
-    return "/rest/ingest/{}".format(uuid.uuid4().hex)
+    return f"/rest/ingest/{uuid.uuid4().hex}"
 
 
 def test_every_file_is_stored_with_a_result_in_input_order(hcp, target, make_files):
@@ -28,9 +28,9 @@ def test_every_file_is_stored_with_a_result_in_input_order(hcp, target, make_fil
     assert isinstance(report, IngestReport)
     assert [r.source for r in report] == files
     assert report.failed == []
-    for name, result in zip(files, report):
+    for name, result in zip(files, report, strict=True):
         assert result.ok and result.error is None
-        assert result.path == "{}/{}".format(folder, os.path.basename(name))
+        assert result.path == f"{folder}/{os.path.basename(name)}"
         assert result.status == 201
         assert result.hash == "SHA-256 " + _sha256(name)
         assert result.node in hcp.addresses
@@ -67,7 +67,7 @@ def test_pathbuilder_gives_unique_paths_and_stores_the_annotation(hcp, target, m
     report = ingest(target, files, workers=3, pathbuilder=builder)
     assert report.failed == []
     with hcpsdk.Connection(target) as con:
-        for name, result in zip(files, report):
+        for name, result in zip(files, report, strict=True):
             objectname = result.path.rsplit("/", 1)[1]
             assert builder.getpath(objectname) == result.path
             with open(name, "rb") as f:
@@ -75,7 +75,7 @@ def test_pathbuilder_gives_unique_paths_and_stores_the_annotation(hcp, target, m
             con.GET(result.path, params={"type": "custom-metadata"})
             annotation = con.read().decode()
             assert con.response_status == 200
-            assert 'filename="{}"'.format(os.path.basename(name)) in annotation
+            assert f'filename="{os.path.basename(name)}"' in annotation
 
 
 def test_pathbuilder_without_annotation_sends_one_request_per_file(hcp, target, make_files):
@@ -141,7 +141,7 @@ def test_large_files_are_streamed_and_stored_intact(hcp, target, make_files):
     files = make_files(2, size=INLINE_LIMIT + 4096)
     report = ingest(target, files, workers=2, destination=_folder())
     assert report.failed == []
-    for name, result in zip(files, report):
+    for name, result in zip(files, report, strict=True):
         assert result.size == INLINE_LIMIT + 4096
         assert result.hash == "SHA-256 " + _sha256(name)
 

@@ -51,7 +51,7 @@ def tls_target(hcp):
 @pytest.fixture()
 def path():
     """A fresh object path."""
-    return "/rest/core/{}.bin".format(uuid.uuid4().hex)
+    return f"/rest/core/{uuid.uuid4().hex}.bin"
 
 
 @contextlib.contextmanager

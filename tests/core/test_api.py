@@ -59,7 +59,7 @@ def test_submodules_reachable_as_attributes():
     assert hcpsdk.pathbuilder.__name__ == "hcpsdk.pathbuilder"
     assert "ips" in dir(hcpsdk) and "mapi" in dir(hcpsdk)
     with pytest.raises(AttributeError):
-        hcpsdk.no_such_thing
+        _ = hcpsdk.no_such_thing
 
 
 def test_pathbuilder_error_has_its_documented_spelling_too():
@@ -124,7 +124,8 @@ def test_lazy_parts_load_when_needed(hcp):
         "import sys, json, hcpsdk\n"
         "def have(): return [m in sys.modules for m in "
         "('hcpsdk._idle', 'hcpsdk._early', 'hcpsdk._translate')]\n"
-        "t = hcpsdk.Target({!r}, hcpsdk.NativeAuthorization({!r}, {!r}), port={}, tls=False,\n"
+        f"t = hcpsdk.Target({hcp.addresses[0]!r}, hcpsdk.NativeAuthorization({hcp.user!r}, "
+        f"{hcp.password!r}), port={hcp.http_port}, tls=False,\n"
         "                  dnscache=True)\n"
         "steps = [have()]\n"
         "c = hcpsdk.Connection(t, retries=0)\n"
@@ -133,8 +134,7 @@ def test_lazy_parts_load_when_needed(hcp):
         "c.close(); t2 = hcpsdk.Target('127.0.0.1', t._auth, port=1, tls=False)\n"
         "try: hcpsdk.Connection(t2, retries=0).HEAD('/x')\n"
         "except hcpsdk.HcpsdkError: steps.append(have())\n"
-        "print(json.dumps(steps))".format(hcp.addresses[0], hcp.user, hcp.password,
-                                          hcp.http_port))
+        "print(json.dumps(steps))")
     assert loaded == [[False, False, False], [True, False, False], [True, True, False],
                       [True, True, True]]
 

@@ -86,7 +86,7 @@ def test_the_authorization_secret_is_never_shown():
 def test_authorizations_refuse_non_str(cls, user, password, words):
     with pytest.raises(T) as info:
         cls(user, password)
-    assert str(info.value) == "{}: {}".format(cls.__name__, words)
+    assert str(info.value) == f"{cls.__name__}: {words}"
 
 
 @pytest.fixture(scope="module")

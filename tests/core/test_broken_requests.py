@@ -9,9 +9,9 @@ import signal
 import threading
 
 import pytest
+from core_support import fast_retry, raw_target, read_request
 
 import hcpsdk
-from core_support import fast_retry, raw_target, read_request
 
 
 class CallerError(Exception):
@@ -202,8 +202,7 @@ def test_resume_refuses_an_object_that_changed(hcp, faults, http_target, open_co
     with pytest.raises(hcpsdk.HcpsdkError) as info:
         conn.read()
     message = str(info.value)
-    assert message.startswith("GET {}: the object changed since the download started (".format(
-        path))
+    assert message.startswith(f"GET {path}: the object changed since the download started (")
     assert message.endswith(") - restart the GET")
     # (the emulator ignores If-Match; HCP, which honours it, answers 412: see the next test)
     if "412" not in message:

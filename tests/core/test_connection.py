@@ -41,7 +41,7 @@ def test_documentation_example_4_4(hcp, tls_target, path):
 def test_round_robin_across_nodes(hcp, http_target, open_connections, path):
     conns = [open_connections(http_target) for _ in range(4)]
     for i, conn in enumerate(conns):
-        conn.PUT("{}.{}".format(path, i), body=b"x")
+        conn.PUT(f"{path}.{i}", body=b"x")
         assert conn.served_by == (conn.address,)
     assert sorted(c.address for c in conns) == sorted(hcp.addresses)
     served = {r.node for r in hcp.requests if r.path.startswith(path)}
@@ -187,7 +187,7 @@ def test_text_file_body_as_in_the_code_sample(hcp, http_target, open_connections
     source = tmp_path / "t.txt"
     source.write_text("0123456789abcdef" * 100 + "ümlaut", encoding="utf-8")
     conn = open_connections(http_target)
-    with open(source, "r", encoding="utf-8") as infile:
+    with open(source, encoding="utf-8") as infile:
         conn.PUT(path, body=infile, params={"index": "true", "shred": "true"})
     assert conn.response_status == 201
     assert hcp.get_object(path) == source.read_bytes()
@@ -230,7 +230,7 @@ def test_threads_share_one_target(hcp, http_target, path):
         try:
             with hcpsdk.Connection(http_target) as conn:
                 for i in range(20):
-                    name = "{}/{}-{}".format(path, n, i)
+                    name = f"{path}/{n}-{i}"
                     conn.PUT(name, body=name.encode())
                     conn.GET(name)
                     assert conn.read() == name.encode()

@@ -5,9 +5,9 @@ import socket
 import time
 
 import pytest
+from core_support import raw_target, read_request
 
 import hcpsdk
-from core_support import raw_target, read_request
 
 
 def _free_port():

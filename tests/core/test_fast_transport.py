@@ -15,10 +15,10 @@ import threading
 import time
 
 import pytest
+from core_support import raw_target, read_request
 
 import hcpsdk
 from hcpsdk import _transport
-from core_support import raw_target, read_request
 
 # -- header parsing ----------------------------------------------------------------------
 
@@ -121,8 +121,8 @@ def _raw_head(hcp, path: str) -> bytes:
     host = hcp.fqdn
     auth = hcpsdk.NativeAuthorization(hcp.user, hcp.password)._getheaders()["Authorization"]
     with socket.create_connection((hcp.addresses[0], hcp.http_port), timeout=5) as sock:
-        sock.sendall("GET {} HTTP/1.1\r\nHost: {}\r\nAuthorization: {}\r\nConnection: close"
-                     "\r\n\r\n".format(path, host, auth).encode())
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {auth}\r\nConnection: close"
+                     "\r\n\r\n".encode())
         data = b""
         while b"\r\n\r\n" not in data:
             chunk = sock.recv(65536)

@@ -32,7 +32,7 @@ def target(request, hcp):
 @pytest.fixture()
 def objects(hcp):
     """Two objects of different sizes and contents: the parent's and the child's."""
-    base = "/rest/fork/{}".format(uuid.uuid4().hex)
+    base = f"/rest/fork/{uuid.uuid4().hex}"
     parent, child = (base + "/parent", os.urandom(30000)), (base + "/child", os.urandom(30001))
     for name, data in (parent, child):
         hcp.put_object(name, data)
@@ -51,7 +51,7 @@ def in_child(work):
             os.close(reader)
             message = work()
         except BaseException as exc:  # reported to the parent
-            message, status = "error: {!r}".format(exc), 1
+            message, status = f"error: {exc!r}", 1
         try:
             os.write(writer, message.encode("utf-8", "replace"))
         finally:
@@ -94,7 +94,7 @@ def test_parent_and_child_get_their_own_bodies(hcp, target, objects, open_connec
     c.HEAD(parent_name)  # the socket is open now
     parent_con, parent_sock = c.con, c.con.sock
 
-    pid, reader = in_child(lambda: "wrong bodies: {}".format(loop_get(c, child_name, child_data)))
+    pid, reader = in_child(lambda: f"wrong bodies: {loop_get(c, child_name, child_data)}")
     wrong_in_parent = loop_get(c, parent_name, parent_data)
     report = result_of(pid, reader)
 

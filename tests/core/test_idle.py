@@ -21,7 +21,7 @@ def test_idle_socket_closed_and_reconnected_transparently(hcp, http_target, path
         assert hcp.wait_for(lambda: conn.con is None, timeout=5)
         # observed on the server side too
         assert hcp.wait_for(lambda: hcp.stats(node)["open"] == 0, timeout=5)
-        assert "idle close: IP {}".format(node) in caplog.text
+        assert f"idle close: IP {node}" in caplog.text
         conn.HEAD(path)
         assert conn.response_status == 200 and conn.con is not None
     finally:

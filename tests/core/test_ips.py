@@ -108,7 +108,7 @@ def test_circle_skips_failed_nodes_until_cooldown_ends(mini_dns):
 
 
 def test_circle_is_thread_safe(mini_dns):
-    addresses = ["127.0.0.{}".format(i) for i in range(2, 6)]
+    addresses = [f"127.0.0.{i}" for i in range(2, 6)]
     server = mini_dns({"ts.test": {"A": addresses}})
     circle = ips.Circle("ts.test", resolver=server.resolver())
     got = []

@@ -31,13 +31,13 @@ def test_a_target_is_rebuilt_from_its_arguments(hcp, target):
     assert copy is not target and copy._circle is not target._circle
     assert (copy.fqdn, copy.port, copy.ssl, copy.headers, sorted(copy.addresses)) == (
         target.fqdn, target.port, target.ssl, target.headers, sorted(target.addresses))
-    path = "/rest/pickle/{}".format(uuid.uuid4().hex)
+    path = f"/rest/pickle/{uuid.uuid4().hex}"
     hcp.put_object(path, b"from the rebuilt Target")
     assert fetch(copy, path) == b"from the rebuilt Target"
 
 
 def test_a_target_goes_to_a_spawned_worker(hcp):
-    path = "/rest/pickle/{}".format(uuid.uuid4().hex)
+    path = f"/rest/pickle/{uuid.uuid4().hex}"
     hcp.put_object(path, b"read by the worker")
     # spawn: the worker inherits nothing, everything comes through the pickle
     with multiprocessing.get_context("spawn").Pool(1) as pool:

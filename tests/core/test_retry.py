@@ -8,9 +8,9 @@ import os
 import time
 
 import pytest
+from core_support import fast_retry, raw_target, read_request
 
 import hcpsdk
-from core_support import fast_retry, raw_target, read_request
 
 
 def _first(target):
@@ -312,9 +312,9 @@ def test_many_puts_with_a_node_going_down(hcp, faults, http_target, open_connect
             faults.down(victim)
         if i == 700:
             faults.up(victim)
-        conn.PUT("{}/{}".format(path, i), body=b"object %d" % i)
+        conn.PUT(f"{path}/{i}", body=b"object %d" % i)
         assert conn.response_status == 201
     for i in range(1000):
-        assert hcp.get_object("{}/{}".format(path, i)) == b"object %d" % i
+        assert hcp.get_object(f"{path}/{i}") == b"object %d" % i
     created = [r.path for r in hcp.requests if r.path.startswith(path) and r.status == 201]
     assert len(created) == len(set(created)) == 1000

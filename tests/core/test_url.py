@@ -42,7 +42,7 @@ NAMES = ["with blank", "plus+sign", "percent%sign", "pre%20encoded", "hash#tag",
 @pytest.mark.parametrize("name", NAMES)
 def test_object_names_round_trip(hcp, http_target, open_connections, name):
     conn = open_connections(http_target)
-    path = "/rest/names/{}/{}".format(uuid.uuid4().hex, name)
+    path = f"/rest/names/{uuid.uuid4().hex}/{name}"
     conn.PUT(path, body=name.encode())
     assert conn.response_status == 201
     conn.GET(path)

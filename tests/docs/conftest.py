@@ -6,7 +6,6 @@ import sys
 import textwrap
 
 import pytest
-
 from docs_support import DOCS, ROOT, SAMPLE_NAMES, Run, Runs, quick_start, sample
 
 

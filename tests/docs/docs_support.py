@@ -10,8 +10,8 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -23,7 +23,7 @@ TIMEOUT = 300
 SAMPLE_NAMES = sorted(p.stem for p in SAMPLES.glob("*.py") if not p.stem.startswith("_"))
 
 
-def environment(extra: Optional[dict[str, str]] = None) -> dict[str, str]:
+def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a subprocess: this checkout's hcpsdk, and no real HCP configured."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("HCP_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -35,15 +35,15 @@ def environment(extra: Optional[dict[str, str]] = None) -> dict[str, str]:
 class Run:
     """A program started in the background; :meth:`result` waits for it."""
 
-    def __init__(self, argv: list[str], *, env: Optional[dict[str, str]] = None,
-                 stdin: Optional[str] = None, cwd: Path = ROOT) -> None:
+    def __init__(self, argv: list[str], *, env: dict[str, str] | None = None,
+                 stdin: str | None = None, cwd: Path = ROOT) -> None:
         self.argv = argv
         self._stdin = stdin
         self._proc = subprocess.Popen(
             argv, cwd=cwd, env=environment(env), text=True,
             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self._result: Optional[subprocess.CompletedProcess] = None
+        self._result: subprocess.CompletedProcess | None = None
 
     def result(self, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
         if self._result is None:
@@ -52,7 +52,7 @@ class Run:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 out, err = self._proc.communicate()
-                err += "\n*** killed after {} seconds".format(timeout)
+                err += f"\n*** killed after {timeout} seconds"
             self._result = subprocess.CompletedProcess(self.argv, self._proc.returncode, out, err)
         return self._result
 
@@ -62,7 +62,7 @@ class Run:
             " ".join(self.argv), proc.returncode, proc.stdout[-8000:], proc.stderr[-8000:])
 
 
-def sample(name: str, *args: str, env: Optional[dict[str, str]] = None) -> Run:
+def sample(name: str, *args: str, env: dict[str, str] | None = None) -> Run:
     """Start ``samples/<name>.py`` with ``args``."""
     return Run([sys.executable, str(SAMPLES / (name + ".py")), *args], env=env)
 

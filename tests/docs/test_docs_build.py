@@ -13,9 +13,9 @@ import pkgutil
 import re
 
 import pytest
+from docs_support import DOCS
 
 import hcpsdk
-from docs_support import DOCS
 from hcpsdk.exceptions import HcpsdkError
 
 pytest.importorskip("sphinx", reason="the documentation needs Sphinx: pip install -e '.[docs]'")
@@ -44,18 +44,18 @@ def _failures(summary: str) -> str:
 
 def test_docs_build_without_warnings_and_every_example_passes(build):
     proc, summary = build
-    assert proc.returncode == 0, "sphinx-build -W -b doctest failed:\n{}\n{}\n{}".format(
-        proc.stdout[-4000:], proc.stderr[-4000:], _failures(summary))
+    assert proc.returncode == 0, (f"sphinx-build -W -b doctest failed:\n{proc.stdout[-4000:]}\n"
+                                  f"{proc.stderr[-4000:]}\n{_failures(summary)}")
     for part in ("tests", "setup code", "cleanup code"):
-        assert re.search(r"^\s+0 failures in {}$".format(part), summary, re.M), summary[-800:]
+        assert re.search(rf"^\s+0 failures in {part}$", summary, re.M), summary[-800:]
     tests = int(re.search(r"^\s+(\d+) tests?$", summary, re.M).group(1))
-    assert tests >= 140, "only {} examples ran".format(tests)
+    assert tests >= 140, f"only {tests} examples ran"
 
 
 def test_every_chapter_with_examples_ran_them(build):
     _proc, summary = build
     for page in PAGES_WITH_EXAMPLES:
-        assert re.search(r"^Document: {}$".format(page), summary, re.M), page
+        assert re.search(rf"^Document: {page}$", summary, re.M), page
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +70,8 @@ def test_every_public_name_is_in_the_api_reference(documented_objects, module_na
     module = importlib.import_module(module_name)
     assert module_name in documented_objects
     missing = [name for name in module.__all__ if not name.startswith("_")
-               and "{}.{}".format(module_name, name) not in documented_objects]
-    assert not missing, "not in the API reference of {}: {}".format(module_name, missing)
+               and f"{module_name}.{name}" not in documented_objects]
+    assert not missing, f"not in the API reference of {module_name}: {missing}"
 
 
 def test_every_exception_is_documented_somewhere(documented_objects):

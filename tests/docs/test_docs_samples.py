@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from docs_support import DOCS, SAMPLE_NAMES, sample
 
 _MASKS = [
@@ -50,7 +49,7 @@ def test_every_sample_is_documented_and_tested():
                                    "simple_primary_only_certverify"])
     for name in SAMPLE_NAMES:
         assert (DOCS / "sample_output" / (name + ".txt")).is_file(), name
-        assert "sample_output/{}.txt".format(name) in (DOCS / "samples.rst").read_text()
+        assert f"sample_output/{name}.txt" in (DOCS / "samples.rst").read_text()
 
 
 def _finished(runs, key):

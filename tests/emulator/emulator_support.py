@@ -85,7 +85,7 @@ class Client:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -285,7 +285,8 @@ def test_acl_json_round_trip(client, unique):
 def test_acl_with_other_content_type_is_415_and_bad_body_400(client, unique):
     client.PUT(f"{unique}/o", b"1")
     assert client.PUT(f"{unique}/o?type=acl", b"x", headers={"Content-Type": "text/plain"}).status == 415
-    assert client.PUT(f"{unique}/o?type=acl", b"<oops", headers={"Content-Type": "application/xml"}).status == 400
+    xml = {"Content-Type": "application/xml"}
+    assert client.PUT(f"{unique}/o?type=acl", b"<oops", headers=xml).status == 400
 
 
 def test_predefined_acl_on_put(client, unique):

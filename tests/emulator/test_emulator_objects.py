@@ -131,6 +131,7 @@ def test_file_body_is_sent_chunked_by_http_client_and_stored(client, unique, hcp
 
 def test_put_without_length_or_chunked_is_411(hcp, unique):
     import socket
+
     from emulator_support import token
     with socket.create_connection((hcp.addresses[0], hcp.http_port)) as s:
         s.sendall(f"PUT {unique}/nolen HTTP/1.1\r\nHost: {hcp.fqdn}\r\n"
@@ -140,6 +141,7 @@ def test_put_without_length_or_chunked_is_411(hcp, unique):
 
 def test_expect_100_continue_is_honoured(hcp, unique):
     import socket
+
     from emulator_support import token
     with socket.create_connection((hcp.addresses[0], hcp.http_port)) as s:
         s.sendall(f"PUT {unique}/cont HTTP/1.1\r\nHost: {hcp.fqdn}\r\nContent-Length: 2\r\n"

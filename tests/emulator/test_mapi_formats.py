@@ -6,15 +6,15 @@ rules that are easier to state directly (offset parsing, period alignment, compa
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from xml.etree import ElementTree
 
 import pytest
 
-from hcpsdk.emulator.mapi_chargeback import parse_time, _periods
+from hcpsdk.emulator.mapi_chargeback import _periods, parse_time
 from hcpsdk.emulator.mapi_format import MapiError, json_text, wants, xml_text
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.mark.parametrize("text, expected", [

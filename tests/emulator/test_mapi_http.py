@@ -13,13 +13,12 @@ import io
 import json
 import ssl
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from xml.etree import ElementTree
 
 import pytest
 
-from hcpsdk.emulator import Emulator
-from hcpsdk.emulator import mapi_logs
+from hcpsdk.emulator import Emulator, mapi_logs
 
 
 def _token(user: str, password: str) -> str:
@@ -459,7 +458,7 @@ def billed(hcp):
     tenant.add_namespace("a", replicated=False)
     tenant.add_user("cbu", "cbu01", {"a": ["read", "write"], "b": ["read", "write", "delete"]},
                     roles=["ADMINISTRATOR"])
-    before = datetime.now(timezone.utc) - timedelta(seconds=2)
+    before = datetime.now(UTC) - timedelta(seconds=2)
     steps = (("a", "PUT", "x/1", b"12345", 201), ("a", "PUT", "x/2", b"67890", 201),
              ("b", "PUT", "y", b"abcdefg", 201), ("b", "PUT", "gone", b"zz", 201),
              ("b", "DELETE", "gone", None, 200), ("a", "GET", "x/1", None, 200))
@@ -467,7 +466,7 @@ def billed(hcp):
         client = Client(hcp, f"{ns}.cb.{hcp.domain}", "cbu", "cbu01", port=hcp.https_port)
         status, headers, _ = client.call(method, f"/rest/{path}", data)
         assert status == expected, headers.get("X-HCP-ErrorMessage")
-    return before, datetime.now(timezone.utc) + timedelta(seconds=2)
+    return before, datetime.now(UTC) + timedelta(seconds=2)
 
 
 def _stamp(when: datetime, offset_hours: int = 0) -> str:
@@ -571,7 +570,7 @@ def test_chargeback_total_includes_the_whole_end_second(hcp, admin):
     client = Client(hcp, f"s.cbs.{hcp.domain}", "cbs", "cbs01", port=hcp.https_port)
     assert client.call("PUT", "/rest/late", b"12345")[0] == 201
     version = hcp.system.namespace("cbs", "s").store.current("late")
-    ingested = datetime.fromtimestamp(version.ingest_ms / 1000, timezone.utc)
+    ingested = datetime.fromtimestamp(version.ingest_ms / 1000, UTC)
     end = ingested.replace(microsecond=0)
     records = _records(admin, end - timedelta(hours=1), end, "&granularity=total",
                        entity="cbs")

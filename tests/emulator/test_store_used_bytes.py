@@ -21,7 +21,7 @@ def _check(store):
 def test_running_total_with_versions_markers_and_purge(hcp):
     store = hcp.system.namespace("m", "n2").store  # n2 keeps versions
     assert hcp.system.namespace("m", "n2").versioning
-    base = "used-{}".format(uuid.uuid4().hex)
+    base = f"used-{uuid.uuid4().hex}"
     _check(store)
     before = store.used_bytes()
     store.put_bytes(base + "/a", b"x" * 100)
@@ -45,7 +45,7 @@ def test_running_total_without_versioning_and_replicated_changes(hcp):
     ns = hcp.system.namespace("m", "n1")
     assert not ns.versioning
     store = ns.store
-    base = "used-{}".format(uuid.uuid4().hex)
+    base = f"used-{uuid.uuid4().hex}"
     before = store.used_bytes()
     v = store.put_bytes(base + "/a", b"q" * 50)
     assert store.used_bytes() == before + 50

@@ -4,8 +4,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import os
 import json
+import os
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -40,7 +40,7 @@ def test_constants():
 
 
 def test_json_total_report(hcp, chargeback):
-    end = datetime.datetime.now(datetime.timezone.utc)
+    end = datetime.datetime.now(datetime.UTC)
     report = chargeback.request("m", end - datetime.timedelta(days=2), end)
     assert isinstance(report, io.StringIO) and report.tell() == 0
     data = json.load(report)
@@ -56,7 +56,7 @@ def test_json_total_report(hcp, chargeback):
 
 
 def test_xml_day_report(chargeback):
-    end = datetime.datetime(2024, 3, 3, 12, tzinfo=datetime.timezone.utc)
+    end = datetime.datetime(2024, 3, 3, 12, tzinfo=datetime.UTC)
     report = chargeback.request("m", end - datetime.timedelta(days=2), end, Chargeback.CBG_DAY,
                                 Chargeback.CBM_XML)
     root = ET.fromstring(report.getvalue())
@@ -67,7 +67,7 @@ def test_xml_day_report(chargeback):
 
 
 def test_csv_hour_report(chargeback):
-    end = datetime.datetime(2024, 3, 3, 12, tzinfo=datetime.timezone.utc)
+    end = datetime.datetime(2024, 3, 3, 12, tzinfo=datetime.UTC)
     report = chargeback.request("m", end - datetime.timedelta(hours=3), end, Chargeback.CBG_HOUR,
                                 Chargeback.CBM_CSV)
     rows = list(csv.DictReader(report))
@@ -104,7 +104,7 @@ def test_default_range_is_180_days_up_to_now(hcp, chargeback):
     start = datetime.datetime.strptime(query["start"][0], "%Y-%m-%dT%H:%M:%S%z")
     end = datetime.datetime.strptime(query["end"][0], "%Y-%m-%dT%H:%M:%S%z")
     assert end - start == datetime.timedelta(days=180)
-    assert abs(datetime.datetime.now(datetime.timezone.utc) - end) < datetime.timedelta(minutes=1)
+    assert abs(datetime.datetime.now(datetime.UTC) - end) < datetime.timedelta(minutes=1)
 
 
 @pytest.mark.parametrize("kwargs, match", [

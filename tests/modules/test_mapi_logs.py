@@ -13,7 +13,7 @@ import pytest
 
 from hcpsdk.emulator import mapi_logs
 from hcpsdk.exceptions import HcpsdkError, HcpsdkPortError, HcpsdkStatusError
-from hcpsdk.mapi import (Logs, LogsArgumentError, LogsError, LogsInProgessError, LogsStatusError)
+from hcpsdk.mapi import Logs, LogsArgumentError, LogsError, LogsInProgessError, LogsStatusError
 
 TODAY = datetime.date.today()
 

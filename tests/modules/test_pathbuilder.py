@@ -228,7 +228,7 @@ def test_tight_loop_spreads_over_all_65536_folders(tight_loop_paths):
 
 
 def test_consecutive_names_go_to_different_folders(tight_loop_paths):
-    same = sum(a == b for a, b in zip(tight_loop_paths, tight_loop_paths[1:]))
+    same = sum(a == b for a, b in zip(tight_loop_paths, tight_loop_paths[1:], strict=False))
     assert same < len(tight_loop_paths) / 100
 
 

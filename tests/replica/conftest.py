@@ -11,10 +11,10 @@ import itertools
 import uuid
 
 import pytest
+from replica_support import TIMEOUT, fast_retry
 
 import hcpsdk
 from hcpsdk.emulator import Emulator
-from replica_support import TIMEOUT, fast_retry
 
 _numbers = itertools.count(1)
 
@@ -45,7 +45,7 @@ def linked(pair, request):
 
     def make(link_type: str = "ACTIVE_ACTIVE"):
         one, two = pair
-        name = "{}-{}".format(request.node.name[:40], next(_numbers))
+        name = f"{request.node.name[:40]}-{next(_numbers)}"
         made.append(one.link(two, name=name, link_type=link_type))
         return made[-1]
 

@@ -336,9 +336,9 @@ def test_failover_strategies_follow_the_link_through_failover_and_recovery(pair,
     def phase(name, hcp, side):
         conn = client(both, mapi_link=link)  # a new Target: no link state cached yet
         data = name.encode() * 100
-        assert _put(conn, "{}.{}".format(path, name), data) == (201, _hash(data))
+        assert _put(conn, f"{path}.{name}", data) == (201, _hash(data))
         assert_served(conn, hcp, side)
-        expected["{}.{}".format(path, name)] = data
+        expected[f"{path}.{name}"] = data
         conn.GET(path + ".normal")
         assert conn.read() == expected[path + ".normal"]
         assert_served(conn, hcp, side)
