@@ -21,7 +21,7 @@ setup(
     install_requires=["dnspython>=2"],
     extras_require={
         "emulator": ["trustme>=1.0"],
-        "test": ["pytest>=7", "trustme>=1.0", "sphinx>=7"],
+        "test": ["pytest>=7", "trustme>=1.0", "sphinx>=7", "ruff>=0.6", "mypy>=1.11"],
         "docs": ["sphinx>=7", "trustme>=1.0"],
     },
     entry_points={"pytest11": ["hcpsdk_emulator = hcpsdk.emulator.plugin"]},
