@@ -17,6 +17,7 @@ from . import _fork
 from ._body import HASH_NAMES, Download, Payload, validator
 from ._check import bad_value, integer, number, of_type, wrong_type
 from ._constants import EXPECT_ABOVE
+from ._declared import checked_payload
 from ._log import DEBUG, get_logger
 from ._retry import IDEMPOTENT_METHODS, Retry
 from ._transport import NodeConnection, is_dropped, socket_opener
@@ -265,6 +266,8 @@ class Connection:
             _check_headers(headers)
         path = build_url(url, params)
         payload = _NO_BODY if body is None else Payload(body)
+        if headers:
+            payload = checked_payload(payload, body, headers)
         with self._lock:
             try:
                 return self._request(method, path, payload, headers)

@@ -49,7 +49,7 @@ def read_request(sock: socket.socket) -> tuple[bytes, bytes]:
     length = 0
     for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
             length = int(value.strip())
     while len(body) < length:
         chunk = sock.recv(65536)
