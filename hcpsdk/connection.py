@@ -17,8 +17,8 @@ from . import _fork
 from ._body import HASH_NAMES, Download, Payload, validator
 from ._check import bad_value, integer, number, of_type, wrong_type
 from ._constants import EXPECT_ABOVE
-from ._declared import checked_payload
 from ._log import DEBUG, get_logger
+from ._outgoing import no_body, prepared
 from ._retry import IDEMPOTENT_METHODS, Retry
 from ._transport import NodeConnection, is_dropped, socket_opener
 from ._url import build_url
@@ -265,9 +265,11 @@ class Connection:
         if headers is not None:
             _check_headers(headers)
         path = build_url(url, params)
-        payload = _NO_BODY if body is None else Payload(body)
-        if headers:
-            payload = checked_payload(payload, body, headers)
+        if body is None:
+            no_body(headers)
+            payload = _NO_BODY
+        else:
+            payload = prepared(body, headers)
         with self._lock:
             try:
                 return self._request(method, path, payload, headers)
