@@ -32,6 +32,7 @@ from typing import Any
 
 from ._body import Payload, _is_text
 from ._check import show
+from ._encoding import unencodable
 from .exceptions import HcpsdkArgumentError, HcpsdkTypeError
 
 __all__ = ["prepared", "no_body", "TEXT_MODE_WARNING"]
@@ -177,7 +178,11 @@ def prepared(body: Any, headers: Mapping[str, Any] | None) -> Payload:
     if not _is_stream(body):
         if isinstance(body, memoryview) and not body.contiguous:
             body = body.tobytes()  # a socket takes contiguous buffers only
-        payload = Payload(body)
+        try:
+            payload = Payload(body)
+        except UnicodeEncodeError:
+            raise unencodable("request", "body", body) or HcpsdkArgumentError(
+                "request: the body can't be encoded as UTF-8") from None
         if declared is not None and declared != payload.size:
             raise _contradiction(declared, payload.size if payload.size is not None else 0)
         return payload

@@ -17,6 +17,7 @@ from . import _fork
 from ._body import HASH_NAMES, Download, Payload, validator
 from ._check import bad_value, integer, number, of_type, wrong_type
 from ._constants import EXPECT_ABOVE
+from ._encoding import check_header
 from ._log import DEBUG, get_logger
 from ._outgoing import no_body, prepared
 from ._retry import IDEMPOTENT_METHODS, Retry
@@ -108,6 +109,8 @@ def _check_headers(headers: Any) -> None:
             if "\r" in value or "\n" in value:
                 raise HcpsdkArgumentError(f"request: headers: the value of {name!r} contains CR or LF "
                                           "(refused: header injection)")
+            if not value.isascii():
+                check_header(name, value)
         elif isinstance(value, bool) or not isinstance(value, int):
             raise wrong_type("request", f"headers[{name!r}]", "a str", value, secret=True)
 
