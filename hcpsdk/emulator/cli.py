@@ -209,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     from ..exceptions import HcpsdkArgumentError, HcpsdkTypeError
-    from .handle import Emulator
+    from .emulator import Emulator
     from .tls import MissingExtraError
 
     stop = threading.Event()

@@ -134,7 +134,7 @@ def _drawn_trees(text: str) -> dict[str, dict[str, tuple[str | None, list[str] |
 def test_the_package_walk_finds_the_exceptions_of_every_part():
     names = set(_package_exceptions())
     assert {"hcpsdk.exceptions.HcpsdkError", "hcpsdk.ips.IpsError", "hcpsdk.mapi.LogsStatusError",
-            "hcpsdk.emulator.tls.MissingExtraError", "hcpsdk.emulator.store.StoreError",
+            "hcpsdk.emulator.tls.MissingExtraError", "hcpsdk.emulator.errors.RequestRefused",
             "hcpsdk.emulator.http11.HeadTooLarge"} <= names
 
 
