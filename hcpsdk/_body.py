@@ -111,7 +111,7 @@ class Payload:
         try:
             if not stream.seekable():
                 return None
-            return stream.tell()
+            return int(stream.tell())
         except (AttributeError, OSError, ValueError):
             return None
 

@@ -8,7 +8,7 @@ when a read breaks, the Connection asks :class:`~hcpsdk.Retry` and sends the Ran
 request this module describes (:meth:`ResponseBody.range_headers`), and hands the answer
 back to be checked (:meth:`ResponseBody.resumed`).
 
-:func:`stored_is_ours` answers the other body question of a retry: a retried PUT met
+:func:`reconcile` answers the other body question of a retry: a retried PUT met
 ``409`` (the object exists) — is the stored object exactly the body that was sent?
 """
 from __future__ import annotations
@@ -18,9 +18,11 @@ import http.client
 import logging
 
 from ._body import Payload
+from ._channel import RECOVERABLE, Channel, Record
 from .exceptions import HcpsdkError
+from .target import Target
 
-__all__ = ["HASH_NAMES", "Download", "ResponseBody", "stored_is_ours", "validator"]
+__all__ = ["HASH_NAMES", "Download", "ResponseBody", "reconcile", "stored_is_ours", "validator"]
 
 log = logging.getLogger(__name__)
 
@@ -208,3 +210,38 @@ def stored_is_ours(head: http.client.HTTPResponse, payload: Payload, path: str) 
             return True
     log.warning("PUT %s: 409 after a retry - the stored object differs from the body sent", path)
     return False
+
+
+def reconcile(conflict: http.client.HTTPResponse, path: str, payload: Payload, channel: Channel,
+              record: Record, target: Target) -> http.client.HTTPResponse:
+    """A retried PUT met ``409``: did its first attempt store exactly this body?
+
+    A HEAD on the channel tells the stored object's size and hash.
+
+    :param conflict: the ``409`` answer
+    :param path: the PUT's request path
+    :param payload: the body that was sent
+    :param channel: the Connection's socket (used, or opened, for the HEAD)
+    :param record: what happened to the request so far
+    :param target: the Target to use when the channel has none
+    :returns: the HEAD response presented as ``201 Created`` when size and hash match,
+        else the ``409`` response
+    """
+    conflict.read()
+    target = channel.target or target
+    bare = path.split("?", 1)[0]
+    try:
+        con = channel.con
+        if con is None or con.sock is None:  # closed after an early answer (_early)
+            con = channel.open(target, "HEAD", record)
+        con.request("HEAD", bare, None, target._headers)
+        head = con.getresponse()
+        head.read()
+    except (HcpsdkError, *RECOVERABLE) as exc:
+        channel.drop()
+        log.warning("PUT %s: 409 after a retry, and the HEAD to check it failed: %s", bare, exc)
+        return conflict
+    if not stored_is_ours(head, payload, bare):
+        return conflict
+    head.status, head.reason = 201, "Created"
+    return head

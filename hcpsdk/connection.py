@@ -18,28 +18,24 @@ import time
 from types import TracebackType
 from typing import Any
 
-from . import _check, _fork, _idle
+from . import _check
 from ._body import Payload
+from ._channel import RECOVERABLE, Channel, Record
 from ._check import integer, number, of_type, wrong_type
 from ._constants import EXPECT_ABOVE
-from ._download import ResponseBody, stored_is_ours
+from ._download import ResponseBody, reconcile
 from ._early import send
-from ._retry import CONNECT, READ, SEND, STATUS, UNREACHABLE, Retry, Route
+from ._retry import READ, SEND, STATUS, UNREACHABLE, Retry
 from ._translate import translate
-from ._transport import NodeConnection, is_dropped, socket_opener
+from ._transport import NodeConnection
 from ._url import Params, build_url
-from .exceptions import HcpsdkCantConnectError, HcpsdkConcurrentUseError, HcpsdkError, IpsError
+from .exceptions import HcpsdkCantConnectError, HcpsdkConcurrentUseError, HcpsdkError
 from .target import Target
 
 __all__ = ["Connection"]
 
 log = logging.getLogger(__name__)
 
-#: The exception types a request or read may meet on the network (``_translate``'s).
-RECOVERABLE = (OSError, http.client.HTTPException)
-# A socket used less than this many seconds ago is not polled for a server-side close
-# (no sane server drops a kept-alive connection that quickly; see is_dropped()).
-_FRESH = 0.005
 # Methods taken as they are; any other str is checked to be an http token, then upper-cased.
 _METHODS = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"})
 _NO_BODY = Payload(None)  # nothing in it changes when it is sent: shared
@@ -159,27 +155,15 @@ class Connection:
         self._retries = retries
         self._retry = retry if retry is not None else Retry(retries)
         self._debuglevel = debuglevel
-        self.sock_keepalive = sock_keepalive
-        self.tcp_keepalive = tcp_keepalive
-        self.tcp_keepintvl = tcp_keepintvl
-        self.tcp_keepcnt = tcp_keepcnt
         self._verify = verify
         self._owner = _OneThread()
-        self._lock = threading.Lock()  # the socket: this Connection's calls or the idle reaper
-        # the socket and where it goes
-        self._con: NodeConnection | None = None
-        self._con_target: Target | None = None
-        self._address: str | None = None
-        self._born = _fork.generation  # of the process that opened the socket (see _fork)
-        # the last request: its Retry (the attempts it took), replica route, answer, body
-        self._attempts = self._retry
-        self._route: Route | None = None
-        self._served: tuple[str, ...] = ()
+        keepalive = (tcp_keepalive, tcp_keepintvl, tcp_keepcnt) if sock_keepalive else None
+        self._channel = Channel(timeout, self._idletime, keepalive, debuglevel)
+        # the last request: what happened to it, its answer and the answer's body
+        self._last = Record(self._retry)
         self._response: http.client.HTTPResponse | None = None
         self._body: ResponseBody | None = None
         self._gone: str | None = None  # why the last response's body can't be read any more
-        self._idle_since = 0.0
-        self._connect_time = 0.0
         self._service_time1 = 0.0
         self._service_time2 = 0.0
         log.debug("Connection object initialized: IP None (%s) - timeout: %s - idletime: %s",
@@ -241,15 +225,15 @@ class Connection:
         payload = _NO_BODY if body is None else Payload(body)
         self._owner.claim("request")
         try:
-            with self._lock:
+            with self._channel.lock:
                 try:
                     return self._request(method, path, payload, headers)
                 except BaseException:
                     # whatever broke off the request (a network error, the caller's body
                     # iterator, KeyboardInterrupt): http.client's connection may be left
                     # mid-request, so it is dropped; no answer of an earlier request remains
-                    self._drop()
-                    self._response = self._body = None
+                    self._channel.drop()
+                    self._response = self._body = self._channel.reading = None
                     raise
         finally:
             self._owner.release()
@@ -259,49 +243,47 @@ class Connection:
         """Send until an answer is the request's result, as the request's Retry decides."""
         log.debug("URL = %s", path)
         self._forget_last_body()
+        channel = self._channel
         policy = self._target._replica_policy
-        route = self._route = policy.route(method) if policy is not None else None
-        self._attempts = self._retry
-        self._served = ()
+        route = policy.route(method) if policy is not None else None
+        record = self._last = Record(self._retry, route)
         chunked = _asks_chunked(caller_headers)
         while True:
             target = route.target() if route is not None else self._target
             try:
-                con, reused = self._connection_to(target, method)
+                con, reused = channel.to(target, method, record)
             except HcpsdkCantConnectError as exc:  # nothing sent: the route may move it
-                self._attempts = self._attempts.increment(
-                    method, stage=UNREACHABLE, target=target, error=exc, route=route)
+                record.book(record.attempts.increment(
+                    method, stage=UNREACHABLE, target=target, error=exc, route=route), target)
                 continue
-            node = self._address
+            node = channel.address
             start = time.perf_counter()
             try:
                 response = self._send(con, method, path, payload,
                                       _merge_headers(target, caller_headers, payload), chunked)
             except RECOVERABLE as exc:
-                self._drop()
-                self._attempts = self._attempts.increment(
+                channel.drop()
+                record.book(record.attempts.increment(
                     method, stage=SEND, target=target, node=node, error=exc,
                     action=f"{method} {path}", reused=reused, rewindable=payload.rewindable,
-                    route=route)
-                self._obey(target)
+                    route=route), target)
                 continue
             answered = time.perf_counter()  # also the start of the idle time
             self._service_time2 = answered - start
-            if self._attempts.is_final(method, response, target, payload.rewindable, route):
+            if record.attempts.is_final(method, response, target, payload.rewindable, route):
                 break
             response.close()
-            self._drop()
-            self._attempts = self._attempts.increment(
+            channel.drop()
+            record.book(record.attempts.increment(
                 method, stage=STATUS, target=target, node=node, response=response,
-                action=f"{method} {path}", route=route)
-            self._obey(target)
-        self._served += (node or "",)
-        self._idle_since = answered
+                action=f"{method} {path}", route=route), target)
+        record.served += (node or "",)
+        channel.idle_since = answered
         log.debug("%s Request for %s - service_time1 = %.9f seconds", method, path,
                   self._service_time1)
-        if response.status == 409 and method == "PUT" and self._attempts.may_have_landed:
-            response = self._reconcile(response, path, payload)
-        self._response = response
+        if response.status == 409 and method == "PUT" and record.attempts.may_have_landed:
+            response = reconcile(response, path, payload, channel, record, self._target)
+        self._response = channel.reading = response
         self._body = ResponseBody(response, method, path, caller_headers, self._verify)
         return response
 
@@ -318,126 +300,6 @@ class Connection:
             early = send(con, method, path, payload, headers, chunked, self._expect_above)
         self._service_time1 = time.perf_counter() - start
         return early if early is not None else con.getresponse()
-
-    def _obey(self, target: Target) -> None:
-        """Do what the request's Retry decided last: pass over the node, wait."""
-        attempts = self._attempts
-        last = attempts.last
-        if last is not None and last.skip_node and last.node is not None:
-            target._circle.mark_failed(last.node, attempts.cooldown)
-        attempts.sleep()
-
-    # -- connecting ---------------------------------------------------------------------
-
-    def _connection_to(self, target: Target, method: str) -> tuple[NodeConnection, bool]:
-        """The open connection if it can carry the next request to ``target``, else a new one.
-
-        :returns: the connection, and whether it is a kept-alive one
-        """
-        con = self._con
-        # a socket inherited through fork() is shared with the parent: never touched here
-        if (con is not None and self._con_target is target and con.sock is not None
-                and self._born == _fork.generation
-                and (time.perf_counter() - self._idle_since <= _FRESH
-                     or not is_dropped(con.sock))):
-            return con, True
-        if con is not None:
-            log.debug("connection to %s is gone - reconnecting", self._address)
-            self._drop()
-        return self._open(target, method), False
-
-    def _open(self, target: Target, method: str) -> NodeConnection:
-        """Connect to the next usable node; move on at once from nodes that fail to connect.
-
-        When every known node failed, the FQDN is resolved again once.
-        """
-        circle = target._circle
-        tried: set[str] = set()
-        failures: list[str] = []
-        refreshed = False
-        last_exc: BaseException | None = None
-        while True:
-            node = circle.next_address(exclude=tried)
-            if node is None:
-                if not refreshed:
-                    refreshed = True
-                    log.warning("no node of %s could be reached - resolving the name again",
-                                target.fqdn)
-                    try:
-                        circle.refresh()
-                    except IpsError as exc:
-                        log.warning("%s", exc)
-                    continue
-                raise HcpsdkCantConnectError(
-                    f"can't connect to {target.fqdn} port {target.port}: every node failed "
-                    f"({'; '.join(failures)})") from last_exc
-            tried.add(node)
-            keepalive = ((self.tcp_keepalive, self.tcp_keepintvl, self.tcp_keepcnt)
-                         if self.sock_keepalive else None)
-            con = NodeConnection(node, target.port, self._timeout, socket_opener(
-                node, target.port, self._timeout, keepalive, target._tls_policy, target.fqdn))
-            start = time.perf_counter()
-            try:
-                con.connect()
-            except RECOVERABLE as exc:
-                con.close()
-                self._attempts = self._attempts.increment(
-                    method, stage=CONNECT, target=target, node=node, error=exc)
-                failures.append(self._attempts.history[-1].reason)
-                last_exc = exc
-                self._obey(target)
-                continue
-            except BaseException:  # HcpsdkError (TLS policy), KeyboardInterrupt, ...
-                con.close()
-                raise
-            self._connect_time = time.perf_counter() - start
-            circle.mark_ok(node)
-            if self._debuglevel:
-                con.set_debuglevel(self._debuglevel)
-            self._con, self._con_target, self._address = con, target, node
-            self._born = _fork.generation
-            log.debug("Connection open: IP %s (%s) - connect_time: %.6f seconds",
-                      node, target.fqdn, self._connect_time)
-            _idle.watch(self)
-            return con
-
-    def _drop(self) -> None:
-        """Close the socket (if any); the next request connects anew."""
-        con, self._con = self._con, None
-        if con is not None:
-            con.close()
-        body = self._body
-        if body is not None and not body.stream.isclosed():
-            body.stream.close()
-
-    # -- a PUT whose first attempt may have landed --------------------------------------
-
-    def _reconcile(self, conflict: http.client.HTTPResponse, path: str, payload: Payload
-                   ) -> http.client.HTTPResponse:
-        """A retried PUT met 409: did its first attempt store exactly this body?
-
-        :returns: the HEAD response presented as ``201 Created`` when size and hash
-            match, else the 409 response
-        """
-        conflict.read()
-        target = self._con_target or self._target
-        bare = path.split("?", 1)[0]
-        try:
-            con = self._con
-            if con is None or con.sock is None:  # closed after an early answer (_early)
-                con = self._open(target, "HEAD")
-            con.request("HEAD", bare, None, target._headers)
-            head = con.getresponse()
-            head.read()
-        except (HcpsdkError, *RECOVERABLE) as exc:
-            self._drop()
-            log.warning("PUT %s: 409 after a retry, and the HEAD to check it failed: %s",
-                        bare, exc)
-            return conflict
-        if not stored_is_ours(head, payload, bare):
-            return conflict
-        head.status, head.reason = 201, "Created"
-        return head
 
     # -- reading ------------------------------------------------------------------------
 
@@ -469,8 +331,8 @@ class Connection:
             try:
                 data = self._read(body, amt)
             except BaseException as exc:  # the body can't be continued: discard it
-                with self._lock:
-                    self._drop()
+                with self._channel.lock:
+                    self._channel.drop()
                     self._forget_body(f"the previous read of this response failed "
                                       f"({type(exc).__name__})")
                 raise
@@ -485,9 +347,9 @@ class Connection:
         body = self._body
         if body is None:
             raise HcpsdkError(f"read: {self._gone or 'there is no response to read from'}")
-        if self._born != _fork.generation:
+        if self._channel.inherited():
             # the body arrives on the parent's socket: reading it would steal the parent's bytes
-            self._drop()
+            self._channel.drop()
             self._forget_body("the response was received by the parent process (before fork())")
             raise HcpsdkError(f"read: {self._gone}")
         return body
@@ -503,7 +365,7 @@ class Connection:
                 return partial + self._read(body, None)
             return partial if partial else self._read(body, amt)
         if not body.unread():
-            self._idle_since = time.perf_counter()
+            self._channel.idle_since = time.perf_counter()
         return data
 
     def _resume(self, body: ResponseBody, exc: BaseException) -> bytes:
@@ -511,38 +373,39 @@ class Connection:
 
         :returns: the bytes the broken read still delivered
         """
-        with self._lock:  # the socket changes: keep the idle reaper out
+        channel, record = self._channel, self._last
+        with channel.lock:  # the socket changes: keep the idle reaper out
             progress = body.broke(exc)
             partial = getattr(exc, "partial", b"") or b""
-            target = self._con_target or self._target
-            node, action = self._address, "read"
-            self._drop()
+            target = channel.target or self._target
+            node, action = channel.address, "read"
+            channel.drop()
             while True:
                 note = f" after {progress.received} of {progress.total} bytes" if progress else ""
-                self._attempts = self._attempts.increment(
+                record.book(record.attempts.increment(
                     "GET", stage=READ, target=target, node=node, error=exc, action=action,
-                    rewindable=progress is not None, note=note)
-                self._obey(target)
+                    rewindable=progress is not None, note=note), target)
                 if progress is None or progress.missing() <= 0:
                     return partial
-                target = self._route.target() if self._route is not None else self._target
+                target = record.route.target() if record.route is not None else self._target
                 try:
-                    con = self._open(target, "GET")
+                    con = channel.open(target, "GET", record)
                     con.request("GET", body.path, None, body.range_headers(
                         _merge_headers(target, body.headers, _NO_BODY)))
                     answer = con.getresponse()
                 except RECOVERABLE as failure:
-                    self._drop()
-                    exc, node, action = failure, self._address, f"GET {body.path} (resume)"
+                    channel.drop()
+                    exc, node, action = failure, channel.address, f"GET {body.path} (resume)"
                     continue
-                error = body.resumed(answer, self._address)
+                error = body.resumed(answer, channel.address)
                 if error is not None:
                     answer.close()
-                    self._drop()
+                    channel.drop()
                     raise error from exc
-                self._served += (self._address or "",)
+                channel.reading = answer
+                record.served += (channel.address or "",)
                 log.warning("GET %s: resumed at byte %d on node %s", body.path,
-                            progress.received, self._address)
+                            progress.received, channel.address)
                 return partial
 
     def _drain(self, response: http.client.HTTPResponse) -> None:
@@ -550,8 +413,8 @@ class Connection:
         try:
             response.read()
         except RECOVERABLE as exc:
-            self._drop()
-            raise translate(exc, action="read", node=self._address or "-",
+            self._channel.drop()
+            raise translate(exc, action="read", node=self._channel.address or "-",
                             fqdn=self._target.fqdn) from exc
         # the idle clock started when the answer came (in _request): a small body's
         # read does not move it by a measurable amount, so no second clock call
@@ -561,11 +424,11 @@ class Connection:
         body = self._body
         if body is not None and body.unread():
             log.debug("previous response not read completely - connection discarded")
-            self._drop()
-        self._body = self._gone = None
+            self._channel.drop()
+        self._body = self._gone = self._channel.reading = None
 
     def _forget_body(self, why: str) -> None:
-        self._body = None
+        self._body = self._channel.reading = None
         self._gone = why
 
     # -- the convenience methods --------------------------------------------------------
@@ -629,16 +492,17 @@ class Connection:
         """
         self._owner.claim("close")
         try:
-            with self._lock:
-                had = self._con is not None
-                self._drop()
+            with self._channel.lock:
+                had = self._channel.con is not None
+                self._channel.drop()
                 if self._body is not None:
                     self._forget_body("the Connection was closed; the response body was "
                                       "discarded")
         finally:
             self._owner.release()
         if had:
-            log.debug("Connection object closed: IP %s (%s)", self._address, self._target.fqdn)
+            log.debug("Connection object closed: IP %s (%s)", self._channel.address,
+                      self._target.fqdn)
 
     def __enter__(self) -> Connection:
         return self
@@ -646,47 +510,6 @@ class Connection:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  traceback: TracebackType | None) -> None:
         self.close()
-
-    def __del__(self) -> None:
-        con = getattr(self, "_con", None)
-        if con is not None:
-            try:
-                con.close()
-            except Exception:  # pragma: no cover - interpreter shutdown
-                pass
-
-    # -- idle handling (called by the shared reaper thread) -----------------------------
-
-    def _idle_due(self, now: float) -> float | None:
-        con = self._con
-        if con is None or con.sock is None:
-            return None
-        body = self._body
-        if body is not None and not body.stream.isclosed():
-            return self._idletime  # a body is being read: never closed, look again later
-        return self._idle_since + self._idletime - now
-
-    def _forked(self) -> None:
-        # in a forked child: the parent's reaper thread (or another thread) may have held
-        # a lock at the moment of the fork, and nobody would ever release it here
-        self._lock = threading.Lock()
-        self._owner = _OneThread()
-
-    def _idle_expire(self) -> bool:
-        if not self._lock.acquire(blocking=False):
-            return False
-        try:
-            due = self._idle_due(time.perf_counter())
-            if due is None:
-                return True
-            if due > 0:
-                return False
-            self._drop()
-        finally:
-            self._lock.release()
-        log.debug("idle close: IP %s (%s) - unused for %.1f seconds", self._address,
-                  self._target.fqdn, self._idletime)
-        return True
 
     # -- attributes ---------------------------------------------------------------------
 
@@ -702,9 +525,9 @@ class Connection:
     @debug_level.setter
     def debug_level(self, level: int) -> None:
         integer("Connection", "debug_level", level, 0, 9)
-        self._debuglevel = level
-        if self._con is not None:
-            self._con.set_debuglevel(level)
+        self._debuglevel = self._channel.debuglevel = level
+        if self._channel.con is not None:
+            self._channel.con.set_debuglevel(level)
 
     @property
     def target(self) -> Target:
@@ -714,12 +537,12 @@ class Connection:
     @property
     def address(self) -> str | None:
         """The IP address used for this Connection."""
-        return self._address
+        return self._channel.address
 
     @property
     def con(self) -> NodeConnection | None:
         """The underlying ``http.client`` connection (``None`` while not connected)."""
-        return self._con
+        return self._channel.con
 
     @property
     def Response(self) -> http.client.HTTPResponse | None:
@@ -744,7 +567,7 @@ class Connection:
     @property
     def connect_time(self) -> float:
         """The time the last connect (TCP and TLS handshake) took (secs)."""
-        return self._connect_time
+        return self._channel.connect_time
 
     @property
     def service_time1(self) -> float:
@@ -762,7 +585,7 @@ class Connection:
 
         .. versionadded:: 1.0
         """
-        return self._attempts.retries
+        return self._last.attempts.retries
 
     @property
     def served_by(self) -> tuple[str, ...]:
@@ -770,7 +593,7 @@ class Connection:
 
         .. versionadded:: 1.0
         """
-        return self._served
+        return self._last.served
 
     @property
     def served_from(self) -> str | None:
@@ -779,9 +602,10 @@ class Connection:
 
         .. versionadded:: 1.0
         """
-        if not self._served:
+        last = self._last
+        if not last.served:
             return None
-        return self._route.served if self._route is not None else "primary"
+        return last.route.served if last.route is not None else "primary"
 
     @property
     def failed_nodes(self) -> tuple[str, ...]:
@@ -789,7 +613,7 @@ class Connection:
 
         .. versionadded:: 1.0
         """
-        return self._attempts.failed_nodes
+        return self._last.attempts.failed_nodes
 
     @property
     def timeout(self) -> float:
@@ -816,11 +640,12 @@ class Connection:
 
     def __repr__(self) -> str:
         target = self._target
-        state = f"open to {self._address}" if self._con is not None else "closed"
+        channel = self._channel
+        state = f"open to {channel.address}" if channel.con is not None else "closed"
         response = self._response
         last = (f", last answer {response.status} {response.reason}" if response is not None
                 else "")
         return f"<hcpsdk.Connection to {target.fqdn}:{target.port} {state}{last}>"
 
     def __str__(self) -> str:
-        return f"Connection initialized for fqdn {self._target.fqdn} @ {self._address}"
+        return f"Connection initialized for fqdn {self._target.fqdn} @ {self._channel.address}"
