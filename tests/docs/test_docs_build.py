@@ -25,7 +25,7 @@ DOCUMENTED_MODULES = ["hcpsdk", "hcpsdk.ips", "hcpsdk.namespace", "hcpsdk.pathbu
                       "hcpsdk.mapi", "hcpsdk.ingest", "hcpsdk.emulator"]
 #: Pages whose examples must be run (a page without a single test means they were lost).
 PAGES_WITH_EXAMPLES = ["hcpsdk", "ssl", "ips", "namespace", "pathbuilder", "mapi", "emulator",
-                       "retries", "threadsafety", "performance"]
+                       "retries", "threadsafety", "performance", "safety"]
 
 
 @pytest.fixture(scope="module")
