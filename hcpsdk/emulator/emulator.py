@@ -17,6 +17,7 @@ from typing import Any
 
 from ..exceptions import HcpsdkArgumentError, HcpsdkError, HcpsdkTypeError
 from . import config as _config
+from .accesslog import Recorder
 from .dnsserver import NameServer, Zone
 from .faults import Faults
 from .handler import Handler
@@ -323,8 +324,8 @@ class Emulator:
                    "Cache-Control: no-cache,no-store\r\nPragma: no-cache\r\n"
                    "Expires: Thu, 01 Jan 1970 00:00:00 GMT\r\n").encode()
         self._service = NodeService(addresses, ports, self._authority.context,
-                                    Handler(self.system, self._default), common, run.faults,
-                                    run.requests.add, keep_alive, content)
+                                    Recorder(self.system, Handler(self.system, self._default)),
+                                    common, run.faults, run.requests.add, keep_alive, content)
         self._run = run
         self._service.start(prebound)
         log.info("emulator %s started on %s", domain, ", ".join(addresses))
