@@ -271,6 +271,9 @@ class Handler:
     def _put(self, req: Request, ns: Namespace, principal: Principal, perms: frozenset[str],
              path: str, query: dict[str, str]) -> Reply:
         self._writable(ns)
+        if "x-hcp-copysource" in req.headers:
+            from .copy import put_copy
+            return put_copy(self, req, ns, principal, perms, path, query)
         kind = query.get("type", "object")
         if kind == "directory":
             self._need(perms, "write")
