@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, quote
 from xml.sax.saxutils import escape
 
 from . import acl as _acl
-from . import listing, proc
+from . import labelhold, listing, proc
 from . import retention as _ret
 from .http11 import Abort, BlobReply, Request
 from .model import Namespace, Principal, Reply, System, authenticate
@@ -34,11 +34,12 @@ MAX_BODY = 64 << 20          # bodies of non-object requests (annotations, ACLs,
 _dget = dict.get
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _PARAMS = {
-    "PUT": {"type", "annotation", "index", "shred", "retention", "hold", "acl", "owner", "domain"},
+    "PUT": {"type", "annotation", "index", "shred", "retention", "hold", "acl", "owner", "domain",
+            *labelhold.PARAMS},
     "GET": {"type", "annotation", "version", "deleted", "nowait", "mostRecentDirTimes"},
     "HEAD": {"type", "annotation", "version", "deleted", "nowait"},
     "DELETE": {"type", "annotation", "version", "purge", "privileged", "reason"},
-    "POST": {"index", "shred", "retention", "hold", "owner", "domain"},
+    "POST": {"index", "shred", "retention", "hold", "owner", "domain", *labelhold.PARAMS},
 }
 
 
@@ -298,10 +299,11 @@ class Handler:
             raise StoreError(409, "the root directory exists")
         if not req.length_known:
             return error(411, "Content-Length or chunked transfer encoding is required")
-        hold = index = shred = grants = None
+        hold = index = shred = grants = labels = None
         if query:
             hold = _bool(query, "hold")
-            if hold is not None:
+            labels = labelhold.from_query(query)
+            if hold is not None or labels is not None:
                 self._need(perms, "privileged")
             grants = _acl.predefined(query["acl"]) if "acl" in query else None
             index, shred = _bool(query, "index"), _bool(query, "shred")
@@ -309,6 +311,8 @@ class Handler:
         v = ns.store.put(path, writer, owner=principal.name if principal.user else "",
                          content_type=_dget(req.headers, "content-type", ""), index=index,
                          shred=shred, retention=query.get("retention"), hold=hold, acl=grants)
+        if labels is not None:
+            v = ns.store.set_metadata(path, {"labels": labels})
         ns.count("writes", 1, "bytesIn", v.size)
         return Reply(201, [("Location", "/rest/" + _quote_path(path)),
                            ("X-HCP-VersionId", str(v.version_id)),
@@ -500,6 +504,7 @@ class Handler:
             f"X-HCP-Retention: {v.retention}\r\n"
              "X-HCP-IngestProtocol: HTTP\r\n"
             f"X-HCP-RetentionHold: {b[v.hold]}\r\n"
+            f"{labelhold.headers(v.labels)}"
             f"X-HCP-Shred: {b[v.shred]}\r\n"
             f"X-HCP-DPL: {ns.dpl}\r\n"
             f"X-HCP-Index: {b[v.index]}\r\n"
@@ -681,7 +686,10 @@ class Handler:
             value = _bool(query, key)
             if value is not None:
                 changes[key] = value
-        if "hold" in changes:
+        labels = labelhold.from_query(query)
+        if labels is not None:
+            changes["labels"] = labels
+        if "hold" in changes or "labels" in changes:
             self._need(perms, "privileged")
         if "retention" in query:
             changes["retention"] = query["retention"]

@@ -100,6 +100,8 @@ class Version:
     retention: int = 0
     retention_class: str = ""
     hold: bool = False
+    #: Ids of the labeled holds in force (see :mod:`hcpsdk.emulator.labelhold`).
+    labels: tuple[str, ...] = ()
     shred: bool = False
     index: bool = True
     owner: str = ""
@@ -275,7 +277,7 @@ class ObjectStore:
         if cur is not None:
             if not self.namespace.versioning:
                 raise StoreError(409, "object already exists")
-            if cur.hold:
+            if cur.hold or cur.labels:
                 raise StoreError(403, "object is on hold")
             if _ret.blocks_delete(cur.retention):
                 raise StoreError(403, "object is under retention")
@@ -425,7 +427,7 @@ class ObjectStore:
     @staticmethod
     def _deletable(v: Version, privileged: bool, compliance: bool) -> None:
         """403 unless version *v* may be deleted (hold: never; retention: privileged)."""
-        if v.hold:
+        if v.hold or v.labels:
             raise StoreError(403, "object is on hold")
         if _ret.blocks_delete(v.retention):
             if not privileged:
@@ -465,6 +467,11 @@ class ObjectStore:
             v = self.current(path)
             if v is None:
                 raise StoreError(404, "object not found")
+            if v.labels and set(changes) - {"labels"}:
+                raise StoreError(400, "an object with labeled holds cannot be changed")
+            if "labels" in changes:
+                from . import labelhold as _labelhold  # it raises this module's StoreError
+                v.labels = _labelhold.apply(v.labels, changes["labels"])
             if "retention" in changes and "hold" in changes:
                 raise StoreError(400, "retention and hold cannot be changed in one request")
             if changes.get("shred") is False and v.shred:
@@ -484,7 +491,7 @@ class ObjectStore:
             v.change_ms = change_time()[1]
             v.cache = None
             snapshot = {k: getattr(v, k) for k in
-                        ("index", "shred", "hold", "owner", "domain", "retention",
+                        ("index", "shred", "hold", "labels", "owner", "domain", "retention",
                          "retention_class", "change_ms")}
         self._emit("metadata", path, snapshot)
         return v

@@ -17,8 +17,9 @@ from __future__ import annotations
 from .copy import copy
 from .info import ObjectInfo, Stored, stat
 from .listing import Entry, listdir, versions
+from .metadata import set_metadata
 
 __all__ = [
     "ObjectInfo", "Stored", "Entry",
-    "stat", "listdir", "versions", "copy",
+    "stat", "listdir", "versions", "copy", "set_metadata",
 ]

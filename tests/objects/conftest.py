@@ -8,8 +8,12 @@ directory of its own (``tree``), so tests never see each other's objects.
 """
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
+import http.client
 import itertools
+import ssl
 
 import pytest
 
@@ -72,3 +76,28 @@ def _put(connection, path, data=b"data", **params):
 def put():
     """``put(connection, path, data=b'data', **params)``: store an object (checks the 201)."""
     return _put
+
+
+@pytest.fixture
+def raw(hcp_emulator):
+    """``raw(method, path, headers=None, body=None, query='')``: one request over plain
+    ``http.client`` (HTTPS, user n) to namespace n2; returns (status, headers, body)."""
+    hcp = hcp_emulator
+    context = ssl.create_default_context(cafile=hcp.cafile)
+    context.check_hostname = False
+    token = (base64.b64encode(hcp.user.encode()).decode() + ":"
+             + hashlib.md5(hcp.password.encode()).hexdigest())
+
+    def request(method, path, headers=None, body=None, query=""):
+        con = http.client.HTTPSConnection(hcp.addresses[0], hcp.https_port, context=context,
+                                          timeout=10)
+        sent = {"Host": f"n2.m.{hcp.domain}", "Authorization": f"HCP {token}"}
+        sent.update(headers or {})
+        try:
+            con.request(method, path + (f"?{query}" if query else ""), body=body, headers=sent)
+            response = con.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            con.close()
+
+    return request

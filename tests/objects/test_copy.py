@@ -1,10 +1,7 @@
 """objects.copy (server-side copy) through the client, and the emulator's copy over raw http."""
 from __future__ import annotations
 
-import base64
 import hashlib
-import http.client
-import ssl
 
 import pytest
 
@@ -129,47 +126,31 @@ def test_emulator_refuses_a_bad_copy_source(value):
     assert caught.value.status == 400
 
 
-def _raw(hcp, method, path, headers=None, body=None):
-    ctx = ssl.create_default_context(cafile=hcp.cafile)
-    ctx.check_hostname = False
-    con = http.client.HTTPSConnection(hcp.addresses[0], hcp.https_port, context=ctx, timeout=10)
-    token = base64.b64encode(hcp.user.encode()).decode() + ":" + hashlib.md5(
-        hcp.password.encode()).hexdigest()
-    all_headers = {"Host": f"n2.m.{hcp.domain}", "Authorization": f"HCP {token}"}
-    all_headers.update(headers or {})
-    try:
-        con.request(method, path, body=body, headers=all_headers)
-        response = con.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        con.close()
-
-
-def test_emulator_copy_over_raw_http(hcp_emulator, tree):
-    assert _raw(hcp_emulator, "PUT", f"{tree}/src", body=b"raw")[0] == 201
-    status, headers, _ = _raw(hcp_emulator, "PUT", f"{tree}/dst",
+def test_emulator_copy_over_raw_http(raw, tree):
+    assert raw("PUT", f"{tree}/src", body=b"raw")[0] == 201
+    status, headers, _ = raw("PUT", f"{tree}/dst",
                               {"X-HCP-CopySource": f"n2.m{tree}/src", "Content-Length": "0",
                                "X-HCP-MetadataDirective": "NONE"})
     assert status == 201
     assert headers["X-HCP-Hash"] == "SHA-256 " + hashlib.sha256(b"raw").hexdigest().upper()
     assert int(headers["X-HCP-VersionId"]) > 0
-    assert _raw(hcp_emulator, "GET", f"{tree}/dst")[2] == b"raw"
+    assert raw("GET", f"{tree}/dst")[2] == b"raw"
 
 
 @pytest.mark.parametrize("headers, status", [
     ({"X-HCP-MetadataDirective": "SOME"}, 400),
     ({"X-HCP-CopySource": "n2.m/none"}, 404),
 ])
-def test_emulator_copy_errors_over_raw_http(hcp_emulator, tree, headers, status):
-    assert _raw(hcp_emulator, "PUT", f"{tree}/src", body=b"raw")[0] == 201
+def test_emulator_copy_errors_over_raw_http(raw, tree, headers, status):
+    assert raw("PUT", f"{tree}/src", body=b"raw")[0] == 201
     sent = {"X-HCP-CopySource": f"n2.m{tree}/src", "Content-Length": "0"}
     sent.update(headers)
-    answer, reply, _ = _raw(hcp_emulator, "PUT", f"{tree}/dst", sent)
+    answer, reply, _ = raw("PUT", f"{tree}/dst", sent)
     assert answer == status and reply.get("X-HCP-ErrorMessage")
 
 
-def test_emulator_copy_with_a_body_is_refused(hcp_emulator, tree):
-    assert _raw(hcp_emulator, "PUT", f"{tree}/src", body=b"raw")[0] == 201
-    status, _, _ = _raw(hcp_emulator, "PUT", f"{tree}/dst",
+def test_emulator_copy_with_a_body_is_refused(raw, tree):
+    assert raw("PUT", f"{tree}/src", body=b"raw")[0] == 201
+    status, _, _ = raw("PUT", f"{tree}/dst",
                         {"X-HCP-CopySource": f"n2.m{tree}/src"}, body=b"data too")
     assert status == 400
