@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from . import acl as _acl
-from . import fcfs, listing, proc
+from . import fcfs, labelhold, listing, proc
 from . import retention as _ret
 from .errors import RequestRefused
 from .errors import error_reply as error
@@ -34,11 +34,12 @@ MAX_BODY = 64 << 20          # bodies of non-object requests (annotations, ACLs,
 _dget = dict.get
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _PARAMS = {
-    "PUT": {"type", "annotation", "index", "shred", "retention", "hold", "acl", "owner", "domain"},
+    "PUT": {"type", "annotation", "index", "shred", "retention", "hold", "acl", "owner", "domain",
+            *labelhold.PARAMS},
     "GET": {"type", "annotation", "version", "deleted", "nowait", "mostRecentDirTimes"},
     "HEAD": {"type", "annotation", "version", "deleted", "nowait"},
     "DELETE": {"type", "annotation", "version", "purge", "privileged", "reason"},
-    "POST": {"index", "shred", "retention", "hold", "owner", "domain"},
+    "POST": {"index", "shred", "retention", "hold", "owner", "domain", *labelhold.PARAMS},
 }
 
 
@@ -265,6 +266,9 @@ class Handler:
     def _put(self, req: Request, ns: Namespace, principal: Principal, perms: frozenset[str],
              path: str, query: dict[str, str]) -> Reply:
         self._writable(ns)
+        if "x-hcp-copysource" in req.headers:
+            from .copy import put_copy
+            return put_copy(self, req, ns, principal, perms, path, query)
         kind = query.get("type", "object")
         if kind == "directory":
             self._need(perms, "write")
@@ -289,10 +293,11 @@ class Handler:
             raise RequestRefused(409, "the root directory exists")
         if not req.length_known:
             return error(411, "Content-Length or chunked transfer encoding is required")
-        hold = index = shred = grants = None
+        hold = index = shred = grants = labels = None
         if query:
             hold = _bool(query, "hold")
-            if hold is not None:
+            labels = labelhold.from_query(query)
+            if hold is not None or labels is not None:
                 self._need(perms, "privileged")
             grants = _acl.predefined(query["acl"]) if "acl" in query else None
             index, shred = _bool(query, "index"), _bool(query, "shred")
@@ -300,6 +305,8 @@ class Handler:
         v = ns.store.put(path, writer, owner=principal.name if principal.user else "",
                          content_type=_dget(req.headers, "content-type", ""), index=index,
                          shred=shred, retention=query.get("retention"), hold=hold, acl=grants)
+        if labels is not None:
+            v = ns.store.set_metadata(path, {"labels": labels})
         ns.count("writes", 1, "bytesIn", v.size)
         return Reply(201, [("Location", "/rest/" + _quote_path(path)),
                            ("X-HCP-VersionId", str(v.version_id)),
@@ -492,6 +499,7 @@ class Handler:
             f"X-HCP-Retention: {v.retention}\r\n"
              "X-HCP-IngestProtocol: HTTP\r\n"
             f"X-HCP-RetentionHold: {b[v.hold]}\r\n"
+            f"{labelhold.headers(v.labels)}"
             f"X-HCP-Shred: {b[v.shred]}\r\n"
             f"X-HCP-DPL: {ns.dpl}\r\n"
             f"X-HCP-Index: {b[v.index]}\r\n"
@@ -572,7 +580,10 @@ class Handler:
             value = _bool(query, key)
             if value is not None:
                 changes[key] = value
-        if "hold" in changes:
+        labels = labelhold.from_query(query)
+        if labels is not None:
+            changes["labels"] = labels
+        if "hold" in changes or "labels" in changes:
             self._need(perms, "privileged")
         if "retention" in query:
             changes["retention"] = query["retention"]
