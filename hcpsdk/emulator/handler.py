@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, quote
 from xml.sax.saxutils import escape
 
 from . import acl as _acl
-from . import listing, proc
+from . import changelog, listing, proc, query
 from . import retention as _ret
 from .http11 import Abort, BlobReply, Request
 from .model import Namespace, Principal, Reply, System, authenticate
@@ -105,6 +105,8 @@ class Handler:
         self._suffix = "." + system.domain
         self._fcfs_host = "default.default." + system.domain
         self._principals: dict[tuple, tuple[Principal, str | None]] = {}
+        # the change feed must know what happened before the first query asks for it
+        changelog.attach(system)
 
     # ------------------------------------------------------------------ routing
 
@@ -119,6 +121,8 @@ class Handler:
                 return self._proc(req)
             if path.startswith("/fcfs_"):
                 return self._fcfs(req)
+            if path == "/query":
+                return query.handle(self.system, req)
             return error(404, f"no such resource {req.raw_path}")
         except StoreError as exc:
             return error(exc.status, exc.message)
