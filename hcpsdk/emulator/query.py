@@ -23,6 +23,7 @@ import json
 import threading
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
@@ -293,9 +294,7 @@ def _hits(system: System, namespaces: list[Namespace], text: str, clauses: list[
     found.sort(key=lambda h: (h[0].fqdn, h[1]))
     if sort:
         for name, desc in reversed(sort):
-            kind, getter = lang.PROPERTIES[name]
-            conv = float if kind == "num" else (lambda x: x)
-            found.sort(key=lambda h, g=getter, c=conv: c(g(h[0], h[1], h[2])), reverse=desc)
+            found.sort(key=_sort_key(name), reverse=desc)
     else:
         found.sort(key=lambda h: -lang.score(clauses, *h))
     with _cache_lock:
@@ -303,6 +302,13 @@ def _hits(system: System, namespaces: list[Namespace], text: str, clauses: list[
         while len(_cache) > 4:
             _cache.popitem(last=False)
     return found
+
+
+def _sort_key(name: str) -> Callable[[tuple[Namespace, str, Any]], Any]:
+    kind, getter = lang.PROPERTIES[name]
+    if kind == "num":
+        return lambda h: float(getter(*h))
+    return lambda h: getter(*h)
 
 
 def _facet(name: str, hits: list[tuple[Namespace, str, Any]]) -> dict[str, Any]:

@@ -234,7 +234,7 @@ class _Parser:
 
     def quoted(self) -> str:
         self.i += 1
-        out = []
+        out: list[str] = []
         while True:
             c = self.peek()
             if not c:
@@ -350,12 +350,12 @@ def _term_matches(kind: str, term: Term, got: Any) -> bool:
     if kind == "content":
         words = term.text.lower()
         if term.kind == "wild":
-            return term.regex is not None and bool(re.search(term.regex.pattern, got))
-        return words in got
+            return term.regex is not None and bool(re.search(term.regex.pattern, got, re.I))
+        return words in str(got)
     if kind == "bool":
         if term.kind != "exact" or term.text.lower() not in ("true", "false"):
             raise StoreError(400, f"not a boolean: {term.text!r}")
-        return got == (term.text.lower() == "true")
+        return bool(got) == (term.text.lower() == "true")
     if term.kind == "exact":
         if kind == "str":
             return bool(got == term.text)

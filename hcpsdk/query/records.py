@@ -67,7 +67,7 @@ class ObjectRecord:
         """
         props = {name: _typed(name, value) for name, value in raw.items()}
         try:
-            fields = {"url_name": str(props["urlName"]), "version": int(props["version"]),
+            fields: dict[str, Any] = {"url_name": str(props["urlName"]), "version": int(props["version"]),
                       "operation": str(props["operation"]),
                       "change_time_ms": str(props["changeTimeMilliseconds"])}
         except (KeyError, TypeError, ValueError) as exc:

@@ -111,7 +111,8 @@ class Search(Session):
             return json.dumps({kind: entries}, ensure_ascii=False).encode("utf-8")
         root = ET.Element("queryRequest")
         _xml_entries(ET.SubElement(root, kind), entries)
-        return ET.tostring(root, encoding="utf-8")
+        data: bytes = ET.tostring(root, encoding="utf-8")
+        return data
 
     def request(self, kind: str, entries: dict[str, Any]) -> Page:
         """Send one query and read its answer (the building block of the other methods).
