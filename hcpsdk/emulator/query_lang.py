@@ -306,9 +306,25 @@ def parse(text: str) -> list[Clause]:
 
     :raises StoreError: 400 naming the problem
     """
-    p = _Parser(text)
-    clauses = p.clauses("")
+    clauses = _Parser(text).clauses("")
+    _check_values(clauses)
     return clauses
+
+
+def _check_values(clauses: list[Clause]) -> None:
+    """400 for a value the property's kind can't take (before any object is looked at)."""
+    for clause in clauses:
+        if clause.group is not None:
+            _check_values(clause.group)
+            continue
+        kind = (PROPERTIES.get(clause.prop) or QUERY_ONLY.get(clause.prop) or ("any",))[0]
+        for _, term in clause.terms or ():
+            if kind == "bool" and (term.kind != "exact" or term.text.lower() not in ("true", "false")):
+                raise StoreError(400, f"not a boolean for {clause.prop}: {term.text!r}")
+            if kind in ("num", "time"):
+                for text in (term.text if term.kind == "exact" else None, term.low, term.high):
+                    if text is not None:
+                        _comparable(kind, text)
 
 
 # ------------------------------------------------------------------------- matching
