@@ -6,7 +6,6 @@ Every entry of a result set, from an object query or from the change feed, becom
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +20,6 @@ _INTS = frozenset({"version", "size", "retention", "ingestTime", "accessTime", "
                    "uid", "gid", "dpl", "permissions"})
 _BOOLS = frozenset({"hold", "shred", "index", "acl", "customMetadata", "replicated",
                     "replicationCollision"})
-_SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +72,8 @@ class ObjectRecord:
             raise QueryError(f"a result entry lacks urlName, version, operation or"
                              f" changeTimeMilliseconds: {dict(raw)!r:.200}") from exc
         for name, value in props.items():
-            snake = _SNAKE.sub("_", name).lower()
-            if snake in _OPTIONAL:
+            snake = _FIELD_OF.get(name)
+            if snake is not None:
                 fields[snake] = value
         return cls(**fields, properties=props)
 
@@ -85,8 +83,15 @@ class ObjectRecord:
         return float(self.change_time_ms) / 1000
 
 
-_OPTIONAL = frozenset(ObjectRecord.__dataclass_fields__) - {
-    "url_name", "version", "operation", "change_time_ms", "properties"}
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+# wire name -> field of the optional properties
+_FIELD_OF = {_camel(f): f for f in ObjectRecord.__dataclass_fields__}
+for _f in ("url_name", "version", "operation", "change_time_ms", "properties"):
+    _FIELD_OF.pop(_camel(_f))
 
 
 def _typed(name: str, value: Any) -> Any:
