@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from . import acl as _acl
-from . import fcfs, labelhold, listing, proc
+from . import changelog, fcfs, labelhold, listing, proc, query
 from . import retention as _ret
 from .errors import RequestRefused
 from .errors import error_reply as error
@@ -100,6 +100,8 @@ class Handler:
         self.default = default_namespace
         self._suffix = "." + system.domain
         self._principals: dict[tuple, tuple[Principal, str | None]] = {}
+        # the change feed must know what happened before the first query asks for it
+        changelog.attach(system)
 
     # ------------------------------------------------------------------ routing
 
@@ -114,6 +116,8 @@ class Handler:
                 return self._proc(req)
             if path.startswith("/fcfs_"):
                 return fcfs.handle(self, req, _content_type)
+            if path == "/query":
+                return query.handle(self.system, req)
             return error(404, f"no such resource {req.raw_path}")
         except RequestRefused as exc:
             return exc.reply()
