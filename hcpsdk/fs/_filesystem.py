@@ -198,7 +198,8 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
             entries = [{"name": "/rest", "size": 0, "type": "directory"}]
         else:
             # a Range on a directory listing is ignored; on an object it saves the body
-            response = self._call("GET", path, headers={"Range": "bytes=0-0"}, ok=(200, 206))
+            response = self._call("GET", path, headers={"Range": "bytes=0-0"},
+                                  ok=(200, 206, 416))
             body = self._connection().read()
             if response.getheader("X-HCP-Type") == "directory":
                 entries = self._entries(path, body)
