@@ -204,7 +204,15 @@ def _read_commands(hcp: Any, stop: threading.Event, as_json: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the emulator until Ctrl-C, SIGTERM or ``quit``; returns the exit status."""
+    """Run the emulator until Ctrl-C, SIGTERM or ``quit``; returns the exit status.
+
+    ``shell ...`` as the first argument runs :func:`hcpsdk.emulator.shell.main` instead.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["shell"]:
+        from .shell import main as shell_main
+
+        return shell_main(argv[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
