@@ -99,7 +99,9 @@ def start_systems(stack: contextlib.ExitStack, *, nodes: int = 4,
     link_type = REPLICA_TYPES[replica]
     same_ports = {"http_port": hcp.http_port, "https_port": hcp.https_port,
                   "mapi_port": hcp.mapi_port}
-    options.pop("data_dir", None)  # the replica's objects come from the link, in memory
+    # the replica's objects come from the link (in memory), its addresses from a block of its own
+    options.pop("data_dir", None)
+    options.pop("address_block", None)
     hcp2 = stack.enter_context(Emulator(nodes=nodes, domain=replica_domain(hcp.domain),
                                         **same_ports, **options))
     hcp.link(hcp2, name=link_name(hcp.system.name, hcp2.system.name, link_type),
