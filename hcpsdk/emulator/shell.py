@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import code
 import contextlib
+import os
 import re
 import runpy
 import sys
@@ -145,6 +146,7 @@ def _run(args: argparse.Namespace, names: dict[str, Any], systems: list[Any]) ->
         exec(compile(args.command, "<string>", "exec"), names)
     elif args.file is not None:
         sys.argv = [args.file, *args.args]
+        sys.path.insert(0, os.path.dirname(os.path.abspath(args.file)))  # as python3 FILE does
         runpy.run_path(args.file, init_globals=names, run_name="__main__")
     else:
         code.interact(banner=banner(systems), local=names, exitmsg="emulator stopped")
