@@ -30,6 +30,8 @@ import ssl
 import struct
 import sys
 
+from ._redact import redacted
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
     from collections.abc import Callable
@@ -48,9 +50,6 @@ if sys.platform == "darwin":  # pragma: no cover - macOS names
 else:
     _KEEPIDLE = getattr(socket, "TCP_KEEPIDLE", None)
 
-# credentials in a request head, blanked in http.client's debug print-out (DECISIONS #11);
-# compiled by re (and cached there) on first use only: debugging is rare
-_SECRET_HEADERS = rb"(?im)^((?:authorization|cookie|x-auth-token):[ \t]*)[^\r\n]*"
 
 
 # -- response headers ---------------------------------------------------------------------
@@ -235,22 +234,17 @@ class NodeConnection(http.client.HTTPConnection):
     def connect(self) -> None:
         self.sock = self._opener()
 
-    def set_debuglevel(self, level: int) -> None:
-        super().set_debuglevel(level)
-        # the redacting send() is put in place only while debugging: no cost otherwise
-        if level > 0:
-            self.send = self._send_redacted  # type: ignore[method-assign]
-        else:
-            self.__dict__.pop("send", None)
-
-    def _send_redacted(self, data: Any) -> None:
-        if isinstance(data, (bytes, bytearray)):
-            print("send:", repr(re.sub(_SECRET_HEADERS, rb"\1******", bytes(data))))
+    def send(self, data: Any) -> None:
+        # http.client prints what it sends whenever its debug level is above 0, which
+        # may be switched on for every connection at once (HTTPConnection.debuglevel =
+        # 9): the print-out is redacted here, whoever switched it on
+        if self.debuglevel > 0 and isinstance(data, (bytes, bytearray)):
+            print("send:", repr(redacted(data)))
             if self.sock is None:
                 self.connect()
-            self.sock.sendall(data)
+            self.sock.sendall(data)  # type: ignore[union-attr]
             return
-        http.client.HTTPConnection.send(self, data)
+        super().send(data)
 
 
 def is_dropped(sock: socket.socket) -> bool:
