@@ -32,6 +32,7 @@ import ssl
 
 from . import _constants
 from ._log import get_logger
+from ._transport import Response
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
@@ -261,7 +262,7 @@ def _answer(sock: socket.socket | None, prefix: bytes, method: str, strict: bool
     if sock is None:
         return None
     raw = _Recorder(prefix, sock)
-    first = http.client.HTTPResponse(_FileSocket(io.BufferedReader(raw)), method=method)
+    first = Response(_FileSocket(io.BufferedReader(raw)), method=method)
     try:
         first.begin()
     except (http.client.HTTPException, OSError, ValueError):
@@ -272,6 +273,6 @@ def _answer(sock: socket.socket | None, prefix: bytes, method: str, strict: bool
         first.read()
     except (http.client.HTTPException, OSError):
         pass  # a body cut short: reading the answer's body fails in the same way
-    answer = http.client.HTTPResponse(_FileSocket(io.BytesIO(bytes(raw.seen))), method=method)
+    answer = Response(_FileSocket(io.BytesIO(bytes(raw.seen))), method=method)
     answer.begin()
     return answer

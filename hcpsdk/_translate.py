@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import ssl
 
+from ._framing import MalformedAnswer
 from .exceptions import (
     HcpsdkCantConnectError,
     HcpsdkCertificateError,
@@ -62,6 +63,7 @@ _RULES: tuple[tuple[type, Rule], ...] = (
      Rule(HcpsdkTimeoutError, True, "connection closed by HCP (broken pipe)", True)),
     (ConnectionResetError, Rule(HcpsdkError, True, "connection reset by HCP", True)),
     (TimeoutError, Rule(HcpsdkTimeoutError, True, "timed out")),
+    (MalformedAnswer, Rule(HcpsdkError, False, "malformed answer")),
     (http.client.IncompleteRead, Rule(HcpsdkError, True, "response body incomplete")),
     (http.client.BadStatusLine, Rule(HcpsdkError, True, "invalid response (bad status line)")),
     (http.client.HTTPException, Rule(HcpsdkError, False, "http protocol error")),

@@ -30,6 +30,7 @@ import ssl
 import struct
 import sys
 
+from . import _framing
 from ._redact import redacted
 
 TYPE_CHECKING = False
@@ -118,12 +119,25 @@ def _begin_with(parser: Callable[..., Any]) -> Callable[..., Any] | None:
 
 
 class Response(http.client.HTTPResponse):
-    """``http.client.HTTPResponse`` whose header block is read by :func:`parse_headers`."""
+    """``http.client.HTTPResponse`` whose header block is read by :func:`parse_headers`,
+    whose framing is checked and whose body is read in bounded blocks (:mod:`._framing`)."""
 
-    _fast_begin = _begin_with(parse_headers)
-    if _fast_begin is not None:
-        begin = _fast_begin
-    del _fast_begin
+    _read_head = _begin_with(parse_headers) or http.client.HTTPResponse.begin
+
+    def begin(self) -> None:
+        self._read_head()
+        _framing.check_head(self)
+
+    def read(self, amt: int | None = None) -> bytes:
+        return _framing.read(self, amt)
+
+    # http.client's own chunk reading, with the sizes and the CRLFs checked
+    if hasattr(http.client.HTTPResponse, "_get_chunk_left"):
+        def _read_next_chunk_size(self) -> int:
+            return _framing.next_chunk_size(self)
+
+        def _get_chunk_left(self) -> int | None:
+            return _framing.chunk_left(self)
 
 
 # -- sockets ------------------------------------------------------------------------------

@@ -158,9 +158,10 @@ def test_connection_answers_are_parsed_by_the_fast_reader(http_target, tls_targe
 
 
 def test_begin_is_http_clients_own_code():
-    """Nothing of http.client's response logic is rewritten: only the header parser differs."""
-    assert _transport.Response.begin.__code__ is http.client.HTTPResponse.begin.__code__
-    assert _transport.Response.begin.__globals__["parse_headers"] is _transport.parse_headers
+    """Nothing of http.client's head reading is rewritten: only the header parser differs
+    (the framing check of hcpsdk._framing follows it)."""
+    assert _transport.Response._read_head.__code__ is http.client.HTTPResponse.begin.__code__
+    assert _transport.Response._read_head.__globals__["parse_headers"] is _transport.parse_headers
     assert http.client.parse_headers is not _transport.parse_headers  # http.client untouched
 
 
