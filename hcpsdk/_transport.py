@@ -30,7 +30,7 @@ import ssl
 import struct
 import sys
 
-from . import _framing
+from . import _framing, _pace
 from ._redact import redacted
 
 TYPE_CHECKING = False
@@ -124,8 +124,16 @@ class Response(http.client.HTTPResponse):
 
     _read_head = _begin_with(parse_headers) or http.client.HTTPResponse.begin
 
+    def __init__(self, sock: Any, debuglevel: int = 0, method: str | None = None,
+                 url: str | None = None) -> None:
+        super().__init__(sock, debuglevel, method, url)
+        self.fp = _pace.paced(self.fp, sock)  # head and body deadlines
+
     def begin(self) -> None:
         self._read_head()
+        raw = getattr(self.fp, "raw", None)
+        if isinstance(raw, _pace.Pacing):
+            raw.head_done()
         _framing.check_head(self)
 
     def read(self, amt: int | None = None) -> bytes:
@@ -218,10 +226,20 @@ class _TimedSocket(socket.socket):
                 self.setblocking(True)
 
 
-class _TimedReader(socket.SocketIO):
-    """The raw reader under a :class:`_TimedSocket`'s ``makefile('rb')``."""
+class _TimedReader(_pace.Pacing, socket.SocketIO):
+    """The raw reader under a :class:`_TimedSocket`'s ``makefile('rb')`` (one per answer);
+    it keeps the answer's deadlines (:class:`hcpsdk._pace.Pacing`)."""
 
-    def readinto(self, b: Any) -> int | None:
+    def __init__(self, sock: _TimedSocket, mode: str) -> None:
+        socket.SocketIO.__init__(self, sock, mode)
+        self._pace(sock, sock._kernel_timeout)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._restore()
+        socket.SocketIO.close(self)
+
+    def _receive(self, b: Any) -> int | None:
         if self._timeout_occurred:  # type: ignore[attr-defined]
             raise OSError("cannot read from timed out object")
         try:
