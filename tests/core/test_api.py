@@ -112,7 +112,7 @@ def test_import_is_cheap_and_lazy():
         "print(json.dumps(sorted(set(sys.modules) - before)))")
     # dnspython only when a Target resolves a name; _replica only with a replica_fqdn
     heavy = {"dns", "dns.resolver", "hcpsdk.namespace", "hcpsdk.pathbuilder", "hcpsdk.mapi",
-             "hcpsdk.emulator", "trustme", "cryptography", "hcpsdk._replica", "copy"}
+             "hcpsdk.emulator", "trustme", "cryptography", "hcpsdk._replica"}
     assert not heavy & set(loaded), heavy & set(loaded)
 
 
