@@ -15,9 +15,10 @@ import ipaddress
 import logging
 import socket
 import ssl
-import threading
+import sys
 from collections.abc import Callable
 
+from ._locks import fork_safe_lock
 from .exceptions import HcpsdkCertificateError
 
 __all__ = ["default_context", "TlsPolicy"]
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 _NAME_MISMATCH = frozenset({62, 64})
 
 _default: ssl.SSLContext | None = None
-_default_lock = threading.Lock()
+_default_lock = fork_safe_lock(sys.modules[__name__], "_default_lock")
 
 
 def default_context() -> ssl.SSLContext:
@@ -60,7 +61,7 @@ class TlsPolicy:
         self.context = context if context is not None else default_context()
         self._ip_context: ssl.SSLContext | None = None
         self._ip_nodes: set[str] = set()
-        self._lock = threading.Lock()
+        self._lock = fork_safe_lock(self)
 
     def wrap(self, connect: Callable[[], socket.socket], node: str, fqdn: str) -> ssl.SSLSocket:
         """Open a TCP connection with ``connect`` and do the TLS handshake.

@@ -23,6 +23,7 @@ from ._body import Payload
 from ._channel import RECOVERABLE, Channel, Record
 from ._check import integer, number, of_type, wrong_type
 from ._constants import EXPECT_ABOVE
+from ._declared import checked_payload
 from ._download import ResponseBody, reconcile
 from ._early import send
 from ._retry import READ, SEND, STATUS, UNREACHABLE, Retry
@@ -223,6 +224,8 @@ class Connection:
             _check.headers(headers)
         path = build_url(url, params)
         payload = _NO_BODY if body is None else Payload(body)
+        if headers:
+            payload = checked_payload(payload, body, headers)
         self._owner.claim("request")
         try:
             with self._channel.lock:
