@@ -13,7 +13,7 @@ DOCUMENTED = [
     # chapter 4
     "version", "NativeAuthorization", "Target", "Connection",
     "HcpsdkError", "HcpsdkTimeoutError", "HcpsdkCertificateError", "HcpsdkReplicaInitError",
-    # 0.9.5 names kept (DECISIONS #13)
+    # the 0.9.5 names are kept: programs written for 0.9.5 keep working
     "BaseAuthorization", "DummyAuthorization", "NativeADAuthorization", "LocalSwiftAuthorization",
     "HcpsdkCantConnectError", "HcpsdkPortError", "checkport",
     "I_NATIVE", "I_DUMMY", "I_HS3", "I_HSWIFT",

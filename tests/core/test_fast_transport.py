@@ -239,7 +239,7 @@ def test_expect_continue_waits_then_sends_the_body(raw_server, open_connections)
     assert response.status == 201 and got.is_set()
 
 
-# -- TLS records damaged in transit (QA finding: not a certificate error) ---------------------
+# -- TLS records damaged in transit (a network fault, not a certificate error) -------------
 
 def _damaging_tls_server(ca, good_after: int):
     """A TLS server that answers the first ``good_after`` connections with a damaged record."""
