@@ -24,3 +24,7 @@ def __getattr__(name: str) -> Any:
         from .emulator import Emulator
         return Emulator
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

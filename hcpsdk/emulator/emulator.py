@@ -17,6 +17,7 @@ from typing import Any
 
 from ..exceptions import HcpsdkArgumentError, HcpsdkError, HcpsdkTypeError
 from . import config as _config
+from .accesslog import Recorder
 from .dnsserver import NameServer, Zone
 from .faults import Faults
 from .handler import Handler
@@ -323,8 +324,8 @@ class Emulator:
                    "Cache-Control: no-cache,no-store\r\nPragma: no-cache\r\n"
                    "Expires: Thu, 01 Jan 1970 00:00:00 GMT\r\n").encode()
         self._service = NodeService(addresses, ports, self._authority.context,
-                                    Handler(self.system), common, run.faults,
-                                    run.requests.add, keep_alive, content)
+                                    Recorder(self.system, Handler(self.system)),
+                                    common, run.faults, run.requests.add, keep_alive, content)
         self._run = run
         self._service.start(prebound)
         log.info("emulator %s started on %s", domain, ", ".join(addresses))
@@ -610,5 +611,10 @@ class Emulator:
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "running" if self._service else "not started"
-        return f"<Emulator {self.domain} nodes={self._run.addresses if self._run else []} {state}>"
+        addresses = self._run.addresses if self._run else []
+        if not addresses or self._closed:
+            return f"<Emulator {self.domain} {state}>"
+        ports = f"http {self.http_port}, https {self.https_port}, mapi {self.mapi_port}"
+        return (f"<Emulator {self.domain} {state}: {len(addresses)} nodes {addresses[0]}.."
+                f"{addresses[-1].rsplit('.', 1)[1]}, {ports}>")
 

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 import zlib
 from typing import Any
 from urllib.parse import parse_qsl, quote
-from xml.sax.saxutils import escape
 
 from . import acl as _acl
-from . import listing, proc
-from . import retention as _ret
+from . import changelog, fcfs, labelhold, listing, proc, query
 from .blobs import in_memory
 from .conditions import precondition, span
 from .errors import RequestRefused
@@ -38,12 +35,12 @@ MAX_BODY = 64 << 20          # bodies of non-object requests (annotations, ACLs,
 _dget = dict.get
 _PARAMS = {
     "PUT": {"type", "annotation", "index", "shred", "retention", "hold", "acl", "owner", "domain",
-            "forceEtag"},
+            "forceEtag", *labelhold.PARAMS},
     "GET": {"type", "annotation", "version", "deleted", "nowait", "mostRecentDirTimes",
             "forceEtag"},
     "HEAD": {"type", "annotation", "version", "deleted", "nowait", "forceEtag"},
     "DELETE": {"type", "annotation", "version", "purge", "privileged", "reason"},
-    "POST": {"index", "shred", "retention", "hold", "owner", "domain"},
+    "POST": {"index", "shred", "retention", "hold", "owner", "domain", *labelhold.PARAMS},
 }
 #: The ``type`` values each method takes (None: no ``type`` parameter).
 _TYPES = {
@@ -87,8 +84,9 @@ class Handler:
     def __init__(self, system: System) -> None:
         self.system = system
         self.router = Router(system)
-        self._fcfs_host = "default.default." + system.domain
         self._principals: dict[tuple[Any, ...], Any] = {}
+        # the change feed must know what happened before the first query asks for it
+        changelog.attach(system)
 
     # ------------------------------------------------------------------ routing
 
@@ -107,7 +105,9 @@ class Handler:
             if path == "/proc" or path.startswith("/proc/"):
                 return self._proc(req)
             if path.startswith("/fcfs_"):
-                return self._fcfs(req)
+                return fcfs.handle(self, req, _content_type)
+            if path == "/query":
+                return query.handle(self.system, req)
             return error(404, f"no such resource {req.raw_path}")
         except RequestRefused as exc:
             return exc.reply()
@@ -227,6 +227,9 @@ class Handler:
     def _put(self, req: Request, ns: Namespace, principal: Principal, perms: frozenset[str],
              path: str, query: dict[str, str]) -> Reply:
         self._writable(ns)
+        if "x-hcp-copysource" in req.headers:
+            from .copy import put_copy
+            return put_copy(self, req, ns, principal, perms, path, query)
         kind = query.get("type", "object")
         if kind == "directory":
             self._need(perms, "write")
@@ -251,11 +254,12 @@ class Handler:
             raise RequestRefused(409, "the root directory exists")
         if not req.length_known:
             return error(411, "Content-Length or chunked transfer encoding is required")
-        hold = index = shred = grants = None
+        hold = index = shred = grants = labels = None
         if query:
             hold = _bool(query, "hold")
-            if hold is not None:
-                if "retention" in query:
+            labels = labelhold.from_query(query)
+            if hold is not None or labels is not None:
+                if hold is not None and "retention" in query:
                     raise RequestRefused(400, "retention and hold cannot be set in one request")
                 self._need(perms, "privileged")
             grants = _acl.predefined(query["acl"]) if "acl" in query else None
@@ -270,6 +274,8 @@ class Handler:
         v = ns.store.put(path, writer, owner=principal.name if principal.user else "",
                          content_type=_dget(req.headers, "content-type", ""), index=index,
                          shred=shred, retention=query.get("retention"), hold=hold, acl=grants)
+        if labels is not None:
+            v = ns.store.set_metadata(path, {"labels": labels})
         ns.count("writes", 1, "bytesIn", v.size)
         return Reply(201, [("Location", "/rest/" + _quote_path(path)),
                            ("X-HCP-VersionId", str(v.version_id)),
@@ -452,107 +458,6 @@ class Handler:
                            ("X-HCP-ChangeTimeMilliseconds", a.change_ms),
                            ("ETag", f'"{v.etag}"')], a.data)
 
-    # the Default Namespace ----------------------------------------------------------
-
-    def _fcfs(self, req: Request) -> Reply | BlobReply:
-        """HCP's Default Namespace on ``default.default.<domain>``: no authentication,
-        objects under ``/fcfs_data/``, their metadata files under ``/fcfs_metadata/``."""
-        if req.host != self._fcfs_host:
-            return error(404, f"no such resource {req.raw_path}")
-        path = self._object_path(req.path)
-        query = dict(req.query) if req.raw_query else {}
-        ns = self.system.default_namespace()
-        if path == "/fcfs_data" or path.startswith("/fcfs_data/"):
-            return self._fcfs_data(req, ns, path[10:].strip("/"), query)
-        if path.startswith("/fcfs_metadata/"):
-            if query:
-                raise RequestRefused(400, "metadata files take no query parameters")
-            obj, _, name = path[15:].strip("/").rpartition("/")
-            return self._fcfs_metadata(req, ns, obj, name)
-        return error(404, f"no such resource {req.raw_path}")
-
-    def _fcfs_data(self, req: Request, ns: Namespace, path: str,
-                   query: dict[str, str]) -> Reply | BlobReply:
-        method, store = req.method, ns.store
-        if method == "PUT" and query == {"type": "directory"}:
-            store.mkdir(path)
-            return Reply(201)
-        if query:
-            raise RequestRefused(400, f"unsupported query parameter(s): {', '.join(sorted(query))}")
-        if method == "PUT":
-            if not path:
-                raise RequestRefused(409, "the root directory exists")
-            if not req.length_known:
-                return error(411, "Content-Length or chunked transfer encoding is required")
-            v = store.put(path, self._upload(req, store, path), owner="",
-                          content_type=_dget(req.headers, "content-type", ""))
-            return Reply(201, [("ETag", f'"{v.etag}"')])
-        if method == "GET" or method == "HEAD":
-            with store.lock:
-                if store.is_dir(path):
-                    return error(501, "directory listings of the Default Namespace are not emulated")
-                v = self._version(store, path, None)
-            headers = self._fcfs_headers(path, v)
-            start, length, status, content_range = self._span(req, v.size)
-            if content_range:
-                headers.append(("Content-Range", content_range))
-            return BlobReply(status, headers, v.blob, start, length)
-        if method == "DELETE":
-            store.delete(path)
-            return Reply(200)
-        return error(405, f"method {method} is not supported in the Default Namespace")
-
-    def _fcfs_headers(self, path: str, v: Version) -> list[tuple[str, str]]:
-        """The limited metadata headers of an object of the Default Namespace."""
-        changed = int(v.change_ms.partition(".")[0]) // 1000 if v.change_ms else v.ingest_time
-        return [("ETag", f'"{v.etag}"'), ("Content-Type", _content_type(path, v.content_type)),
-                ("X-ArcServicedBySystem", self.system.domain),
-                ("X-ArcClusterTime", str(int(time.time()))),
-                ("X-ArcPermissionsUidGid", "mode=0100400; uid=0; gid=0"),
-                ("X-ArcTimes", f"ctime={changed}; mtime={v.ingest_time}; atime={v.ingest_time}"),
-                ("X-ArcSize", str(v.size))]
-
-    def _fcfs_metadata(self, req: Request, ns: Namespace, path: str, name: str) -> Reply:
-        """``core-metadata.xml`` (read only) and ``custom-metadata.xml`` of object *path*."""
-        method, store = req.method, ns.store
-        if name == "core-metadata.xml":
-            if method != "GET" and method != "HEAD":
-                return error(405, "core-metadata.xml is read only")
-            v = self._version(store, path, None)
-            return Reply(200, [("Content-Type", "text/xml")], self._core_metadata(ns, path, v))
-        if name != "custom-metadata.xml":
-            return error(404, f"no metadata file {name!r} (core-metadata.xml and"
-                              " custom-metadata.xml are emulated)")
-        if method == "PUT":
-            store.put_annotation(path, "default", self._small_body(req),
-                                 req.headers.get("content-type", "text/xml"))
-            return Reply(201)
-        if method == "GET" or method == "HEAD":
-            a = self._version(store, path, None).annotations.get("default")
-            if a is None:
-                raise RequestRefused(404, "the object has no custom metadata")
-            return Reply(200, [("Content-Type", a.content_type)], a.data)
-        if method == "DELETE":
-            store.delete_annotation(path, "default")
-            return Reply(200)
-        return error(405, f"method {method} is not supported on custom-metadata.xml")
-
-    @staticmethod
-    def _core_metadata(ns: Namespace, path: str, v: Version) -> bytes:
-        """The ``core-metadata.xml`` of an object: its system metadata as XML elements."""
-        b = ("false", "true")
-        fields = [("name", "/fcfs_data/" + path), ("object-type", "File"), ("size", v.size),
-                  ("hash-scheme", ns.hash_scheme), ("hash-value", v.hash.partition(" ")[2]),
-                  ("ingest-time", v.ingest_time), ("change-time-milliseconds", v.change_ms),
-                  ("retention-value", v.retention), ("retention-string", _ret.text(v.retention)),
-                  ("retention-class", v.retention_class), ("retention-hold", b[v.hold]),
-                  ("shred", b[v.shred]), ("dpl", ns.dpl), ("index", b[v.index]),
-                  ("custom-metadata", b[bool(v.annotations)]), ("uid", 0), ("gid", 0),
-                  ("mode", "0100400")]
-        body = "".join(f"<{k}>{escape(str(value))}</{k}>" for k, value in fields)
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                f"<core-metadata>{body}</core-metadata>\n").encode()
-
     # DELETE -----------------------------------------------------------------------
 
     def _delete(self, req: Request, ns: Namespace, principal: Principal, perms: frozenset[str],
@@ -620,7 +525,10 @@ class Handler:
             value = _bool(query, key)
             if value is not None:
                 changes[key] = value
-        if "hold" in changes:
+        labels = labelhold.from_query(query)
+        if labels is not None:
+            changes["labels"] = labels
+        if "hold" in changes or "labels" in changes:
             self._need(perms, "privileged")
         if "retention" in query:
             changes["retention"] = query["retention"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import mimetypes
 
-from . import listing
+from . import labelhold, listing
 from . import retention as _ret
 from .conditions import http_date
 from .model import Namespace
@@ -63,6 +63,7 @@ def object_headers(ns: Namespace, path: str, v: Version) -> bytes:
         f"X-HCP-Retention: {v.retention}\r\n"
          "X-HCP-IngestProtocol: HTTP\r\n"
         f"X-HCP-RetentionHold: {b[v.hold]}\r\n"
+        f"{labelhold.headers(v.labels)}"
         f"X-HCP-Shred: {b[v.shred]}\r\n"
         f"X-HCP-DPL: {ns.dpl}\r\n"
         f"X-HCP-Index: {b[v.index]}\r\n"

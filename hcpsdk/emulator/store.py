@@ -89,6 +89,8 @@ class Version:
     retention: int = 0
     retention_class: str = ""
     hold: bool = False
+    #: Ids of the labeled holds in force (see :mod:`hcpsdk.emulator.labelhold`).
+    labels: tuple[str, ...] = ()
     shred: bool = False
     index: bool = True
     owner: str = ""
@@ -264,7 +266,7 @@ class ObjectStore:
         if cur is not None:
             if not self.namespace.versioning:
                 raise RequestRefused(409, "object already exists")
-            if cur.hold:
+            if cur.hold or cur.labels:
                 raise RequestRefused(403, "object is on hold")
             if _ret.blocks_delete(cur.retention):
                 raise RequestRefused(403, "object is under retention")
@@ -414,7 +416,7 @@ class ObjectStore:
     @staticmethod
     def _deletable(v: Version, privileged: bool, compliance: bool) -> None:
         """403 unless version *v* may be deleted (hold: never; retention: privileged)."""
-        if v.hold:
+        if v.hold or v.labels:
             raise RequestRefused(403, "object is on hold")
         if _ret.blocks_delete(v.retention):
             if not privileged:
@@ -454,6 +456,11 @@ class ObjectStore:
             v = self.current(path)
             if v is None:
                 raise RequestRefused(404, "object not found")
+            if v.labels and set(changes) - {"labels"}:
+                raise RequestRefused(400, "an object with labeled holds cannot be changed")
+            if "labels" in changes:
+                from . import labelhold as _labelhold  # it raises this module's RequestRefused
+                v.labels = _labelhold.apply(v.labels, changes["labels"])
             if "retention" in changes and "hold" in changes:
                 raise RequestRefused(400, "retention and hold cannot be changed in one request")
             if changes.get("shred") is False and v.shred:
@@ -473,7 +480,7 @@ class ObjectStore:
             v.change_ms = change_time()[1]
             v.cache = None
             snapshot = {k: getattr(v, k) for k in
-                        ("index", "shred", "hold", "owner", "domain", "retention",
+                        ("index", "shred", "hold", "labels", "owner", "domain", "retention",
                          "retention_class", "change_ms")}
         self._emit("metadata", path, snapshot)
         return v

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hcpsdk.emulator import retention
-from hcpsdk.emulator.http11 import Abort, HeadTooLarge
 from hcpsdk.emulator.errors import RequestRefused, error_reply
+from hcpsdk.emulator.http11 import Abort, HeadTooLarge
 from hcpsdk.emulator.mapi_format import MapiError
 from hcpsdk.emulator.store import StoreError
 from hcpsdk.exceptions import HcpsdkError
