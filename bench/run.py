@@ -356,9 +356,16 @@ def run_server_speed(results: Results, profile: Profile, cfg: dict, log: callabl
     try:
         for kind, _ in SERVER_CLIENTS:
             for name, server in servers.items():
-                # the node's address as the Target's name: no DNS for either server
-                wcfg = dict(cfg, addresses=server.addresses, port=server.port,
-                            fqdn=server.addresses[0])
+                # The emulator serves a namespace only to requests naming it in Host (as HCP
+                # does): its own name, resolved by its DNS server. The dict store takes any
+                # Host, so its node address serves as the name and needs no DNS.
+                if name == "emulator":
+                    wcfg = dict(cfg, addresses=server.addresses, port=server.port,
+                                fqdn=server.fqdn, dns=list(server.dns),
+                                headers=dict(cfg["headers"], Host=server.fqdn))
+                else:
+                    wcfg = dict(cfg, addresses=server.addresses, port=server.port,
+                                fqdn=server.addresses[0])
                 workers[kind, name] = Worker(kind, wcfg)
         groups = dict(SERVER_CLIENTS)
         for rnd in range(profile.rounds):
