@@ -19,9 +19,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 from . import listing
 from . import retention as _ret
+from .errors import RequestRefused
 from .http11 import BlobReply, Request
 from .model import Namespace, Reply, System
-from .store import Directory, StoreError, Version
+from .store import Directory, Version
 
 __all__ = ["handle", "METAFILES", "WRITABLE_METAFILES", "listing_xml"]
 
@@ -68,7 +69,7 @@ def handle(host: Host, req: Request, content_type: Callable[[str, str], str]) ->
     :param req: the request
     :param content_type: ``content_type(path, stored)``, the Content-Type of an object
     :returns: the reply
-    :raises StoreError: for every refused request (the handler turns it into the answer)
+    :raises RequestRefused: for every refused request (the handler turns it into the answer)
     """
     if req.host != f"default.default.{host.system.domain}":
         return _error(404, f"no such resource {req.raw_path}")
@@ -79,7 +80,7 @@ def handle(host: Host, req: Request, content_type: Callable[[str, str], str]) ->
         return _data(host, req, ns, path[10:].strip("/"), query, content_type)
     if path.startswith("/fcfs_metadata/"):
         if query:
-            raise StoreError(400, "metadata files take no query parameters")
+            raise RequestRefused(400, "metadata files take no query parameters")
         obj, _, name = path[15:].strip("/").rpartition("/")
         return _metadata(host, req, ns, obj, name)
     return _error(404, f"no such resource {req.raw_path}")
@@ -90,7 +91,7 @@ def _bool(query: dict[str, str], key: str) -> bool | None:
     if value is None:
         return None
     if value.lower() not in ("true", "false"):
-        raise StoreError(400, f"invalid value for {key}: {value!r}")
+        raise RequestRefused(400, f"invalid value for {key}: {value!r}")
     return value.lower() == "true"
 
 
@@ -103,9 +104,9 @@ def _data(host: Host, req: Request, ns: Namespace, path: str, query: dict[str, s
     if method == "PUT":
         unknown = set(query) - _PUT_PARAMS
         if unknown:
-            raise StoreError(400, f"unsupported query parameter(s): {', '.join(sorted(unknown))}")
+            raise RequestRefused(400, f"unsupported query parameter(s): {', '.join(sorted(unknown))}")
         if not path:
-            raise StoreError(409, "the root directory exists")
+            raise RequestRefused(409, "the root directory exists")
         if not req.length_known:
             return _error(411, "Content-Length or chunked transfer encoding is required")
         index, shred = _bool(query, "index"), _bool(query, "shred")
@@ -114,7 +115,7 @@ def _data(host: Host, req: Request, ns: Namespace, path: str, query: dict[str, s
                       shred=shred, retention=query.get("retention"))
         return Reply(201, [("ETag", f'"{v.etag}"')])
     if query:
-        raise StoreError(400, f"unsupported query parameter(s): {', '.join(sorted(query))}")
+        raise RequestRefused(400, f"unsupported query parameter(s): {', '.join(sorted(query))}")
     if method == "GET" or method == "HEAD":
         with store.lock:
             if store.is_dir(path):
@@ -136,7 +137,7 @@ def _data(host: Host, req: Request, ns: Namespace, path: str, query: dict[str, s
 def _current(store: Any, path: str) -> Version:
     v: Version | None = store.current(path)
     if v is None:
-        raise StoreError(404, "object not found")
+        raise RequestRefused(404, "object not found")
     return v
 
 
@@ -221,7 +222,7 @@ def _metadata(host: Host, req: Request, ns: Namespace, path: str, name: str) -> 
     if name == "custom-metadata.xml":
         a = v.annotations.get("default")
         if a is None:
-            raise StoreError(404, "the object has no custom metadata")
+            raise RequestRefused(404, "the object has no custom metadata")
         return Reply(200, [("Content-Type", a.content_type)], a.data)
     if name == "core-metadata.xml":
         return Reply(200, [("Content-Type", "text/xml")], _core_metadata(ns, path, v))
@@ -237,11 +238,11 @@ def _write_metafile(host: Host, req: Request, store: Any, path: str, name: str) 
     value = body.decode("utf-8", "replace").strip()
     if name == "retention.txt":
         if not value or "\n" in value:
-            raise StoreError(400, "retention.txt takes one retention expression on one line")
+            raise RequestRefused(400, "retention.txt takes one retention expression on one line")
         store.set_metadata(path, {"retention": value})
         return Reply(200)
     if value not in ("0", "1"):
-        raise StoreError(400, f"{name} takes 0 or 1, not {value!r}")
+        raise RequestRefused(400, f"{name} takes 0 or 1, not {value!r}")
     store.set_metadata(path, {name[:-4]: value == "1"})
     return Reply(200)
 
