@@ -74,7 +74,7 @@ _ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
         (r"/mapi/logs/download", {"POST": mapi_logs.download}),
         (r"/mapi/tenants", {"GET": mapi_tenants.tenant_list}),
         (r"/mapi/tenants/(?P<tenant>[^/]+)", {"GET": mapi_tenants.tenant_info}),
-        (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces", {"GET": mapi_tenants.namespace_list}),
+        (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces", {"GET": mapi_reads.namespace_list}),
         (r"/mapi/tenants/(?P<tenant>[^/]+)/chargebackReport", {"GET": mapi_chargeback.report}),
         (r"/mapi/nodes/statistics", {"GET": mapi_reads.node_statistics}),
         (r"/mapi/storage/licenses", {"GET": mapi_reads.licenses}),

@@ -22,7 +22,7 @@ from .mapi_format import MapiError, query_value, render
 from .mapi_tenants import find_tenant
 from .model import Namespace, Reply, System, Tenant
 
-__all__ = ["node_statistics", "licenses", "namespace_info", "namespace_statistics",
+__all__ = ["node_statistics", "licenses", "namespace_list", "namespace_info", "namespace_statistics",
            "tenant_statistics", "namespace_properties", "statistics_of"]
 
 #: Bytes of each emulated node's one volume (its free bytes shrink by what is stored).
@@ -113,6 +113,47 @@ def namespace_properties(ns: Namespace, verbose: bool) -> dict[str, Any]:
                      "id": hashlib.md5(ns.fqdn.encode()).hexdigest(),
                      "mqeIndexingTimestamp": "", "replicationTimestamp": ""})
     return data
+
+
+def _int_param(req: Any, key: str, default: int) -> int:
+    value = query_value(req.query, key)
+    if value is None:
+        return default
+    if not value.isdigit():
+        raise MapiError(400, f"{key} must be a number, not {value!r}")
+    return int(value)
+
+
+def _choice(req: Any, key: str, allowed: tuple[str, ...]) -> str:
+    value = query_value(req.query, key)
+    if value is None:
+        return allowed[0]
+    if value not in allowed:
+        raise MapiError(400, f"{key} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def namespace_list(system: System, caller: Any, req: Any, args: dict[str, str]) -> Reply:
+    """``GET /mapi/tenants/<t>/namespaces`` with HCP's paging, sorting and filtering
+    parameters (``offset``, ``count``, ``sortType``, ``sortOrder``, ``filterType``,
+    ``filterString``)."""
+    tenant = find_tenant(system, caller, args["tenant"])
+    sort_type = _choice(req, "sortType", ("name", "hardQuota"))
+    order = _choice(req, "sortOrder", ("ascending", "descending"))
+    filter_type = _choice(req, "filterType", ("name", "tag"))
+    wanted = (query_value(req.query, "filterString") or "").lower()
+    if len(wanted) > 64:
+        raise MapiError(400, "filterString is longer than 64 characters")
+    namespaces = list(tenant.namespaces.values())
+    if wanted:
+        # the emulated namespaces have no tags, so a tag filter matches none
+        namespaces = [ns for ns in namespaces
+                      if filter_type == "name" and ns.name.lower().startswith(wanted)]
+    namespaces.sort(key=(lambda ns: (ns.hard_quota, ns.name)) if sort_type == "hardQuota"
+                    else (lambda ns: (ns.name, 0)), reverse=order == "descending")
+    offset = _int_param(req, "offset", 0)
+    count = _int_param(req, "count", len(namespaces))
+    return render(req, "namespaces", {"name": [ns.name for ns in namespaces[offset:offset + count]]})
 
 
 def _namespace(system: System, caller: Any, args: dict[str, str], head: bool) -> Namespace:

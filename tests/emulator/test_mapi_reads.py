@@ -68,6 +68,23 @@ def test_namespace_list_and_one_namespace(hcp, admin, tenant_user):
     assert admin.GET("/mapi/tenants/m/namespaces/nope").status == 404
 
 
+def test_namespace_list_pages_sorts_and_filters(admin):
+    def names(query):
+        answer = admin.GET("/mapi/tenants/m/namespaces?" + query, headers=JSON_ACCEPT)
+        assert answer.status == 200, answer.header("X-HCP-ErrorMessage")
+        return json.loads(answer.body)["name"]
+
+    assert names("sortOrder=descending") == ["n2", "n1"]
+    assert names("sortType=name&offset=1&count=5") == ["n2"]
+    assert names("count=1") == ["n1"]
+    assert names("filterType=name&filterString=N2") == ["n2"]
+    assert names("filterString=x") == []
+    assert names("filterType=tag&filterString=n") == []
+    for bad in ("offset=-1", "count=many", "sortType=size", "sortOrder=up", "filterType=owner",
+                "filterString=" + "n" * 65):
+        assert admin.GET("/mapi/tenants/m/namespaces?" + bad).status == 400, bad
+
+
 def test_statistics_count_what_is_stored(hcp, admin, unique):
     path = f"{unique}/stats"
 
