@@ -27,7 +27,8 @@ from ..exceptions import (
 )
 
 __all__ = ["check_connection", "encode", "send", "fail", "read_all", "conditions",
-           "flag", "integer", "from_ms", "from_seconds", "version_param", "DATA_ROOTS"]
+           "flag", "integer", "from_ms", "from_seconds", "version_param", "annotation_name",
+           "DATA_ROOTS"]
 
 log = logging.getLogger(__name__)
 
@@ -220,3 +221,16 @@ def version_param(call: str, version: Any) -> str:
     if not text.isdigit():
         raise bad_value(call, "version", "a version id of digits", version)
     return text
+
+
+def annotation_name(call: str, name: Any) -> str:
+    """``name`` if it can name an annotation.
+
+    :raises HcpsdkTypeError: not a str
+    :raises HcpsdkArgumentError: empty, or with a character a name cannot have
+    """
+    if not isinstance(name, str):
+        raise wrong_type(call, "name", "an annotation name (str)", name)
+    if not name or any(ch in name for ch in "/&=?#\r\n"):
+        raise bad_value(call, "name", "an annotation name like 'default'", name)
+    return name
