@@ -28,6 +28,7 @@ from .delete import delete, delete_tree
 from .info import ObjectInfo, Stored, stat
 from .listing import Entry, listdir, versions
 from .metadata import set_metadata
+from .transfer import download_file, upload_file
 from .walk import walk
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "get_acl", "set_acl", "delete_acl",
     "set_metadata",
     "delete", "delete_tree",
+    "upload_file", "download_file",
 ]

@@ -1,6 +1,7 @@
 """objects.delete, delete_tree and walk against the emulator."""
 from __future__ import annotations
 
+import sys
 import threading
 
 import pytest
@@ -115,31 +116,30 @@ def test_walk_can_be_pruned(hcp_emulator, connection, tree, put, count):
 
 
 def test_walk_over_several_connections_uses_them_all_and_finds_everything(
-        hcp_emulator, connection, tree, put):
+        hcp_emulator, connection, tree, put, monkeypatch):
     paths = _make_tree(connection, put, tree, width=4, depth=2)
     pool = [hcpsdk.Connection(hcp_emulator.target(f"n2.m.{hcp_emulator.domain}"))
             for _ in range(4)]
-    # the first listings hold every connection busy until all four have begun one
+    # the four listings of the first level wait for each other: they must run at once,
+    # each on a Connection of its own
+    module = sys.modules["hcpsdk.objects.walk"]
     barrier = threading.Barrier(4, timeout=10)
-    started = []
-    real = objects.walk.__globals__["listdir"]
+    used = []
+    real = module.listdir
 
-    def listdir_waiting(c, path, **kw):
+    def listdir_together(c, path, **kw):
         entries = real(c, path, **kw)
-        if path.count("/") == tree.count("/") + 1 and len(started) < 4:
-            started.append(c)
+        if path.count("/") == tree.count("/") + 1:
+            used.append(c)
             barrier.wait()
         return entries
 
-    objects.walk.__globals__["listdir"] = listdir_waiting
-    try:
-        steps = list(objects.walk(pool, tree))
-    finally:
-        objects.walk.__globals__["listdir"] = real
+    monkeypatch.setattr(module, "listdir", listdir_together)
+    steps = list(objects.walk(pool, tree))
     found = sorted(e.path for _, _, objs in steps for e in objs)
     assert found == sorted(paths)
     assert len(steps) == 1 + 4 + 16
-    assert {id(c) for c in started} == {id(c) for c in pool}
+    assert {id(c) for c in used} == {id(c) for c in pool}
     for c in pool:
         c.close()
 
