@@ -28,7 +28,7 @@ from ..exceptions import (
 
 __all__ = ["check_connection", "encode", "send", "fail", "read_all", "conditions",
            "flag", "integer", "from_ms", "from_seconds", "version_param", "annotation_name",
-           "DATA_ROOTS"]
+           "metafile", "DATA_ROOTS"]
 
 log = logging.getLogger(__name__)
 
@@ -234,3 +234,17 @@ def annotation_name(call: str, name: Any) -> str:
     if not name or any(ch in name for ch in "/&=?#\r\n"):
         raise bad_value(call, "name", "an annotation name like 'default'", name)
     return name
+
+
+_FCFS_DATA = "/fcfs_data/"
+
+
+def metafile(path: str, name: str) -> str | None:
+    """The Default Namespace's metafile ``name`` of object ``path`` (``None`` elsewhere).
+
+    There, an object's metadata is not reached with query parameters but as small files
+    under ``/fcfs_metadata/<object path>/`` (``custom-metadata.xml``, ``retention.txt``...).
+    """
+    if not isinstance(path, str) or not path.startswith(_FCFS_DATA):
+        return None
+    return f"/fcfs_metadata/{path[len(_FCFS_DATA):].strip('/')}/{name}"

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, fromstring
 
-from .._check import wrong_type
+from .._check import bad_value, wrong_type
 from ..connection import Connection
 from ..exceptions import HcpsdkError, HcpsdkNotFoundError
 from ._wire import (
@@ -16,6 +16,7 @@ from ._wire import (
     check_connection,
     from_ms,
     integer,
+    metafile,
     read_all,
     send,
     version_param,
@@ -66,6 +67,20 @@ def _params(call: str, name: str | None, version: Any, kind: str = "custom-metad
     return params
 
 
+def _default_namespace(call: str, path: str, name: str, version: Any) -> str | None:
+    """The Default Namespace's ``custom-metadata.xml`` metafile for ``path``, if it is there.
+
+    :raises HcpsdkArgumentError: what the Default Namespace has not: other annotations
+        than ``default``, versions
+    """
+    meta = metafile(path, "custom-metadata.xml")
+    if meta is not None and (name != "default" or version is not None):
+        raise bad_value(call, "name" if name != "default" else "version",
+                        "'default' (and no version) in the Default Namespace",
+                        name if name != "default" else version)
+    return meta
+
+
 def _absent(call: str, path: str, response: http.client.HTTPResponse, name: str
             ) -> HcpsdkNotFoundError:
     """The error for HCP's ``204`` answer: the object has no annotation ``name``."""
@@ -110,6 +125,7 @@ def get_annotation(connection: Connection, path: str, name: str = "default", *,
     The request::
 
         GET /rest/<path>?type=custom-metadata&annotation=<name>[&version=<id>]
+        GET /fcfs_metadata/<path>/custom-metadata.xml   (Default Namespace: ``default`` only)
 
     :param connection: the Connection to use
     :param path: ``/rest/...``, plain text
@@ -123,6 +139,10 @@ def get_annotation(connection: Connection, path: str, name: str = "default", *,
     """
     call = "get_annotation"
     connection = check_connection(call, connection)
+    meta = _default_namespace(call, path, name, version)
+    if meta is not None:
+        send(connection, f"GET {call}", meta, stream=True)
+        return read_all(connection)
     response = send(connection, f"GET {call}", path, stream=True, ok=(200, 204),
                     params=_params(call, name, version))
     data = read_all(connection)
@@ -138,6 +158,7 @@ def put_annotation(connection: Connection, path: str, data: bytes, name: str = "
     The request::
 
         PUT /rest/<path>?type=custom-metadata&annotation=<name>
+        PUT /fcfs_metadata/<path>/custom-metadata.xml   (Default Namespace: ``default`` only)
 
     :param connection: the Connection to use
     :param path: ``/rest/...``, plain text
@@ -155,6 +176,10 @@ def put_annotation(connection: Connection, path: str, data: bytes, name: str = "
     if not isinstance(data, (*_BYTES, str)):
         raise wrong_type(call, "data", "bytes or str", data)
     headers = {"Content-Type": content_type} if content_type else None
+    meta = _default_namespace(call, path, name, None)
+    if meta is not None:
+        send(connection, f"PUT {call}", meta, body=data, headers=headers, ok=(200, 201))
+        return
     send(connection, f"PUT {call}", path, body=data, params=_params(call, name, None),
          headers=headers, ok=(200, 201))
 
@@ -165,6 +190,7 @@ def delete_annotation(connection: Connection, path: str, name: str = "default") 
     The request::
 
         DELETE /rest/<path>?type=custom-metadata&annotation=<name>
+        DELETE /fcfs_metadata/<path>/custom-metadata.xml   (Default Namespace: ``default`` only)
 
     :param connection: the Connection to use
     :param path: ``/rest/...``, plain text
@@ -176,6 +202,10 @@ def delete_annotation(connection: Connection, path: str, name: str = "default") 
     """
     call = "delete_annotation"
     connection = check_connection(call, connection)
+    meta = _default_namespace(call, path, name, None)
+    if meta is not None:
+        send(connection, f"DELETE {call}", meta, ok=(200, 204))
+        return
     response = send(connection, f"DELETE {call}", path, params=_params(call, name, None),
                     ok=(200, 204))
     if response.status == 204:
