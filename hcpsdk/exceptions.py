@@ -20,6 +20,7 @@ __all__ = [
     "HcpsdkPortError",
     "HcpsdkBodyNotRewindableError",
     "HcpsdkStatusError",
+    "HcpsdkConcurrentUseError",
     "HcpsdkNotFoundError",
     "HcpsdkNotModifiedError",
     "HcpsdkPreconditionFailedError",
@@ -109,6 +110,16 @@ class HcpsdkStatusError(HcpsdkError):
         self.status = status
         self.http_reason = http_reason
         self.hcp_message = hcp_message
+
+
+class HcpsdkConcurrentUseError(HcpsdkError):
+    """A second thread called a Connection while another thread was in a call of it.
+
+    A Connection is one conversation on one socket and belongs to one thread at a
+    time; use one Connection per thread (they may share a Target).
+
+    .. versionadded:: 1.0
+    """
 
 
 class HcpsdkNotFoundError(HcpsdkStatusError):
