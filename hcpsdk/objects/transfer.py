@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from .._body import HASH_NAMES
+from .._download import HASH_NAMES
 from .._check import bad_value, integer, wrong_type
 from ..connection import Connection
 from ..exceptions import HcpsdkIntegrityError

@@ -8,11 +8,6 @@ import pytest
 import hcpsdk
 from hcpsdk import objects
 
-WAITS_FOR_FCFS = pytest.mark.xfail(
-    strict=True, reason="the emulator lists /fcfs_data directories and writes retention.txt/"
-                        "shred.txt/index.txt only once the Default Namespace work is merged")
-
-
 @pytest.fixture
 def fcfs(hcp_emulator):
     with hcpsdk.Connection(hcp_emulator.target(f"default.default.{hcp_emulator.domain}")) as c:
@@ -62,7 +57,6 @@ def test_what_the_default_namespace_has_not_is_refused_before_sending(fcfs, top)
         objects.set_metadata(fcfs, f"{top}/o", hold=True)
 
 
-@WAITS_FOR_FCFS
 def test_listdir_of_the_default_namespace(fcfs, top):
     objects.put(fcfs, f"{top}/a.txt", b"123")
     objects.put(fcfs, f"{top}/d/b.txt", b"4")
@@ -72,7 +66,6 @@ def test_listdir_of_the_default_namespace(fcfs, top):
     assert listed["d"].is_dir and listed["d"].path == f"{top}/d"
 
 
-@WAITS_FOR_FCFS
 def test_set_metadata_writes_the_metafile(fcfs, top):
     objects.put(fcfs, f"{top}/o", b"x")
     objects.set_metadata(fcfs, f"{top}/o", shred=True)
