@@ -19,15 +19,12 @@ from __future__ import annotations
 import collections
 import threading
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fsspec.spec import AbstractBufferedFile  # type: ignore[import-untyped]
 
 from ..connection import Connection
 from ..exceptions import HcpsdkError
-
-if TYPE_CHECKING:
-    from . import HcpFileSystem
 
 __all__ = ["HcpFile"]
 
@@ -184,3 +181,7 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
             self._abort()
             return
         self.close()
+
+
+# the filesystem module imports this one; importing it last closes the circle
+from ._filesystem import HcpFileSystem  # noqa: E402

@@ -9,7 +9,7 @@ HCP's own facts (hash, version, change time) travel along under their own keys.
 from __future__ import annotations
 
 import errno
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ..exceptions import HcpsdkStatusError
@@ -31,7 +31,7 @@ def ms_datetime(value: Any) -> datetime | None:
     """HCP's ``1422736466446.00`` (milliseconds since the epoch) as an aware datetime."""
     if value in (None, ""):
         return None
-    return datetime.fromtimestamp(float(value) / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(float(value) / 1000, tz=UTC)
 
 
 def from_headers(path: str, headers: Any) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def from_headers(path: str, headers: Any) -> dict[str, Any]:
     }
     ingest = headers.get("X-HCP-IngestTime")
     if ingest:
-        info["ingest_time"] = datetime.fromtimestamp(int(ingest), tz=timezone.utc)
+        info["ingest_time"] = datetime.fromtimestamp(int(ingest), tz=UTC)
     return info
 
 
