@@ -74,7 +74,8 @@ class IngestResult:
     """What happened to one file.
 
     :ivar source: the local file (as given)
-    :ivar path: the object's path on HCP (``/rest/...``)
+    :ivar path: the object's path on HCP as :meth:`hcpsdk.Connection.request` takes it
+        (``/rest/...``; a ``%`` of the file's name appears as ``%25``)
     :ivar status: the HTTP status of the PUT (``None`` when no answer came)
     :ivar hash: HCP's ``X-HCP-Hash`` of the stored object (``None`` if not sent)
     :ivar node: the node address that answered
@@ -137,23 +138,32 @@ class IngestReport(list[IngestResult]):
         return sum(r.size for r in self if r.error is None)
 
 
+def _literal(name: str) -> str:
+    """A name as :meth:`Connection.request`'s url takes it: every ``%`` is a percent sign.
+
+    The url keeps an already-encoded ``%XX``; a file name is text, so a file called
+    ``%41.txt`` must not become the object ``A.txt`` (and overwrite or collide with it).
+    """
+    return name.replace("%", "%25")
+
+
 def _plan(files: Iterable[Source], destination: str, pathbuilder: PathBuilder | None
           ) -> list[Planned]:
-    """``(source, object path, annotation or None)`` for every file, before any I/O."""
+    """``(source, object path as a url, annotation or None)`` for every file, before any I/O."""
     base = "/" + destination.strip("/") if destination.strip("/") else ""
     plan: list[Planned] = []
     for item in files:
         if isinstance(item, tuple):
             source, remote = item
-            remote = str(remote)
+            remote = _literal(str(remote))
             path = remote if remote.startswith("/") else f"{base}/{remote}"
             plan.append((source, path, None))
             continue
-        name = os.path.basename(os.fspath(item))
+        name = _literal(os.path.basename(os.fspath(item)))
         if pathbuilder is None:
             plan.append((item, f"{base}/{name}", None))
             continue
-        built = pathbuilder.getunique(name)
+        built = pathbuilder.getunique(os.path.basename(os.fspath(item)))
         plan.append((item, f"{built[0]}/{built[1]}",
                      built[2] if len(built) > 2 else None))
     return plan
@@ -170,11 +180,14 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
     :param target: the Target to store to (shared by all workers)
     :param files: local file names; a name is stored as ``destination/<its base name>``
         (or under a unique path of ``pathbuilder``); a ``(local name, object path)``
-        tuple gives the path itself (relative paths are put under ``destination``)
+        tuple gives the path itself (relative paths are put under ``destination``).
+        Base names and tuple object paths are literal text: a ``%`` in them is a percent
+        sign, never an escape (``%41.txt`` is stored as ``%41.txt``, not ``A.txt``)
     :param workers: number of threads, each with its own Connection; with an
         ``executor``, the parallelism it offers (the files go out in
         ``workers`` × :data:`BATCHES_PER_WORKER` batches)
-    :param destination: the folder for files given by name only (``/rest/...``)
+    :param destination: the folder for files given by name only (``/rest/...``), a url
+        as :meth:`hcpsdk.Connection.request` takes it
     :param pathbuilder: a :class:`hcpsdk.pathbuilder.PathBuilder`; when given, every
         file given by name gets a unique path from it, and, if it makes annotations,
         its annotation is stored as the object's custom metadata
