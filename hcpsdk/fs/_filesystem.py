@@ -361,18 +361,16 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
 
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         """Copy object ``path1`` to ``path2`` inside HCP (:func:`hcpsdk.objects.copy`: no
-        byte passes through the client), replacing an object there; a directory: create
-        ``path2``."""
+        byte passes through the client), replacing an object there. HCP copies a
+        directory as an empty one; onto an existing directory that is nothing to do."""
         path1, path2 = self._strip_protocol(path1), self._strip_protocol(path2)
         try:
             self._hcp(objects.copy, path1, path2)
         except FileExistsError:
+            if self.isdir(path2) and self.isdir(path1):
+                return
             self._discard(path2)
             self._hcp(objects.copy, path1, path2)
-        except PermissionError:
-            if self.info(path1)["type"] != "directory":
-                raise
-            self.makedirs(path2, exist_ok=True)
 
     # -- directories and deleting -------------------------------------------------------
 
