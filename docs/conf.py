@@ -4,13 +4,13 @@ Build the HTML pages (warnings are errors)::
 
     sphinx-build -W -b html docs docs/_build/html
 
-Run every ``>>>`` example of these pages against a freshly started emulator::
+Run every ``>>>`` example of these pages exactly as shown, each page in the emulator shell
+it names (see ``_doctest_env.py``)::
 
     sphinx-build -W -b doctest docs docs/_build/doctest
 """
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -19,8 +19,6 @@ ROOT = DOCS.parent
 # The source tree comes first, so that the pages document (and the doctests
 # exercise) this checkout, not some other installed hcpsdk.
 sys.path[:0] = [str(ROOT), str(DOCS)]
-
-import _doctest_env  # noqa: E402
 
 from hcpsdk._version import __version__  # noqa: E402
 
@@ -31,7 +29,7 @@ version = release = __version__
 
 extensions = [
     "sphinx.ext.autodoc",
-    "sphinx.ext.doctest",
+    "_doctest_env",
     "sphinx.ext.viewcode",
 ]
 
@@ -63,42 +61,5 @@ autodoc_class_signature = "mixed"
 autodoc_preserve_defaults = True
 
 # -- doctest --------------------------------------------------------------------------
-# Each page's examples run against an emulator of their own (a fresh namespace per page),
-# which also answers the DNS queries of the examples, so that the documented form
-# ``hcpsdk.Target('n1.m.hcp1.example.com', auth, port=443)`` works as written.
-doctest_global_setup = "from _doctest_env import start as _start\nhcp, _stack = _start()"
-doctest_global_cleanup = "_stack.close()"
-doctest_default_flags = (
-    __import__("doctest").ELLIPSIS
-    | __import__("doctest").NORMALIZE_WHITESPACE
-    | __import__("doctest").DONT_ACCEPT_TRUE_FOR_1
-)
-doctest_test_doctest_blocks = "default"
-
-_PORT_RE = re.compile(r"\bport=(443|9090)\b")
-
-
-def _portable_examples(app, docname: str, source: list[str]) -> None:
-    """Let the examples' literal ports 443/9090 work where they can't be bound.
-
-    Only root (or a system with a lowered ``ip_unprivileged_port_start``) may bind
-    ports below 1024, so elsewhere the emulator falls back to an ephemeral port.
-    For the doctest builder alone, ``port=443`` / ``port=9090`` in example lines
-    then become the emulator's real ports; the HTML pages always show the literal
-    form a program for a real HCP uses.
-    """
-    if app.builder.name != "doctest" or _doctest_env.STANDARD_PORTS:
-        return
-    replacement = {"443": "port=hcp.https_port, tls=True", "9090": "port=hcp.mapi_port, tls=True"}
-
-    def fix(line: str) -> str:
-        if line.lstrip().startswith((">>> ", "... ")):
-            return _PORT_RE.sub(lambda m: replacement[m.group(1)], line)
-        return line
-
-    source[0] = "\n".join(fix(line) for line in source[0].split("\n"))
-
-
-def setup(app):
-    app.connect("source-read", _portable_examples)
-    return {"parallel_read_safe": True}
+# ``-b doctest`` is the builder of _doctest_env.py: each page's ">>>" examples run as shown,
+# typed into the ``python3 -m hcpsdk.emulator shell`` that the page shows.

@@ -15,9 +15,9 @@ All four methods share one persistent Connection; :meth:`Info.close` (or leaving
 """
 from __future__ import annotations
 
-import logging
-import re
-import xml.etree.ElementTree as ET
+import logging as _logging
+import re as _re
+import xml.etree.ElementTree as _ET
 from collections import OrderedDict
 from typing import Any
 
@@ -27,12 +27,12 @@ from hcpsdk.exceptions import HcpsdkError, HcpsdkStatusError
 
 __all__ = ["Info"]
 
-log = logging.getLogger(__name__)
+log = _logging.getLogger(__name__)
 
 # Attributes that are names even when they look like numbers (a namespace named "2015").
 _NAME_ATTRIBUTES = frozenset({"name", "nameIDNA", "namespaceName", "tenantHostName", "hashScheme",
                               "retentionMode", "httpScheme"})
-_INTEGER_RE = re.compile(r"[+-]?[0-9]+")
+_INTEGER_RE = _re.compile(r"[+-]?[0-9]+")
 # hcpsdk convention: a namespace description lists its properties separated by '°'
 _DESCRIPTION_SEPARATOR = "\N{DEGREE SIGN}"
 
@@ -47,12 +47,12 @@ def _cast(name: str, value: str) -> Any:
     return value
 
 
-def _attributes(element: ET.Element) -> dict[str, Any]:
+def _attributes(element: _ET.Element) -> dict[str, Any]:
     # XML-Schema attributes (xsi:noNamespaceSchemaLocation) are not namespace information
     return {key: _cast(key, value) for key, value in element.attrib.items() if not key.startswith("{")}
 
 
-def _description(element: ET.Element) -> str:
+def _description(element: _ET.Element) -> str:
     description = element.find("description")
     return (description.text or "").strip() if description is not None else ""
 
@@ -75,18 +75,22 @@ class Info(Session):
     def __init__(self, target: hcpsdk.Target, debuglevel: int = 0) -> None:
         super().__init__(target, debuglevel=debuglevel)
 
-    def _proc(self, call: str, url: str, params: dict[str, str] | None = None) -> ET.Element:
+    def __repr__(self) -> str:
+        state = "connected" if self._con.address else "not connected"
+        return f"<hcpsdk.namespace.Info {self._target.fqdn}:{self._target.port} {state}>"
+
+    def _proc(self, call: str, url: str, params: dict[str, str] | None = None) -> _ET.Element:
         data = self._fetch(call, "GET", url, params=params, error=HcpsdkStatusError)
         return parse_xml(call, data, HcpsdkError)
 
-    def nsstatistics(self) -> OrderedDict[str, Any]:
+    def nsstatistics(self) -> dict[str, Any]:
         """Query for namespace statistic information.
 
-        :returns: the statistics, e.g. ``{'namespaceName': 'n1', 'objectCount': 0,
-            'totalCapacityBytes': 53687091200, 'softQuotaPercent': 85, ...}``
+        :returns: the statistics as a plain :class:`dict`, e.g. ``{'namespaceName': 'n1',
+            'objectCount': 0, 'totalCapacityBytes': 53687091200, 'softQuotaPercent': 85, ...}``
         :raises HcpsdkError: see the class description
         """
-        return OrderedDict(_attributes(self._proc("nsstatistics", "/proc/statistics")))
+        return _attributes(self._proc("nsstatistics", "/proc/statistics"))
 
     def listaccessiblens(self, all: bool = False) -> OrderedDict[str, dict[str, Any]]:
         """List the settings of the actual (or all accessible) namespace(s).

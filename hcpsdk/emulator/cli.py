@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import signal
@@ -23,6 +24,10 @@ PEM file is printed: give it to your client to verify the nodes.
 
 Default system: domain hcp1.example.com, tenant "m" with namespaces "n1" (no
 versioning) and "n2" (versioning), data user n / n01, MAPI user service / service01.
+With --replica, a second system hcp2.example.com is started and linked to it.
+
+"python -m hcpsdk.emulator shell" instead opens a Python prompt in which HCP's own names
+and ports work as typed (see "python -m hcpsdk.emulator shell --help").
 """
 
 EPILOG = """\
@@ -38,6 +43,9 @@ fault control (one command per line on standard input, while running):
   clear [NODE]                        remove faults
   stats [NODE]                        print connection and request counters
   info                                print the connection information again
+  failover                            (--replica) fail the link over to the replica
+  failback                            (--replica) fail back: A/A failBack, A/P recovery
+  link                                (--replica) show the link's state
   quit                                stop the emulator
 NODE is a node index (0, 1, ...), a node address, or "all".
 
@@ -85,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "default: in memory")
     p.add_argument("--config", default=None,
                    help="JSON file with tenants, namespaces, users (see hcpsdk.emulator.config)")
+    p.add_argument("--replica", choices=("active-active", "active-passive"), default=None,
+                   help="also start a replica (hcp2.example.com), linked active/active or "
+                        "active/passive (from the first system to the replica)")
     p.add_argument("--json", action="store_true",
                    help="print the connection information as one JSON line")
     p.add_argument("-v", "--verbose", action="count", default=0, help="log requests (-vv: debug)")
@@ -143,6 +154,40 @@ def info_text(info: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def replica_text(hcp: Any) -> str:
+    """The banner's part on the replica and the link ("" without a replica)."""
+    link = _link(hcp)
+    if link is None:
+        return ""
+    replica = link.systems[1]
+    return "\n".join([f"replica {replica.domain} (same users and ports)",
+                      f"  node addresses  {' '.join(replica.addresses)}",
+                      f"  link            {link.name} ({link.type_for(hcp.system)}, {link.state})",
+                      "Type 'failover', 'failback' or 'link' to drive the link."])
+
+
+def _link(hcp: Any) -> Any:
+    return next(iter(hcp.system.links.values()), None)
+
+
+def _replication(hcp: Any, cmd: str, out: TextIO) -> None:
+    link = _link(hcp)
+    if link is None:
+        out.write("error: no replica; start with --replica active-active (or active-passive)\n")
+        return
+    primary, replica = link.systems
+    if cmd == "failover":
+        # HCP fails a link over on the system that still works: the replica
+        link.act(replica, "failOver")
+    elif cmd == "failback" and link.type_for(primary) == "ACTIVE_ACTIVE":
+        link.act(replica, "failBack")
+    elif cmd == "failback":
+        link.act(replica, "beginRecovery")
+        link.act(replica, "completeRecovery")
+    status, message = link.status()
+    out.write(f"link {link.name}: {link.state} {status} ({message})\n")
+
+
 def _node(arg: str) -> int | str | None:
     if arg == "all":
         return None
@@ -165,8 +210,9 @@ def run_command(hcp: Any, line: str, out: TextIO, as_json: bool = False) -> bool
         if cmd == "help":
             out.write(EPILOG.split("\n\n")[0] + "\n")
         elif cmd == "info":
-            info = hcp.connection_info()
-            out.write((json.dumps(info) if as_json else info_text(info)) + "\n")
+            out.write((json.dumps(_json_info(hcp)) if as_json else _banner(hcp)) + "\n")
+        elif cmd in ("failover", "failback", "link"):
+            _replication(hcp, cmd, out)
         elif cmd == "stats":
             node = _node(args[0]) if args else None
             out.write(json.dumps(hcp.stats(node)) + "\n")
@@ -186,12 +232,26 @@ def run_command(hcp: Any, line: str, out: TextIO, as_json: bool = False) -> bool
         else:
             out.write(f"unknown command {cmd!r}; type 'help'\n")
             return True
-        if cmd not in ("help", "info", "stats"):
+        if cmd not in ("help", "info", "stats", "failover", "failback", "link"):
             out.write("ok\n")
     except (IndexError, ValueError) as exc:
         out.write(f"error: {exc or 'missing argument'}; type 'help'\n")
     out.flush()
     return True
+
+
+def _banner(hcp: Any) -> str:
+    return "\n".join(filter(None, [info_text(hcp.connection_info()), replica_text(hcp)]))
+
+
+def _json_info(hcp: Any) -> dict[str, Any]:
+    info = hcp.connection_info()
+    link = _link(hcp)
+    if link is not None:
+        replica = link.systems[1]
+        info["replica"] = {"domain": replica.domain, "addresses": list(replica.addresses),
+                           "link": link.name, "type": link.type_for(hcp.system)}
+    return info
 
 
 def _read_commands(hcp: Any, stop: threading.Event, as_json: bool) -> None:
@@ -204,12 +264,20 @@ def _read_commands(hcp: Any, stop: threading.Event, as_json: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the emulator until Ctrl-C, SIGTERM or ``quit``; returns the exit status."""
+    """Run the emulator until Ctrl-C, SIGTERM or ``quit``; returns the exit status.
+
+    ``shell ...`` as the first argument runs :func:`hcpsdk.emulator.shell.main` instead.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["shell"]:
+        from .shell import main as shell_main
+
+        return shell_main(argv[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     from ..exceptions import HcpsdkArgumentError, HcpsdkTypeError
-    from .handle import Emulator
+    from .shell import start_systems
     from .tls import MissingExtraError
 
     stop = threading.Event()
@@ -219,12 +287,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        with Emulator(nodes=args.nodes, domain=args.domain, tls=args.tls,
-                      http_port=args.http_port, https_port=args.https_port,
-                      mapi_port=args.mapi_port, dns_port=args.dns_port, data_dir=args.data_dir,
-                      config=args.config, address_block=args.address_block) as hcp:
-            info = hcp.connection_info()
-            print(json.dumps(info) if args.json else info_text(info), flush=True)
+        with contextlib.ExitStack() as stack:
+            ports = {"http_port": args.http_port, "https_port": args.https_port,
+                     "mapi_port": args.mapi_port}
+            hcp = start_systems(stack, nodes=args.nodes, domain=args.domain,
+                                replica=args.replica, ports=ports, tls=args.tls,
+                                dns_port=args.dns_port, data_dir=args.data_dir,
+                                config=args.config, address_block=args.address_block)[0]
+            print(json.dumps(_json_info(hcp)) if args.json else _banner(hcp), flush=True)
             threading.Thread(target=_read_commands, args=(hcp, stop, args.json), daemon=True,
                              name="hcp-emulator-stdin").start()
             try:

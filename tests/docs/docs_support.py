@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,22 +66,15 @@ def sample(name: str, *args: str, env: dict[str, str] | None = None) -> Run:
     return Run([sys.executable, str(SAMPLES / (name + ".py")), *args], env=env)
 
 
-# Runs code given on stdin with an emulator answering its DNS queries; where the emulator
-# could not bind 443 (not root), ``port=443`` in the code becomes the emulator's port.
-_QUICK_START_HARNESS = textwrap.dedent("""
-    import sys
-    from hcpsdk.emulator import Emulator
-    code = sys.stdin.read()
-    with Emulator() as hcp, hcp.use_as_default_resolver():
-        if hcp.https_port != 443:
-            code = code.replace("port=443", "port={}, tls=True".format(hcp.https_port))
-        exec(compile(code, "README.rst", "exec"), {})
-""")
+def shell(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Run:
+    """Start ``python3 -m hcpsdk.emulator shell *args`` (code on stdin, if given, is typed
+    into its prompt)."""
+    return Run([sys.executable, "-m", "hcpsdk.emulator", "shell", *args], stdin=stdin, env=env)
 
 
 def quick_start(code: str) -> Run:
-    """Run a code snippet (the README's quick start) against an emulator."""
-    return Run([sys.executable, "-c", _QUICK_START_HARNESS], stdin=code)
+    """Run a code snippet (the README's quick start) unchanged in the emulator shell."""
+    return shell("-c", code)
 
 
 class Runs:

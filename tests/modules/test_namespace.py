@@ -99,7 +99,7 @@ def test_documented_example_nsstatistics(hcp):
     finally:
         n.close()
     assert result == doc(DOC_NSSTATISTICS)
-    assert type(result) is OrderedDict
+    assert type(result) is dict
     assert all(type(v) is int for k, v in result.items() if k != "namespaceName")
 
 

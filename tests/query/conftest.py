@@ -12,10 +12,11 @@ theirs.
 from __future__ import annotations
 
 import pytest
+from query_support import DOMAIN
+
 from hcpsdk.emulator import Emulator
 from hcpsdk.query import Search
 
-from query_support import DOMAIN
 _M = ["n1", "n2", "quiet", "unindexed", "bulk", "feed", "esc", "times"]
 CONFIG = {
     "admin_users": {"service": "service01"},

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import http.client
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from query_support import DOMAIN
@@ -41,8 +41,8 @@ from hcpsdk.query import (
     (prop("utf8Name").like("a b*.p?f"), "utf8Name:a\\ b*\\.p?f"),
     (prop("utf8Name").startswith("x*y"), "utf8Name:x\\*y*"),
     (prop("retentionClass").one_of("A", "B C"), 'retentionClass:("A" "B C")'),
-    (prop("ingestTime").eq(datetime(2024, 3, 1, tzinfo=timezone.utc)), "ingestTime:1709251200"),
-    (prop("changeTimeMilliseconds").at_least(datetime(2024, 3, 1, tzinfo=timezone.utc)),
+    (prop("ingestTime").eq(datetime(2024, 3, 1, tzinfo=UTC)), "ingestTime:1709251200"),
+    (prop("changeTimeMilliseconds").at_least(datetime(2024, 3, 1, tzinfo=UTC)),
      "changeTimeMilliseconds:[1709251200000 TO *]"),
     (prop("ingestTimeString").between(datetime(2024, 3, 1), datetime(2024, 3, 1, 23, 59, 59)),
      "ingestTimeString:[2024-03-01T00:00:00 TO 2024-03-01T23:59:59]"),
@@ -79,7 +79,7 @@ def test_bad_arguments_fail_at_once_naming_them(make, error):
 
 def test_a_cursor_round_trips_through_json():
     cursor = ChangeCursor(namespaces=["n1.m"], transactions=["create"], start=5,
-                          end=datetime(2024, 3, 1, tzinfo=timezone.utc), properties=["size"],
+                          end=datetime(2024, 3, 1, tzinfo=UTC), properties=["size"],
                           last_url_name="https://n1.m.x/rest/a", last_change_time_ms="1.00",
                           last_version=7)
     assert cursor.end == 1709251200000

@@ -2,7 +2,7 @@
 annotations; with sort, facets, verbose properties; in JSON and in XML."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from query_support import put, store
@@ -64,8 +64,8 @@ def test_size_ranges_inclusive_exclusive_and_open(search):
 
 
 def test_ingest_time_ranges_by_seconds_and_by_datetime(search):
-    start = datetime.fromtimestamp(BASE + 3 * DAY, timezone.utc)
-    end = datetime.fromtimestamp(BASE + 7 * DAY, timezone.utc)
+    start = datetime.fromtimestamp(BASE + 3 * DAY, UTC)
+    end = datetime.fromtimestamp(BASE + 7 * DAY, UTC)
     assert find(search, prop("ingestTime").between(start, end)) == expected(lambda i: 3 <= i <= 7)
     assert find(search, prop("ingestTime").between(BASE + 10 * DAY, BASE + 10 * DAY)) == \
         {name(10)}
