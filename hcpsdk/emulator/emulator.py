@@ -612,7 +612,7 @@ class Emulator:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "running" if self._service else "not started"
         addresses = self._run.addresses if self._run else []
-        if not addresses or self._closed:
+        if not addresses:
             return f"<Emulator {self.domain} {state}>"
         ports = f"http {self.http_port}, https {self.https_port}, mapi {self.mapi_port}"
         return (f"<Emulator {self.domain} {state}: {len(addresses)} nodes {addresses[0]}.."
