@@ -23,8 +23,11 @@ setup(
         "emulator": ["trustme>=1.0"],
         "test": ["pytest>=7", "trustme>=1.0", "sphinx>=7", "ruff>=0.6", "mypy>=1.11"],
         "docs": ["sphinx>=7", "trustme>=1.0"],
+        "fsspec": ["fsspec>=2023.12"],
+        "dask": ["fsspec>=2023.12", "dask[distributed]>=2023.12"],
     },
-    entry_points={"pytest11": ["hcpsdk_emulator = hcpsdk.emulator.plugin"]},
+    entry_points={"pytest11": ["hcpsdk_emulator = hcpsdk.emulator.plugin"],
+                  "fsspec.specs": ["hcp = hcpsdk.fs:HcpFileSystem"]},
     classifiers=[
         "License :: OSI Approved :: MIT License",
         "Programming Language :: Python :: 3",

@@ -47,8 +47,14 @@ from .exceptions import (
     HcpsdkBodyNotRewindableError,
     HcpsdkCantConnectError,
     HcpsdkCertificateError,
+    HcpsdkConcurrentUseError,
     HcpsdkError,
+    HcpsdkIntegrityError,
+    HcpsdkNotFoundError,
+    HcpsdkNotModifiedError,
     HcpsdkPortError,
+    HcpsdkPreconditionFailedError,
+    HcpsdkRefusedError,
     HcpsdkReplicaInitError,
     HcpsdkStatusError,
     HcpsdkTimeoutError,
@@ -63,13 +69,16 @@ __all__ = [
     "NativeADAuthorization", "LocalSwiftAuthorization",
     "HcpsdkError", "HcpsdkCantConnectError", "HcpsdkTimeoutError", "HcpsdkCertificateError",
     "HcpsdkReplicaInitError", "HcpsdkPortError", "HcpsdkBodyNotRewindableError",
-    "HcpsdkStatusError", "HcpsdkArgumentError", "HcpsdkTypeError",
+    "HcpsdkStatusError", "HcpsdkArgumentError", "HcpsdkTypeError", "HcpsdkConcurrentUseError",
+    "HcpsdkNotFoundError", "HcpsdkNotModifiedError", "HcpsdkPreconditionFailedError",
+    "HcpsdkRefusedError", "HcpsdkIntegrityError",
     "I_NATIVE", "I_DUMMY", "I_HS3", "I_HSWIFT",
     "RS_READ_ALLOWED", "RS_READ_ON_FAILOVER", "RS_WRITE_ALLOWED", "RS_WRITE_ON_FAILOVER",
     "P_HTTP", "P_HTTPS", "P_MGMT", "P_SEARCH", "P_MAPI", "SSL_PORTS",
 ]
 
-_SUBMODULES = frozenset({"ips", "namespace", "pathbuilder", "mapi", "emulator", "ingest"})
+_SUBMODULES = frozenset({"ips", "namespace", "pathbuilder", "mapi", "emulator", "ingest",
+                         "objects"})
 
 
 def version() -> str:

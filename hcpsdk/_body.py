@@ -1,4 +1,4 @@
-"""Bodies: a request body's size, rewinding and digest; a GET body's progress and hash.
+"""Request bodies: their size, rewinding and digest.
 
 ``bytes``/``str`` can always be sent again; a seekable stream is rewound to the
 offset it had when the request started; a non-seekable stream or an iterator
@@ -7,26 +7,19 @@ out with ``Content-Length``; only unknown sizes are sent chunked.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import stat
+from collections.abc import Iterator
+from typing import Any
 
 from ._check import show, wrong_type
 from .exceptions import HcpsdkArgumentError
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    import http.client
-    from collections.abc import Iterator
-    from typing import Any
-
-__all__ = ["Payload", "Download", "HASH_NAMES", "validator"]
+__all__ = ["Payload"]
 
 _BLOCK = 1 << 20
-
-# http.client's hash names as HCP writes them in X-HCP-Hash
-HASH_NAMES = {"SHA-256": "sha256", "SHA-1": "sha1", "MD5": "md5", "SHA-384": "sha384",
-               "SHA-512": "sha512", "RIPEMD-160": "ripemd160"}
 
 
 def _is_text(stream: Any) -> bool:
@@ -118,7 +111,7 @@ class Payload:
         try:
             if not stream.seekable():
                 return None
-            return stream.tell()
+            return int(stream.tell())
         except (AttributeError, OSError, ValueError):
             return None
 
@@ -167,8 +160,6 @@ class Payload:
 
         Streams are read from their start offset again.
         """
-        import hashlib
-
         hasher = hashlib.new(algorithm)
         if self._start is None and self.rewindable:
             data = self._body if self._body is not None else b""
@@ -183,54 +174,3 @@ class Payload:
             hasher.update(chunk)
             size += len(chunk)
         return size, hasher.hexdigest().upper()
-
-
-def validator(response: http.client.HTTPResponse) -> str | None:
-    """What identifies the object's content in a response: ``X-HCP-Hash``, else ``ETag``."""
-    return response.getheader("X-HCP-Hash") or response.getheader("ETag")
-
-
-class Download:
-    """What a GET body read through :meth:`Connection.read` needs to resume or verify.
-
-    :param path: the request path (encoded)
-    :param headers: the caller's request headers
-    :param response: the ``200`` response whose body is read
-    :param verify: hash the bytes and compare them with ``X-HCP-Hash`` at the end
-
-    Made when the GET is answered if ``verify`` is asked for, else only when the body
-    breaks off: then the bytes received so far are what http.client did not count
-    down yet (``response.length`` is the rest).
-    """
-
-    __slots__ = ("path", "headers", "response", "total", "received", "hash_name", "expected",
-                 "hasher")
-
-    def __init__(self, path: str, headers: dict | None, response: http.client.HTTPResponse,
-                 verify: bool) -> None:
-        self.path = path
-        self.headers = headers
-        self.response = response  # its headers are read only if a resume or a check needs them
-        self.total = int(response.getheader("Content-Length"))
-        self.received = self.total - response.length
-        self.hash_name = self.expected = None
-        self.hasher = None
-        hcp_hash = response.getheader("X-HCP-Hash") if verify else None
-        if hcp_hash:
-            scheme, _, value = hcp_hash.partition(" ")
-            self.hash_name = HASH_NAMES.get(scheme.upper())
-            if self.hash_name:
-                import hashlib
-
-                self.expected = value.strip().upper()
-                self.hasher = hashlib.new(self.hash_name)
-
-    def missing(self) -> int:
-        """Bytes still to come (0 when the length is unknown)."""
-        return self.total - self.received if self.total is not None else 0
-
-    def add(self, data: bytes) -> None:
-        """Account for (and hash) bytes handed to the caller."""
-        self.received += len(data)
-        if self.hasher is not None:
-            self.hasher.update(data)

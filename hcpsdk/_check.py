@@ -7,16 +7,18 @@ call, the parameter and the value (never a secret's value).
 """
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from .exceptions import HcpsdkArgumentError, HcpsdkTypeError
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from typing import Any
-
-__all__ = ["show", "wrong_type", "bad_value", "number", "integer", "of_type"]
+__all__ = ["show", "wrong_type", "bad_value", "number", "integer", "of_type", "method",
+           "headers", "amount"]
 
 _SHOW_MAX = 60
 _INFINITY = float("inf")
+# an http token (RFC 9110 5.6.2): what a method and a header name consist of
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 def show(value: Any) -> str:
@@ -65,3 +67,39 @@ def integer(call: str, name: str, value: Any, low: int, high: int | None = None)
         raise wrong_type(call, name, expected, value)
     if value < low or (high is not None and value > high):
         raise bad_value(call, name, expected, value)
+
+
+def method(value: Any) -> str:
+    """``value`` as it is sent: an http token, upper-cased (``'get'`` → ``'GET'``)."""
+    if not isinstance(value, str):
+        raise wrong_type("request", "method", "a str like 'GET'", value)
+    if not _TOKEN.fullmatch(value):
+        raise bad_value("request", "method", "an http method like 'GET'", value)
+    return value.upper()
+
+
+def headers(value: Any) -> None:
+    """Caller headers: a dict of header name → str (or int) value, without CR/LF."""
+    items = getattr(value, "items", None)
+    if items is None or isinstance(value, type):
+        raise wrong_type("request", "headers", "None or a dict of str: str", value)
+    for name, text in items():
+        if not isinstance(name, str):
+            raise wrong_type("request", "headers", "a dict with str keys", name)
+        if not _TOKEN.fullmatch(name):
+            raise bad_value("request", "a header name", "an http token like 'X-HCP-Foo'", name)
+        if isinstance(text, str):
+            if "\r" in text or "\n" in text:
+                raise HcpsdkArgumentError(f"request: headers: the value of {name!r} contains CR "
+                                          "or LF (refused: header injection)")
+        elif isinstance(text, bool) or not isinstance(text, int):
+            raise wrong_type("request", f"headers[{name!r}]", "a str", text, secret=True)
+
+
+def amount(value: Any) -> int | None:
+    """``read()``'s ``amt``: ``None`` or an int; a negative one means "all" (``None``)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise wrong_type("read", "amt", "None or an int", value)
+    return None if value < 0 else value

@@ -33,9 +33,9 @@ The strategies (ORed ``RS_*`` bits)::
 from __future__ import annotations
 
 import time
-from _thread import allocate_lock
 
 from ._constants import RS_READ_ALLOWED, RS_READ_ON_FAILOVER, RS_WRITE_ALLOWED, RS_WRITE_ON_FAILOVER
+from ._locks import fork_safe_lock
 from ._log import get_logger
 from .exceptions import HcpsdkError, HcpsdkReplicaInitError
 
@@ -124,7 +124,7 @@ class ReplicaPolicy:
         self._mapi = mapi
         self._link = link
         self._mapi_ttl = mapi_ttl
-        self._lock = allocate_lock()
+        self._lock = fork_safe_lock(self)
         self._unreachable = _Fact()   # the primary could not be reached
         self._failed_over = _Fact()   # learned from the replica's answers to writes
         self._mapi_state = _Fact()    # read from MAPI (value None: MAPI did not answer)

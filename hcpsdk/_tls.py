@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import socket
 import ssl
-from _thread import allocate_lock
+import sys
 
+from ._locks import fork_safe_lock
 from ._log import get_logger
 from .exceptions import HcpsdkCertificateError
 
@@ -29,7 +30,7 @@ log = get_logger(__name__)
 _NAME_MISMATCH = frozenset({62, 64})
 
 _default: ssl.SSLContext | None = None
-_default_lock = allocate_lock()
+_default_lock = fork_safe_lock(sys.modules[__name__], "_default_lock")
 
 
 def default_context() -> ssl.SSLContext:
@@ -63,7 +64,7 @@ class TlsPolicy:
         self.context = context if context is not None else default_context()
         self._ip_context: ssl.SSLContext | None = None
         self._ip_nodes: set[str] = set()
-        self._lock = allocate_lock()
+        self._lock = fork_safe_lock(self)
 
     def wrap(self, connect: Callable[[], socket.socket], node: str, fqdn: str) -> ssl.SSLSocket:
         """Open a TCP connection with ``connect`` and do the TLS handshake.

@@ -1,33 +1,27 @@
-"""Encode request paths and query parameters exactly once (DECISIONS #2)."""
+"""Encode request paths and query parameters exactly once.
+
+Encoding twice would turn a name's ``%`` into ``%25`` and address another object;
+encoding in one place, once, is what keeps names that contain ``%``, ``?`` or
+spaces reachable.
+"""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TypeAlias
 from urllib.parse import quote
 
 from ._check import bad_value, wrong_type
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from collections.abc import Iterable, Mapping
-    from typing import Any
+__all__ = ["Params", "quote_path", "encode_params", "build_url"]
 
-    Params = Mapping[str, Any] | Iterable[tuple[str, Any]] | None
+#: Query parameters as a request takes them: a dict, or a list of (name, value) pairs.
+Params: TypeAlias = Mapping[str, Any] | Iterable[tuple[str, Any]] | None
 
-__all__ = ["quote_path", "encode_params", "build_url"]
-
-
-# The regular expressions are compiled on first use, not at import (that costs import time).
-
-
-def _PLAIN_PATH(url: str) -> Any:  # noqa: N802 - rebinds itself to the compiled matcher
-    """Paths made of unreserved characters only need no work at all: the usual case."""
-    global _PLAIN_PATH
-    _PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~/-]*").fullmatch  # type: ignore[assignment]
-    return _PLAIN_PATH(url)
-
-
-# A '%' that does not start a %XX escape is a literal percent sign (re caches the compiled form).
-_STRAY_PERCENT = r"%(?![0-9A-Fa-f]{2})"
+# Paths made of unreserved characters only need no work at all: the usual case.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~/-]*")
+# A '%' that does not start a %XX escape is a literal percent sign.
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def quote_path(url: str | bytes) -> str:
@@ -38,9 +32,9 @@ def quote_path(url: str | bytes) -> str:
     """
     if isinstance(url, bytes):
         url = url.decode("utf-8", "surrogateescape")
-    if _PLAIN_PATH(url):
+    if _PLAIN_PATH.fullmatch(url):
         return url
-    return quote(re.sub(_STRAY_PERCENT, "%25", url), safe="/%")
+    return quote(_STRAY_PERCENT.sub("%25", url), safe="/%")
 
 
 def _text(value: Any) -> str:
@@ -54,7 +48,7 @@ def _text(value: Any) -> str:
 _PARAMS = "None, a dict or a list of (name, value) 2-tuples"
 
 
-def _items(params: Any) -> Iterable[tuple[Any, Any]]:
+def _items(params: Any) -> Iterator[tuple[Any, Any]]:
     """The (name, value) pairs of ``params``, checked while they are taken."""
     if hasattr(params, "items"):
         yield from params.items()
@@ -65,7 +59,7 @@ def _items(params: Any) -> Iterable[tuple[Any, Any]]:
         if not isinstance(item, (tuple, list)) or len(item) != 2:
             raise wrong_type("request", f"params[{index}]", "a (name, value) 2-tuple",
                              item)
-        yield item
+        yield item[0], item[1]
 
 
 def encode_params(params: Params) -> str:
@@ -98,7 +92,7 @@ def build_url(url: str | bytes, params: Params = None) -> str:
     :raises HcpsdkTypeError: when ``url`` is no str or ``params`` no dict/list of 2-tuples
     :raises HcpsdkArgumentError: when ``url`` does not start with ``/``
     """
-    if type(url) is str and url[:1] == "/" and _PLAIN_PATH(url):
+    if type(url) is str and url[:1] == "/" and _PLAIN_PATH.fullmatch(url):
         path = url
     else:
         path = quote_path(_checked(url))

@@ -9,7 +9,7 @@ import base64
 
 from ._check import wrong_type
 from ._log import get_logger
-from .exceptions import HcpsdkError
+from .exceptions import HcpsdkArgumentError, HcpsdkError
 
 __all__ = [
     "BaseAuthorization",
@@ -31,6 +31,27 @@ def _hcp_token(user: str, password: str) -> str:
     b64user = base64.b64encode(user.encode("utf-8")).decode("ascii")
     md5pass = hashlib.md5(password.encode("utf-8"), usedforsecurity=False).hexdigest()
     return f"{b64user}:{md5pass}"
+
+
+def _encodable(call: str, name: str, value: str, encoding: str, secret: bool) -> None:
+    """Check that ``value`` can be encoded as ``encoding`` (a lone surrogate can't).
+
+    The message of a secret never shows it, and the ``UnicodeEncodeError`` (whose
+    repr holds the whole text) is not chained.
+
+    :raises HcpsdkArgumentError: when it can't
+    """
+    try:
+        value.encode(encoding)
+    except UnicodeEncodeError as exc:
+        where = "" if secret else f" {value!r} at position {exc.start}"
+        what = ("a lone surrogate" if 0xD800 <= ord(value[exc.start]) <= 0xDFFF
+                else f"a character beyond {encoding}")
+        error = HcpsdkArgumentError(f"{call}: the {name}{where} can't be encoded as {encoding} "
+                                    f"({what})")
+    else:
+        return
+    raise error from None
 
 
 class BaseAuthorization:
@@ -78,12 +99,16 @@ class _UserAuthorization(BaseAuthorization):
     """An authorization made from a user name and a password."""
 
     _kind = "user"
+    # what the credentials are encoded as on their way into the header
+    _encoding = "utf-8"
 
     def __init__(self, user: str, password: str) -> None:
         if not isinstance(user, str):
             raise wrong_type(type(self).__name__, "user", "a str", user)
         if not isinstance(password, str):
             raise wrong_type(type(self).__name__, "password", "a str", password, secret=True)
+        _encodable(type(self).__name__, "user", user, self._encoding, False)
+        _encodable(type(self).__name__, "password", password, self._encoding, True)
         super().__init__()
         #: The user name (never the password).
         self.user = user
@@ -126,6 +151,9 @@ class NativeADAuthorization(_UserAuthorization):
     """
 
     _kind = "*I_NATIVE_AD*"
+    # user and password go into the header as they are: http.client sends a header
+    # value as Latin-1
+    _encoding = "latin-1"
 
     def _make_headers(self, user: str, password: str) -> dict[str, str]:
         return {"Authorization": f"AD {user}:{password}"}

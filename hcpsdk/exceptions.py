@@ -20,6 +20,12 @@ __all__ = [
     "HcpsdkPortError",
     "HcpsdkBodyNotRewindableError",
     "HcpsdkStatusError",
+    "HcpsdkConcurrentUseError",
+    "HcpsdkNotFoundError",
+    "HcpsdkNotModifiedError",
+    "HcpsdkPreconditionFailedError",
+    "HcpsdkRefusedError",
+    "HcpsdkIntegrityError",
     "IpsError",
     "PathBuilderError",
     "ReplicationSettingsError",
@@ -104,6 +110,56 @@ class HcpsdkStatusError(HcpsdkError):
         self.status = status
         self.http_reason = http_reason
         self.hcp_message = hcp_message
+
+
+class HcpsdkConcurrentUseError(HcpsdkError):
+    """A second thread called a Connection while another thread was in a call of it.
+
+    A Connection is one conversation on one socket and belongs to one thread at a
+    time; use one Connection per thread (they may share a Target).
+
+    .. versionadded:: 1.0
+    """
+
+
+class HcpsdkNotFoundError(HcpsdkStatusError):
+    """HCP answered ``404``: the object, version, directory or annotation does not exist.
+
+    .. versionadded:: 1.0
+    """
+
+
+class HcpsdkNotModifiedError(HcpsdkStatusError):
+    """HCP answered ``304`` to a conditional GET or HEAD (``If-None-Match`` matched, or the
+    object did not change since ``If-Modified-Since``): the copy the caller has is current.
+
+    .. versionadded:: 1.0
+    """
+
+
+class HcpsdkPreconditionFailedError(HcpsdkStatusError):
+    """HCP answered ``412``: a condition (``If-Match``, ``If-Unmodified-Since``, or
+    ``If-None-Match`` on a PUT) did not hold, so nothing was read or changed.
+
+    .. versionadded:: 1.0
+    """
+
+
+class HcpsdkRefusedError(HcpsdkStatusError):
+    """HCP refused to change an object (``400``, ``403`` or ``409`` to a PUT, POST or DELETE):
+    shortening retention, changing or deleting a held object, a missing permission, an
+    object that exists already... :attr:`status` holds the HTTP status and
+    :attr:`hcp_message` HCP's ``X-HCP-ErrorMessage``, which says why.
+
+    .. versionadded:: 1.0
+    """
+
+
+class HcpsdkIntegrityError(HcpsdkError):
+    """The bytes sent or received do not have the hash HCP reports in ``X-HCP-Hash``.
+
+    .. versionadded:: 1.0
+    """
 
 
 class IpsError(HcpsdkError):

@@ -18,18 +18,29 @@ goes on with the next one::
     for result in report.failed:
         print(result.source, result.error)
 
+Any :class:`concurrent.futures.Executor` can do the work instead of the threads
+(``executor=``): a ``ProcessPoolExecutor``, or a Dask cluster's
+``distributed.Client.get_executor()``. The files then go out in batches; each
+batch travels to a worker with the pickled Target (credentials included) and
+runs on a Connection that the worker keeps for the next batch of the same
+Target. Local file names must be readable where the workers run.
+
 .. versionadded:: 1.0
 """
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import itertools
 import os
+import pickle
 import threading
 import time
 
+from ._check import of_type
 from ._log import get_logger
 from .connection import Connection
+from .target import Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs import time; annotations are strings here
@@ -37,11 +48,11 @@ if TYPE_CHECKING:  # typing costs import time; annotations are strings here
     from typing import Any
 
     from .pathbuilder import PathBuilder
-    from .target import Target
 
     Source = str | os.PathLike[str] | tuple
 
-__all__ = ["ingest", "IngestResult", "IngestReport", "DEFAULT_WORKERS", "INLINE_LIMIT"]
+__all__ = ["ingest", "IngestResult", "IngestReport", "DEFAULT_WORKERS", "INLINE_LIMIT",
+           "BATCHES_PER_WORKER"]
 
 log = get_logger(__name__)
 
@@ -51,6 +62,10 @@ DEFAULT_WORKERS = 8
 #: write; larger files are streamed from the open file (rewound on a retry, never buffered).
 INLINE_LIMIT = 1 << 20
 
+#: With an executor: the files are cut into about this many batches per worker, so
+#: that a slow batch does not hold up the end of the run.
+BATCHES_PER_WORKER = 4
+
 _OK = (200, 201)
 
 
@@ -58,7 +73,8 @@ class IngestResult:
     """What happened to one file.
 
     :ivar source: the local file (as given)
-    :ivar path: the object's path on HCP (``/rest/...``)
+    :ivar path: the object's path on HCP as :meth:`hcpsdk.Connection.request` takes it
+        (``/rest/...``; a ``%`` of the file's name appears as ``%25``)
     :ivar status: the HTTP status of the PUT (``None`` when no answer came)
     :ivar hash: HCP's ``X-HCP-Hash`` of the stored object (``None`` if not sent)
     :ivar node: the node address that answered
@@ -121,23 +137,32 @@ class IngestReport(list):
         return sum(r.size for r in self if r.error is None)
 
 
+def _literal(name: str) -> str:
+    """A name as :meth:`Connection.request`'s url takes it: every ``%`` is a percent sign.
+
+    The url keeps an already-encoded ``%XX``; a file name is text, so a file called
+    ``%41.txt`` must not become the object ``A.txt`` (and overwrite or collide with it).
+    """
+    return name.replace("%", "%25")
+
+
 def _plan(files: Iterable[Source], destination: str, pathbuilder: PathBuilder | None
           ) -> list[tuple[Any, str, str | None]]:
-    """``(source, object path, annotation or None)`` for every file, before any I/O."""
+    """``(source, object path as a url, annotation or None)`` for every file, before any I/O."""
     base = "/" + destination.strip("/") if destination.strip("/") else ""
-    plan = []
+    plan: list[tuple[Any, str, str | None]] = []
     for item in files:
         if isinstance(item, tuple):
             source, remote = item
-            remote = str(remote)
+            remote = _literal(str(remote))
             path = remote if remote.startswith("/") else f"{base}/{remote}"
             plan.append((source, path, None))
             continue
-        name = os.path.basename(os.fspath(item))
+        name = _literal(os.path.basename(os.fspath(item)))
         if pathbuilder is None:
             plan.append((item, f"{base}/{name}", None))
             continue
-        built = pathbuilder.getunique(name)
+        built = pathbuilder.getunique(os.path.basename(os.fspath(item)))
         plan.append((item, f"{built[0]}/{built[1]}",
                      built[2] if len(built) > 2 else None))
     return plan
@@ -147,21 +172,28 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
            destination: str = "/rest", pathbuilder: PathBuilder | None = None,
            progress: Callable[[IngestResult, int, int], Any] | None = None,
            headers: dict | None = None, params: Any = None, verify: bool = False,
-           connection_args: dict | None = None) -> IngestReport:
+           connection_args: dict | None = None,
+           executor: concurrent.futures.Executor | None = None) -> IngestReport:
     """PUT many files to ``target`` with ``workers`` parallel persistent Connections.
 
     :param target: the Target to store to (shared by all workers)
     :param files: local file names; a name is stored as ``destination/<its base name>``
         (or under a unique path of ``pathbuilder``); a ``(local name, object path)``
-        tuple gives the path itself (relative paths are put under ``destination``)
-    :param workers: number of threads, each with its own Connection
-    :param destination: the folder for files given by name only (``/rest/...``)
+        tuple gives the path itself (relative paths are put under ``destination``).
+        Base names and tuple object paths are literal text: a ``%`` in them is a percent
+        sign, never an escape (``%41.txt`` is stored as ``%41.txt``, not ``A.txt``)
+    :param workers: number of threads, each with its own Connection; with an
+        ``executor``, the parallelism it offers (the files go out in
+        ``workers`` × :data:`BATCHES_PER_WORKER` batches)
+    :param destination: the folder for files given by name only (``/rest/...``), a url
+        as :meth:`hcpsdk.Connection.request` takes it
     :param pathbuilder: a :class:`hcpsdk.pathbuilder.PathBuilder`; when given, every
         file given by name gets a unique path from it, and, if it makes annotations,
         its annotation is stored as the object's custom metadata
     :param progress: called as ``progress(result, done, total)`` after each file, from
-        the worker threads but never by two at once; an exception it raises stops the
-        run (no new file is started) and is raised by :func:`ingest`
+        the worker threads (with an ``executor``: the caller's thread, as batches come
+        back) but never by two at once; an exception it raises stops the run (no new
+        file or batch is started) and is raised by :func:`ingest`
     :param headers: extra headers for every PUT (the dict is not changed)
     :param params: query parameters for every PUT (e.g. ``{'retention': 'A+1y'}``)
     :param verify: compare each file's own hash with the ``X-HCP-Hash`` HCP answered
@@ -169,15 +201,30 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
         with, is that file's error
     :param connection_args: keyword arguments for each :class:`hcpsdk.Connection`
         (``timeout``, ``retries``, ...)
+    :param executor: a :class:`concurrent.futures.Executor` to run the batches on
+        (threads, processes, ``distributed.Client.get_executor()``); ``None``: ``workers``
+        threads of this process
     :returns: an :class:`IngestReport` with one :class:`IngestResult` per file, in order
     :raises ValueError: ``workers`` is less than 1
     :raises hcpsdk.pathbuilder.PathBuilderError: a file name the PathBuilder refuses
+    :raises HcpsdkTypeError: ``executor`` is no Executor, or the Target can't be pickled
+        for one that runs in other processes (a Target made with an ``sslcontext``)
+
+    .. versionadded:: 1.0 ``executor``.
     """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers!r}")
+    of_type("ingest", "executor", executor, concurrent.futures.Executor,
+            "None or a concurrent.futures.Executor")
     plan = _plan(files, destination, pathbuilder)
     report = IngestReport(IngestResult(source, path) for source, path, _ in plan)
     total = len(plan)
+    if executor is not None:
+        _on_executor(executor, target, plan, report, workers, progress,
+                     (headers, params, verify, dict(connection_args or {})))
+        log.debug("ingest: %d files, %d failed, %.3f s", total, len(report.failed),
+                  report.seconds)
+        return report
     counter = itertools.count()
     done = itertools.count(1)
     stop: list[BaseException] = []
@@ -217,6 +264,76 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
         raise stop[0]
     log.debug("ingest: %d files, %d failed, %.3f s", total, len(report.failed), report.seconds)
     return report
+
+
+def _on_executor(executor: concurrent.futures.Executor, target: Target, plan: list,
+                 report: IngestReport, workers: int,
+                 progress: Callable[[IngestResult, int, int], Any] | None, options: tuple
+                 ) -> None:
+    """Run ``plan`` in batches on ``executor``; fill ``report`` as batches come back."""
+    total = len(plan)
+    # a thread pool shares this process's Target; other executors get a pickle of it
+    shipped: Target | bytes = (target if isinstance(executor, concurrent.futures.ThreadPoolExecutor)
+                               else pickle.dumps(target))
+    size = max(1, -(-total // (workers * BATCHES_PER_WORKER)))
+    start = time.perf_counter()
+    futures = {executor.submit(_run_batch, shipped, plan[first:first + size], options): first
+               for first in range(0, total, size)}
+    done = 0
+    try:
+        for future in concurrent.futures.as_completed(futures):
+            first = futures[future]
+            for offset, outcome in enumerate(future.result()):
+                result = report[first + offset]
+                (result.status, result.hash, result.node, result.size, result.seconds,
+                 result.error) = outcome
+                done += 1
+                if progress is not None:
+                    progress(result, done, total)
+    except BaseException:  # the caller's progress, Ctrl-C, a lost worker: start no more
+        for future in futures:
+            future.cancel()
+        raise
+    report.seconds = time.perf_counter() - start
+
+
+# In a worker: the Targets already unpickled (by their pickle) and each thread's
+# Connections to them, so that consecutive batches reuse resolved names and sockets.
+_worker_targets: dict[bytes, Target] = {}
+_worker_local = threading.local()
+_WORKER_TARGETS = 8
+
+
+def _worker_connection(shipped: Target | bytes, connection_args: dict) -> Connection:
+    if isinstance(shipped, Target):
+        target, key = shipped, id(shipped)
+    else:
+        found = _worker_targets.get(shipped)
+        if found is None:
+            if len(_worker_targets) >= _WORKER_TARGETS:
+                _worker_targets.clear()
+            found = _worker_targets[shipped] = pickle.loads(shipped)
+        target, key = found, id(found)
+    connections = getattr(_worker_local, "connections", None)
+    if connections is None:
+        connections = _worker_local.connections = {}
+    con = connections.get(key)
+    if con is None or con.target is not target:
+        con = connections[key] = Connection(target, **connection_args)
+    return con
+
+
+def _run_batch(shipped: Target | bytes, batch: list, options: tuple) -> list[tuple]:
+    """Store one batch (in a worker): ``(status, hash, node, size, seconds, error)`` each."""
+    headers, params, verify, connection_args = options
+    con = _worker_connection(shipped, connection_args)
+    outcomes = []
+    for planned in batch:
+        result = IngestResult(planned[0], planned[1])
+        _store(con, planned, result, headers, params, verify)
+        outcomes.append((result.status, result.hash, result.node, result.size,
+                         result.seconds, result.error))
+    return outcomes
 
 
 def _store(con: Connection, planned: tuple, result: IngestResult, headers: dict | None,

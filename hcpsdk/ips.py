@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import socket
 import time
-from _thread import allocate_lock
 
 from ._check import show
+from ._locks import fork_safe_lock
 from ._log import get_logger
 from .exceptions import IpsError
 
@@ -156,7 +156,7 @@ class Circle:
         self._port = port
         self._dnscache = dnscache
         self._resolver = resolver
-        self._lock = allocate_lock()
+        self._lock = fork_safe_lock(self)
         self._next = 0
         self._cooldown: dict[str, float] = {}
         #: List of the cached IP addresses.

@@ -21,7 +21,7 @@ __all__ = ["Emulator"]
 def __getattr__(name: str) -> Any:
     # Lazy, so that the pytest plugin (imported by every pytest run) stays cheap.
     if name == "Emulator":
-        from .handle import Emulator
+        from .emulator import Emulator
         return Emulator
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

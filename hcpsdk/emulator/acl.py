@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from .store import StoreError
+from .errors import RequestRefused
 
 __all__ = ["Grant", "parse", "render", "predefined", "allows"]
 
@@ -27,17 +27,17 @@ class Grant:
 def _grant(gtype: str, name: str, domain: str, perms: list[str]) -> Grant:
     gtype = (gtype or "user").lower()
     if gtype not in ("user", "group"):
-        raise StoreError(400, f"invalid grantee type {gtype!r}")
+        raise RequestRefused(400, f"invalid grantee type {gtype!r}")
     bad = [p for p in perms if p not in ACL_PERMISSIONS]
     if bad or not name:
-        raise StoreError(400, f"invalid ACL grant for {name!r}: {', '.join(bad) or 'no name'}")
+        raise RequestRefused(400, f"invalid ACL grant for {name!r}: {', '.join(bad) or 'no name'}")
     return Grant(gtype, name, domain or "", tuple(dict.fromkeys(perms)))
 
 
 def parse(body: bytes, content_type: str) -> tuple[Grant, ...]:
     """The grants of an ACL body (``application/xml`` or ``application/json``).
 
-    :raises StoreError: 415 for another content type, 400 for a malformed body
+    :raises RequestRefused: 415 for another content type, 400 for a malformed body
     """
     ctype = (content_type or "application/xml").split(";", 1)[0].strip().lower()
     try:
@@ -56,11 +56,11 @@ def parse(body: bytes, content_type: str) -> tuple[Grant, ...]:
                              list(g.get("permissions", {}).get("permission", [])))
                       for g in (raw if isinstance(raw, list) else [raw])]
         else:
-            raise StoreError(415, f"unsupported ACL content type {ctype}")
+            raise RequestRefused(415, f"unsupported ACL content type {ctype}")
     except (ET.ParseError, ValueError, AttributeError, TypeError) as exc:
-        raise StoreError(400, f"invalid ACL body: {exc}") from None
+        raise RequestRefused(400, f"invalid ACL body: {exc}") from None
     if len(grants) > MAX_GRANTS:
-        raise StoreError(400, f"an ACL can have at most {MAX_GRANTS} grants")
+        raise RequestRefused(400, f"an ACL can have at most {MAX_GRANTS} grants")
     return tuple(grants)
 
 
@@ -85,11 +85,11 @@ def render(grants: tuple[Grant, ...], as_json: bool) -> tuple[str, bytes]:
 def predefined(name: str) -> tuple[Grant, ...]:
     """The canned ACL of ``acl=all_read`` / ``acl=auth_read`` on PUT.
 
-    :raises StoreError: 400 for another name
+    :raises RequestRefused: 400 for another name
     """
     group = {"all_read": "all_users", "auth_read": "authenticated"}.get(name)
     if group is None:
-        raise StoreError(400, f"invalid predefined ACL {name!r}")
+        raise RequestRefused(400, f"invalid predefined ACL {name!r}")
     return (Grant("group", group, "", ("READ",)),)
 
 

@@ -12,18 +12,18 @@ import email.utils
 import logging
 import mimetypes
 import re
-import time
 import zlib
 from typing import Any
 from urllib.parse import parse_qsl, quote
-from xml.sax.saxutils import escape
 
 from . import acl as _acl
-from . import listing, proc
+from . import changelog, fcfs, labelhold, listing, proc, query
 from . import retention as _ret
+from .errors import RequestRefused
+from .errors import error_reply as error
 from .http11 import Abort, BlobReply, Request
 from .model import Namespace, Principal, Reply, System, authenticate
-from .store import StoreError, Version
+from .store import Version
 
 __all__ = ["Handler"]
 
@@ -34,17 +34,13 @@ MAX_BODY = 64 << 20          # bodies of non-object requests (annotations, ACLs,
 _dget = dict.get
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _PARAMS = {
-    "PUT": {"type", "annotation", "index", "shred", "retention", "hold", "acl", "owner", "domain"},
+    "PUT": {"type", "annotation", "index", "shred", "retention", "hold", "acl", "owner", "domain",
+            *labelhold.PARAMS},
     "GET": {"type", "annotation", "version", "deleted", "nowait", "mostRecentDirTimes"},
     "HEAD": {"type", "annotation", "version", "deleted", "nowait"},
     "DELETE": {"type", "annotation", "version", "purge", "privileged", "reason"},
-    "POST": {"index", "shred", "retention", "hold", "owner", "domain"},
+    "POST": {"index", "shred", "retention", "hold", "owner", "domain", *labelhold.PARAMS},
 }
-
-
-def error(status: int, message: str) -> Reply:
-    """A reply with ``X-HCP-ErrorMessage``."""
-    return Reply(status, [("X-HCP-ErrorMessage", message)])
 
 
 def _bool(query: dict[str, str], key: str) -> bool | None:
@@ -53,7 +49,7 @@ def _bool(query: dict[str, str], key: str) -> bool | None:
         return None
     low = value.lower()
     if low not in ("true", "false"):
-        raise StoreError(400, f"invalid value for {key}: {value!r}")
+        raise RequestRefused(400, f"invalid value for {key}: {value!r}")
     return low == "true"
 
 
@@ -103,8 +99,9 @@ class Handler:
         self.system = system
         self.default = default_namespace
         self._suffix = "." + system.domain
-        self._fcfs_host = "default.default." + system.domain
         self._principals: dict[tuple, tuple[Principal, str | None]] = {}
+        # the change feed must know what happened before the first query asks for it
+        changelog.attach(system)
 
     # ------------------------------------------------------------------ routing
 
@@ -118,10 +115,12 @@ class Handler:
             if path == "/proc" or path.startswith("/proc/"):
                 return self._proc(req)
             if path.startswith("/fcfs_"):
-                return self._fcfs(req)
+                return fcfs.handle(self, req, _content_type)
+            if path == "/query":
+                return query.handle(self.system, req)
             return error(404, f"no such resource {req.raw_path}")
-        except StoreError as exc:
-            return error(exc.status, exc.message)
+        except RequestRefused as exc:
+            return exc.reply()
         except (Abort, OSError):
             raise
         except Exception as exc:  # an emulator bug: answer like a failing HCP node would
@@ -143,14 +142,14 @@ class Handler:
         (:attr:`~hcpsdk.emulator.model.System.taken_over_domains`): then it is this
         system's replicated namespace of that name.
 
-        :raises StoreError: 403 for a namespace host whose namespace does not exist
+        :raises RequestRefused: 403 for a namespace host whose namespace does not exist
         """
         if host.endswith(self._suffix):
             labels = host[: -len(self._suffix)].split(".")
             if len(labels) == 2:
                 ns = self.system.namespace(labels[1], labels[0])
                 if ns is None:
-                    raise StoreError(403, f"namespace {host} does not exist")
+                    raise RequestRefused(403, f"namespace {host} does not exist")
                 return ns
         elif self.system.taken_over_domains:
             ns = self._taken_over(host)
@@ -158,20 +157,20 @@ class Handler:
                 return ns
         ns = self.system.namespace(*self.default)
         if ns is None:
-            raise StoreError(403, "no default namespace is configured")
+            raise RequestRefused(403, "no default namespace is configured")
         return ns
 
     def _taken_over(self, host: str) -> Namespace | None:
         """The namespace *host* names in a taken-over domain, ``None`` if it names none.
 
-        :raises StoreError: 403 if this system has no namespace of that name
+        :raises RequestRefused: 403 if this system has no namespace of that name
         """
         labels = host.split(".", 2)
         if len(labels) < 3 or labels[2].rstrip(".") not in self.system.taken_over_domains:
             return None
         ns = self.system.namespace(labels[1], labels[0])
         if ns is None:
-            raise StoreError(403, f"namespace {host} does not exist on {self.system.domain},"
+            raise RequestRefused(403, f"namespace {host} does not exist on {self.system.domain},"
                                   f" which stands in for {labels[2]}")
         return ns
 
@@ -196,7 +195,7 @@ class Handler:
                 return principal, perms[0]
         principal = authenticate(self.system, req.host, headers, tenant=ns.tenant)
         if principal is None:
-            raise StoreError(status, "invalid credentials")
+            raise RequestRefused(status, "invalid credentials")
         if len(self._principals) > 1000:
             self._principals.clear()
         user = principal.user
@@ -229,7 +228,7 @@ class Handler:
         ns = self.namespace(req.host)
         principal, perms = self._principal(req, ns)
         if not perms and principal.kind == "anonymous":
-            raise StoreError(403, "authentication required")
+            raise RequestRefused(403, "authentication required")
         path = self._object_path(req.path[5:].strip("/"))
         query = dict(req.query) if req.raw_query else {}
         if query:
@@ -242,35 +241,38 @@ class Handler:
     def _object_path(path: str) -> str:
         """*path* with repeated slashes folded into one.
 
-        :raises StoreError: 414 when it is longer than HCP allows
+        :raises RequestRefused: 414 when it is longer than HCP allows
         """
         if "//" in path:
             path = re.sub("/+", "/", path)
         if len(path.encode("utf-8", "surrogateescape")) > MAX_PATH:
-            raise StoreError(414, "path is longer than 4095 bytes")
+            raise RequestRefused(414, "path is longer than 4095 bytes")
         return path
 
     @staticmethod
     def _need(perms: frozenset[str], perm: str) -> None:
         if perm not in perms:
-            raise StoreError(403, f"permission {perm} is required")
+            raise RequestRefused(403, f"permission {perm} is required")
 
     @staticmethod
     def _need_acl(grants: Any, principal: Principal, acl_perm: str, perm: str) -> None:
         """An object ACL can grant what the namespace permissions do not."""
         if not _acl.allows(grants, principal.name, principal.user is not None, acl_perm):
-            raise StoreError(403, f"permission {perm} is required")
+            raise RequestRefused(403, f"permission {perm} is required")
 
     @staticmethod
     def _writable(ns: Namespace) -> None:
         if ns.read_only:
-            raise StoreError(403, f"namespace {ns.name} is read-only on this system")
+            raise RequestRefused(403, f"namespace {ns.name} is read-only on this system")
 
     # PUT ------------------------------------------------------------------------
 
     def _put(self, req: Request, ns: Namespace, principal: Principal, perms: frozenset[str],
              path: str, query: dict[str, str]) -> Reply:
         self._writable(ns)
+        if "x-hcp-copysource" in req.headers:
+            from .copy import put_copy
+            return put_copy(self, req, ns, principal, perms, path, query)
         kind = query.get("type", "object")
         if kind == "directory":
             self._need(perms, "write")
@@ -289,16 +291,17 @@ class Handler:
             ns.store.set_acl(path, grants)
             return Reply(201)
         if kind != "object":
-            raise StoreError(400, f"invalid type {kind!r}")
+            raise RequestRefused(400, f"invalid type {kind!r}")
         self._need(perms, "write")
         if not path:
-            raise StoreError(409, "the root directory exists")
+            raise RequestRefused(409, "the root directory exists")
         if not req.length_known:
             return error(411, "Content-Length or chunked transfer encoding is required")
-        hold = index = shred = grants = None
+        hold = index = shred = grants = labels = None
         if query:
             hold = _bool(query, "hold")
-            if hold is not None:
+            labels = labelhold.from_query(query)
+            if hold is not None or labels is not None:
                 self._need(perms, "privileged")
             grants = _acl.predefined(query["acl"]) if "acl" in query else None
             index, shred = _bool(query, "index"), _bool(query, "shred")
@@ -306,6 +309,8 @@ class Handler:
         v = ns.store.put(path, writer, owner=principal.name if principal.user else "",
                          content_type=_dget(req.headers, "content-type", ""), index=index,
                          shred=shred, retention=query.get("retention"), hold=hold, acl=grants)
+        if labels is not None:
+            v = ns.store.set_metadata(path, {"labels": labels})
         ns.count("writes", 1, "bytesIn", v.size)
         return Reply(201, [("Location", "/rest/" + _quote_path(path)),
                            ("X-HCP-VersionId", str(v.version_id)),
@@ -316,14 +321,14 @@ class Handler:
     def _upload(cls, req: Request, store: Any, path: str) -> Any:
         """Receive the body of an object PUT into a new blob writer of *store*.
 
-        :raises StoreError: 415 for an unknown Content-Encoding, 409 (and the like) if
+        :raises RequestRefused: 415 for an unknown Content-Encoding, 409 (and the like) if
             nothing may be stored at *path*, 400 for a broken gzip body
         """
         encoding = _dget(req.headers, "content-encoding")
         if encoding is not None:
             encoding = encoding.strip().lower()
             if encoding not in ("identity", "gzip"):
-                raise StoreError(415, f"unsupported Content-Encoding {encoding}")
+                raise RequestRefused(415, f"unsupported Content-Encoding {encoding}")
         store.precheck_put(path)
         writer = store.writer()
         try:
@@ -352,14 +357,15 @@ class Handler:
 
         req.stream_body(feed)
         if failed or not inflater.eof:
-            raise StoreError(400, f"the body is not valid gzip data: {failed[0] if failed else 'truncated'}")
+            why = failed[0] if failed else "truncated"
+            raise RequestRefused(400, f"the body is not valid gzip data: {why}")
         writer.write(inflater.flush())
 
     @staticmethod
     def _small_body(req: Request) -> bytes:
         length = req.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > MAX_BODY:
-            raise StoreError(413, "request body too large")
+            raise RequestRefused(413, "request body too large")
         return req.body
 
     # GET / HEAD -------------------------------------------------------------------
@@ -383,10 +389,10 @@ class Handler:
             if version == "list":
                 self._need(perms, "read")
                 if not ns.versioning:
-                    raise StoreError(400, "versioning is not enabled for this namespace")
+                    raise RequestRefused(400, "versioning is not enabled for this namespace")
                 items = store.objects.get(path)
                 if not items:
-                    raise StoreError(404, "object not found")
+                    raise RequestRefused(404, "object not found")
                 return Reply(200, [("Content-Type", "text/xml")],
                              listing.versions(path, ns.name, list(items), show_deleted))
             v = self._version(store, path, version)
@@ -407,7 +413,7 @@ class Handler:
             return Reply(200, [("Content-Type", ctype), ("X-HCP-ACL", "true" if v.acl else "false")],
                          body)
         if kind not in (None, "object", "whole-object"):
-            raise StoreError(400, f"invalid type {kind!r}")
+            raise RequestRefused(400, f"invalid type {kind!r}")
         cached = v.cache
         if cached is None or cached[0] != ns.dpl:
             cached = v.cache = (ns.dpl, self.object_headers(ns, path, v))
@@ -429,10 +435,10 @@ class Handler:
             try:
                 vid = int(version)
             except ValueError:
-                raise StoreError(400, f"invalid version {version!r}") from None
+                raise RequestRefused(400, f"invalid version {version!r}") from None
             v = store.version(path, vid)
         if v is None:
-            raise StoreError(404, "object not found")
+            raise RequestRefused(404, "object not found")
         return v
 
     @classmethod
@@ -451,18 +457,18 @@ class Handler:
     def _range(header: str, size: int) -> tuple[int, int]:
         match = _RANGE.match(header.strip())
         if not match or match.groups() == ("", ""):
-            raise StoreError(416, f"invalid range {header!r}")
+            raise RequestRefused(416, f"invalid range {header!r}")
         first, last = match.groups()
         if first == "":
             n = int(last)
             if n == 0:
-                raise StoreError(416, "empty range")
+                raise RequestRefused(416, "empty range")
             start, end = max(0, size - n), size - 1
         else:
             start = int(first)
             end = min(int(last), size - 1) if last else size - 1
         if start >= size or end < start:
-            raise StoreError(416, f"range {header} not satisfiable for size {size}")
+            raise RequestRefused(416, f"range {header} not satisfiable for size {size}")
         return start, end - start + 1
 
     @staticmethod
@@ -497,6 +503,7 @@ class Handler:
             f"X-HCP-Retention: {v.retention}\r\n"
              "X-HCP-IngestProtocol: HTTP\r\n"
             f"X-HCP-RetentionHold: {b[v.hold]}\r\n"
+            f"{labelhold.headers(v.labels)}"
             f"X-HCP-Shred: {b[v.shred]}\r\n"
             f"X-HCP-DPL: {ns.dpl}\r\n"
             f"X-HCP-Index: {b[v.index]}\r\n"
@@ -514,114 +521,13 @@ class Handler:
             f"Last-Modified: {last_modified}\r\n"
         ).encode("latin-1", "replace")
 
-    # the Default Namespace ----------------------------------------------------------
-
-    def _fcfs(self, req: Request) -> Reply | BlobReply:
-        """HCP's Default Namespace on ``default.default.<domain>``: no authentication,
-        objects under ``/fcfs_data/``, their metadata files under ``/fcfs_metadata/``."""
-        if req.host != self._fcfs_host:
-            return error(404, f"no such resource {req.raw_path}")
-        path = self._object_path(req.path)
-        query = dict(req.query) if req.raw_query else {}
-        ns = self.system.default_namespace()
-        if path == "/fcfs_data" or path.startswith("/fcfs_data/"):
-            return self._fcfs_data(req, ns, path[10:].strip("/"), query)
-        if path.startswith("/fcfs_metadata/"):
-            if query:
-                raise StoreError(400, "metadata files take no query parameters")
-            obj, _, name = path[15:].strip("/").rpartition("/")
-            return self._fcfs_metadata(req, ns, obj, name)
-        return error(404, f"no such resource {req.raw_path}")
-
-    def _fcfs_data(self, req: Request, ns: Namespace, path: str,
-                   query: dict[str, str]) -> Reply | BlobReply:
-        method, store = req.method, ns.store
-        if method == "PUT" and query == {"type": "directory"}:
-            store.mkdir(path)
-            return Reply(201)
-        if query:
-            raise StoreError(400, f"unsupported query parameter(s): {', '.join(sorted(query))}")
-        if method == "PUT":
-            if not path:
-                raise StoreError(409, "the root directory exists")
-            if not req.length_known:
-                return error(411, "Content-Length or chunked transfer encoding is required")
-            v = store.put(path, self._upload(req, store, path), owner="",
-                          content_type=_dget(req.headers, "content-type", ""))
-            return Reply(201, [("ETag", f'"{v.etag}"')])
-        if method == "GET" or method == "HEAD":
-            with store.lock:
-                if store.is_dir(path):
-                    return error(501, "directory listings of the Default Namespace are not emulated")
-                v = self._version(store, path, None)
-            headers = self._fcfs_headers(path, v)
-            start, length, status, content_range = self._span(req, v.size)
-            if content_range:
-                headers.append(("Content-Range", content_range))
-            return BlobReply(status, headers, v.blob, start, length)
-        if method == "DELETE":
-            store.delete(path)
-            return Reply(200)
-        return error(405, f"method {method} is not supported in the Default Namespace")
-
-    def _fcfs_headers(self, path: str, v: Version) -> list[tuple[str, str]]:
-        """The limited metadata headers of an object of the Default Namespace."""
-        changed = int(v.change_ms.partition(".")[0]) // 1000 if v.change_ms else v.ingest_time
-        return [("ETag", f'"{v.etag}"'), ("Content-Type", _content_type(path, v.content_type)),
-                ("X-ArcServicedBySystem", self.system.domain),
-                ("X-ArcClusterTime", str(int(time.time()))),
-                ("X-ArcPermissionsUidGid", "mode=0100400; uid=0; gid=0"),
-                ("X-ArcTimes", f"ctime={changed}; mtime={v.ingest_time}; atime={v.ingest_time}"),
-                ("X-ArcSize", str(v.size))]
-
-    def _fcfs_metadata(self, req: Request, ns: Namespace, path: str, name: str) -> Reply:
-        """``core-metadata.xml`` (read only) and ``custom-metadata.xml`` of object *path*."""
-        method, store = req.method, ns.store
-        if name == "core-metadata.xml":
-            if method != "GET" and method != "HEAD":
-                return error(405, "core-metadata.xml is read only")
-            v = self._version(store, path, None)
-            return Reply(200, [("Content-Type", "text/xml")], self._core_metadata(ns, path, v))
-        if name != "custom-metadata.xml":
-            return error(404, f"no metadata file {name!r} (core-metadata.xml and"
-                              " custom-metadata.xml are emulated)")
-        if method == "PUT":
-            store.put_annotation(path, "default", self._small_body(req),
-                                 req.headers.get("content-type", "text/xml"))
-            return Reply(201)
-        if method == "GET" or method == "HEAD":
-            a = self._version(store, path, None).annotations.get("default")
-            if a is None:
-                raise StoreError(404, "the object has no custom metadata")
-            return Reply(200, [("Content-Type", a.content_type)], a.data)
-        if method == "DELETE":
-            store.delete_annotation(path, "default")
-            return Reply(200)
-        return error(405, f"method {method} is not supported on custom-metadata.xml")
-
-    @staticmethod
-    def _core_metadata(ns: Namespace, path: str, v: Version) -> bytes:
-        """The ``core-metadata.xml`` of an object: its system metadata as XML elements."""
-        b = ("false", "true")
-        fields = [("name", "/fcfs_data/" + path), ("object-type", "File"), ("size", v.size),
-                  ("hash-scheme", ns.hash_scheme), ("hash-value", v.hash.partition(" ")[2]),
-                  ("ingest-time", v.ingest_time), ("change-time-milliseconds", v.change_ms),
-                  ("retention-value", v.retention), ("retention-string", _ret.text(v.retention)),
-                  ("retention-class", v.retention_class), ("retention-hold", b[v.hold]),
-                  ("shred", b[v.shred]), ("dpl", ns.dpl), ("index", b[v.index]),
-                  ("custom-metadata", b[bool(v.annotations)]), ("uid", 0), ("gid", 0),
-                  ("mode", "0100400")]
-        body = "".join(f"<{k}>{escape(str(value))}</{k}>" for k, value in fields)
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                f"<core-metadata>{body}</core-metadata>\n").encode()
-
     # DELETE -----------------------------------------------------------------------
 
     def _delete(self, req: Request, ns: Namespace, principal: Principal, perms: frozenset[str],
                 path: str, query: dict[str, str]) -> Reply:
         self._writable(ns)
         if any(k.startswith("if-") for k in req.headers):   # CIHeaders keys are lower case
-            raise StoreError(400, "conditional headers are not allowed on DELETE")
+            raise RequestRefused(400, "conditional headers are not allowed on DELETE")
         if req.has_body and req.headers.get("content-type", "").startswith(
                 "application/x-www-form-urlencoded"):
             query.update(parse_qsl(self._small_body(req).decode(), keep_blank_values=True))
@@ -635,7 +541,7 @@ class Handler:
             ns.store.set_acl(path, None)
             return Reply(200)
         if kind not in (None, "object", "directory"):
-            raise StoreError(400, f"invalid type {kind!r}")
+            raise RequestRefused(400, f"invalid type {kind!r}")
         if "delete" not in perms:
             cur = ns.store.current(path)
             self._need_acl(cur.acl if cur is not None else None, principal, "DELETE", "delete")
@@ -646,13 +552,13 @@ class Handler:
         if privileged:
             self._need(perms, "privileged")
             if not query.get("reason"):
-                raise StoreError(400, "a privileged delete needs a reason")
+                raise RequestRefused(400, "a privileged delete needs a reason")
         compliance = ns.retention_mode == "compliance"
         if "version" in query:
             # one old version: its data is destroyed like a purge's, so it needs purge too
             self._need(perms, "purge")
             if purge:
-                raise StoreError(400, "version and purge cannot be combined")
+                raise RequestRefused(400, "version and purge cannot be combined")
             vid = self._version(ns.store, path, query["version"]).version_id
             ns.store.delete_version(path, vid, privileged=privileged, compliance=compliance)
         else:
@@ -670,7 +576,7 @@ class Handler:
                                   keep_blank_values=True))
             unknown = set(form) - _PARAMS["POST"]
             if unknown:
-                raise StoreError(400, f"unsupported parameter(s): {', '.join(sorted(unknown))}")
+                raise RequestRefused(400, f"unsupported parameter(s): {', '.join(sorted(unknown))}")
             query.update(form)
         self._need(perms, "write")
         changes: dict[str, Any] = {}
@@ -678,7 +584,10 @@ class Handler:
             value = _bool(query, key)
             if value is not None:
                 changes[key] = value
-        if "hold" in changes:
+        labels = labelhold.from_query(query)
+        if labels is not None:
+            changes["labels"] = labels
+        if "hold" in changes or "labels" in changes:
             self._need(perms, "privileged")
         if "retention" in query:
             changes["retention"] = query["retention"]
@@ -687,6 +596,6 @@ class Handler:
                 self._need(perms, "changeOwner")
                 changes[key] = query[key]
         if not changes:
-            raise StoreError(400, "nothing to change")
+            raise RequestRefused(400, "nothing to change")
         ns.store.set_metadata(path, changes)
         return Reply(200)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import mapi_chargeback, mapi_logs, mapi_replication, mapi_tenants
-from .mapi_format import MapiError, error_reply
+from .errors import RequestRefused, error_reply
 from .model import Reply, System, Tenant, authenticate
 
 __all__ = ["handle", "Caller"]
@@ -51,12 +51,12 @@ class Caller:
     def require_system(self) -> None:
         """Refuse a tenant-level account (403)."""
         if not self.is_system:
-            raise MapiError(403, "this resource needs a system-level account on the admin host")
+            raise RequestRefused(403, "this resource needs a system-level account on the admin host")
 
     def require_tenant(self, tenant: Tenant) -> None:
         """Refuse a tenant user of another tenant (403)."""
         if self.tenant is not None and self.tenant is not tenant:
-            raise MapiError(403, f"no access to tenant {tenant.name}")
+            raise RequestRefused(403, f"no access to tenant {tenant.name}")
 
 
 Handler = Callable[[System, Caller, Any, dict[str, str]], Reply]
@@ -90,23 +90,23 @@ def _caller(system: System, req: Any) -> Caller:
     if host.startswith("admin.") and host[len("admin."):] in system.taken_over_domains:
         label = "admin"     # a failed system's admin host, which DNS failover led here
     if not label or "." in label:
-        raise MapiError(403, f"MAPI is served on admin{suffix} and <tenant>{suffix}, not on"
+        raise RequestRefused(403, f"MAPI is served on admin{suffix} and <tenant>{suffix}, not on"
                              f" {host or 'an empty Host'}")
     tenant = None
     if label != "admin":
         tenant = system.tenants.get(label)
         if tenant is None:
-            raise MapiError(403, f"unknown tenant {label}")
+            raise RequestRefused(403, f"unknown tenant {label}")
     principal = authenticate(system, host, req.headers, tenant=tenant)
     if principal is None or principal.kind == "anonymous":
-        raise MapiError(403, "authentication failed: missing or invalid credentials")
+        raise RequestRefused(403, "authentication failed: missing or invalid credentials")
     if tenant is None:
         if principal.kind != "admin":
-            raise MapiError(403, "a system-level account is needed on the admin host")
+            raise RequestRefused(403, "a system-level account is needed on the admin host")
         return Caller(principal.name)
     roles = principal.user.roles if principal.user is not None else frozenset()
     if not roles & _ROLES:
-        raise MapiError(403, f"user {principal.name} has no management role in tenant"
+        raise RequestRefused(403, f"user {principal.name} has no management role in tenant"
                              f" {tenant.name}")
     return Caller(principal.name, tenant)
 
@@ -117,7 +117,7 @@ def _route(req: Any) -> tuple[dict[str, Handler], dict[str, str]]:
         m = pattern.fullmatch(path)
         if m:
             return methods, m.groupdict()
-    raise MapiError(404, f"no such MAPI resource: {req.path}")
+    raise RequestRefused(404, f"no such MAPI resource: {req.path}")
 
 
 def handle(system: System, req: Any) -> Reply:
@@ -136,6 +136,6 @@ def handle(system: System, req: Any) -> Reply:
             reply.headers.append(("Allow", ", ".join(sorted(methods))))
             return reply
         return fn(system, caller, req, args)
-    except MapiError as exc:
+    except RequestRefused as exc:
         log.debug("MAPI %s %s -> %d %s", req.method, req.path, exc.status, exc.message)
         return error_reply(exc.status, exc.message)

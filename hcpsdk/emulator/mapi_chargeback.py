@@ -20,11 +20,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from .errors import RequestRefused
 from .mapi_format import (
     CSV,
     JSON,
     XML,
-    MapiError,
     is_pretty,
     json_text,
     query_value,
@@ -102,7 +102,7 @@ def _periods(start: datetime, end: datetime, granularity: str) -> list[tuple[dat
         first = first.replace(hour=0)
     count = -(-(end - first) // step) or 1
     if count > MAX_PERIODS:
-        raise MapiError(400, f"the report would have {count} {granularity} periods; at most"
+        raise RequestRefused(400, f"the report would have {count} {granularity} periods; at most"
                              f" {MAX_PERIODS} are allowed")
     return [(first + i * step, first + (i + 1) * step) for i in range(count)]
 
@@ -181,12 +181,12 @@ def report(system: System, caller: Any, req: Any, args: dict[str, str]) -> Reply
     if args.get("namespace") is not None:
         ns = tenant.namespaces.get(args["namespace"].lower())
         if ns is None:
-            raise MapiError(404, f"namespace {args['namespace']} does not exist in tenant"
+            raise RequestRefused(404, f"namespace {args['namespace']} does not exist in tenant"
                                  f" {tenant.name}")
         namespaces = [ns]
     granularity = (query_value(req.query, "granularity") or "total").lower()
     if granularity not in GRANULARITIES:
-        raise MapiError(400, f"granularity must be one of {', '.join(GRANULARITIES)}")
+        raise RequestRefused(400, f"granularity must be one of {', '.join(GRANULARITIES)}")
     local = datetime.now().astimezone().tzinfo
     try:
         end_text, start_text = query_value(req.query, "end"), query_value(req.query, "start")
@@ -195,9 +195,9 @@ def report(system: System, caller: Any, req: Any, args: dict[str, str]) -> Reply
         start = (parse_time(start_text, local) if start_text
                  else end.replace(hour=0, minute=0, second=0, microsecond=0))
     except ValueError as exc:
-        raise MapiError(400, f"bad start or end: {exc}") from None
+        raise RequestRefused(400, f"bad start or end: {exc}") from None
     if start > end:
-        raise MapiError(400, "start is after end")
+        raise RequestRefused(400, "start is after end")
     end = end.astimezone(start.tzinfo)
     records = _records(system, tenant.name, namespaces, _periods(start, end, granularity),
                        granularity, with_total=args.get("namespace") is None)

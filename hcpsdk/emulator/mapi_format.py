@@ -1,4 +1,4 @@
-"""Rendering of MAPI answers: XML (compact or pretty), JSON, and error replies.
+"""Rendering of MAPI answers: XML (compact or pretty) and JSON.
 
 A MAPI resource is built once as plain Python data and rendered in the format the
 client asked for. Mappings become elements in insertion order; a list under a key
@@ -16,7 +16,7 @@ from typing import Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
-from ..exceptions import HcpsdkError
+from .errors import RequestRefused, error_reply
 from .model import Reply
 
 __all__ = ["XML", "JSON", "CSV", "MapiError", "wants", "is_pretty", "xml_text", "json_text",
@@ -32,18 +32,8 @@ _BODY_MEDIA = ("application/xml", "text/xml", "application/json")
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 
 
-class MapiError(HcpsdkError):
-    """A request MAPI refuses; turned into a reply with ``X-HCP-ErrorMessage``.
-
-    :param status: the HTTP status code (400, 403, 404, 405, 409, 415), kept as ``status``
-    :param message: what was wrong, sent as ``X-HCP-ErrorMessage`` and kept as
-        ``message``; the ``reason`` is ``"HTTP <status>: <message>"``
-    """
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"HTTP {status}: {message}")
-        self.status = status
-        self.message = message
+#: The former name of :class:`~hcpsdk.emulator.errors.RequestRefused` (the same class).
+MapiError = RequestRefused
 
 
 def query_value(query: list[tuple[str, str]], key: str) -> str | None:
@@ -120,25 +110,18 @@ def render(req: Any, root: str, data: Mapping[str, Any], status: int = 200) -> R
     return Reply(status, [("Content-Type", f"{ctype};charset=UTF-8")], body)
 
 
-def error_reply(status: int, message: str) -> Reply:
-    """An empty-bodied error reply carrying *message* in ``X-HCP-ErrorMessage``."""
-    # header values must stay on one line and in latin-1 for http.server
-    safe = " ".join(message.split()).encode("latin-1", "replace").decode("latin-1")
-    return Reply(status, [("X-HCP-ErrorMessage", safe)], b"")
-
-
 def request_fields(req: Any, root: str) -> dict[str, str]:
     """The top-level fields of a request body: the children of XML element *root*, or the
     members of a JSON object (``true``/``false`` become those words, ``null`` an empty string).
 
-    :raises MapiError: 400 for a missing, malformed or wrongly rooted body or a JSON member
+    :raises RequestRefused: 400 for a missing, malformed or wrongly rooted body or a JSON member
         that is no single value; 415 for a Content-Type other than XML or JSON
     """
     ctype = (req.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
     if not req.body:
-        raise MapiError(400, f"a <{root}> request body is needed")
+        raise RequestRefused(400, f"a <{root}> request body is needed")
     if ctype not in _BODY_MEDIA:
-        raise MapiError(415, f"unsupported Content-Type {ctype or '(none)'}; use application/xml"
+        raise RequestRefused(415, f"unsupported Content-Type {ctype or '(none)'}; use application/xml"
                              " or application/json")
     try:
         if ctype == "application/json":
@@ -148,13 +131,13 @@ def request_fields(req: Any, root: str) -> dict[str, str]:
         else:
             element = ElementTree.fromstring(req.body)
     except (ValueError, ElementTree.ParseError) as exc:
-        raise MapiError(400, f"malformed request body: {exc}") from None
+        raise RequestRefused(400, f"malformed request body: {exc}") from None
     if ctype != "application/json":
         if element.tag != root:
-            raise MapiError(400, f"the request body must be a <{root}> element, not"
+            raise RequestRefused(400, f"the request body must be a <{root}> element, not"
                                  f" <{element.tag}>")
         return {child.tag: (child.text or "").strip() for child in element}
     nested = [k for k, v in data.items() if isinstance(v, (dict, list))]
     if nested:
-        raise MapiError(400, f"{nested[0]} must be a single value")
+        raise RequestRefused(400, f"{nested[0]} must be a single value")
     return {k: _scalar(v) for k, v in data.items()}

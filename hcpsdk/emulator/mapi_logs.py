@@ -9,20 +9,20 @@ The flow HCP defines (and the 0.9.5 client's ``mapi.Logs`` follows)::
     POST /mapi/logs?cancel=            forget the preparation
 
 A preparation finishes :data:`PREPARE_SECONDS` after it started (0 = at once); change it
-for one system with :func:`configure`. The zip holds one text file per node and content
-type (``<node>/<TYPE>.log``) with the prepared date range and the marks made in it.
+for one system with :func:`configure`. The zip is laid out as HCP's log packages are
+(:mod:`hcpsdk.emulator.mapi_log_package`); its access logs hold the requests the emulator
+served in the prepared date range.
 """
 from __future__ import annotations
 
-import io
 import threading
 import time
 import weakref
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from . import mapi_log_package as package
 from .mapi_format import MapiError, query_value, render, request_fields
 from .model import Reply, System
 
@@ -70,14 +70,20 @@ def configure(system: System, *, prepare_seconds: float) -> None:
     _state(system).prepare_seconds = prepare_seconds
 
 
-def _nodes(system: System, req: Any) -> list[str]:
-    """Node numbers as HCP names them (the last octet of each node address).
+def _addresses(system: System, req: Any) -> list[str]:
+    """The node addresses: the emulator handle tells the system its node addresses; a bare
+    system knows only the node that serves the request."""
+    return getattr(system, "addresses", None) or [getattr(req, "address", "127.0.0.2")]
 
-    The emulator handle tells the system its node addresses; a bare system knows only
-    the node that serves the request.
-    """
-    addresses = getattr(system, "addresses", None) or [getattr(req, "address", "127.0.0.2")]
-    return [a.rsplit(".", 1)[-1] for a in addresses]
+
+def _number(address: str) -> str:
+    """The node number HCP names a node by (the last octet of its address)."""
+    return address.rsplit(".", 1)[-1]
+
+
+def _nodes(system: System, req: Any) -> list[str]:
+    """Node numbers as HCP names them."""
+    return [_number(a) for a in _addresses(system, req)]
 
 
 def status(system: System, caller: Any, req: Any, args: dict[str, str]) -> Reply:
@@ -155,29 +161,17 @@ def download(system: System, caller: Any, req: Any, args: dict[str, str]) -> Rep
     if bad:
         raise MapiError(400, f"unknown log content {bad[0]}; use {', '.join(CONTENT_TYPES)}")
     with _lock:
-        if not st.ready:
+        if not st.ready or st.start is None or st.end is None:
             raise MapiError(400, "no logs are prepared for download")
         st.streaming = True
         start, end, marks = st.start, st.end, list(st.marks)
     try:
-        body = _zip(system, nodes, content, start, end, marks)
+        by_number = {_number(a): a for a in _addresses(system, req)}
+        name, body = package.build(system, [by_number[n] for n in nodes], content, start, end,
+                                   marks)
     finally:
         with _lock:
             st.streaming = False
-    name = f"{system.name}-logs-{start:%Y%m%d}-{end:%Y%m%d}"
     return Reply(200, [("Content-Type", "application/zip"),
                        ("Content-Disposition", f"attachment; filename={name}.zip")], body)
 
-
-def _zip(system: System, nodes: list[str], content: list[str], start: date, end: date,
-         marks: list[tuple[datetime, str]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for node in nodes:
-            for kind in content:
-                lines = [f"# {system.name} ({system.domain}) node {node} {kind} log"
-                         f" {start:%m/%d/%Y} - {end:%m/%d/%Y}"]
-                lines += [f"{when:%Y-%m-%dT%H:%M:%S%z} node {node} MARK {text}"
-                          for when, text in marks if start <= when.date() <= end]
-                archive.writestr(f"{node}/{kind}.log", "\n".join(lines) + "\n")
-    return buffer.getvalue()

@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .mapi_format import MapiError, query_value, render, request_fields
+from .errors import RequestRefused
+from .mapi_format import query_value, render, request_fields
 from .model import REPLICATION_SETTINGS, Reply, System
 from .replication import ACTIONS, LinkStateError
 
@@ -44,14 +45,14 @@ def _setting(key: str, value: str) -> Any:
     """The checked value of one setting of a ``<replicationService>`` body."""
     if key in _BOOLEANS:
         if value.lower() not in ("true", "false"):
-            raise MapiError(400, f"invalid value {value!r} for {key}: use true or false")
+            raise RequestRefused(400, f"invalid value {value!r} for {key}: use true or false")
         return value.lower() == "true"
     if key == "network":
         if value not in NETWORKS:
-            raise MapiError(400, f"invalid value {value!r} for network: no such network"
+            raise RequestRefused(400, f"invalid value {value!r} for network: no such network"
                                  f" (known: {', '.join(NETWORKS)})")
         return value
-    raise MapiError(400, f"unknown replication service setting {key}; use one of"
+    raise RequestRefused(400, f"unknown replication service setting {key}; use one of"
                          f" {', '.join(REPLICATION_SETTINGS)}")
 
 
@@ -63,7 +64,7 @@ def change_service(system: System, caller: Any, req: Any, args: dict[str, str]) 
     caller.require_system()
     unknown = [k for k, _ in req.query if k != "prettyprint"]
     if unknown:
-        raise MapiError(400, f"unsupported query parameter {unknown[0]}")
+        raise RequestRefused(400, f"unsupported query parameter {unknown[0]}")
     changes = {key: _setting(key, value)
                for key, value in request_fields(req, "replicationService").items()}
     with system.lock:
@@ -82,7 +83,7 @@ def links(system: System, caller: Any, req: Any, args: dict[str, str]) -> Reply:
 def _link(system: System, name: str) -> Any:
     found = system.links.get(name)
     if found is None:
-        raise MapiError(404, f"replication link {name} does not exist")
+        raise RequestRefused(404, f"replication link {name} does not exist")
     return found
 
 
@@ -99,15 +100,15 @@ def link_action(system: System, caller: Any, req: Any, args: dict[str, str]) -> 
     caller.require_system()
     found = _link(system, args["link"])
     if req.body:
-        raise MapiError(400, "a link action takes no request body")
+        raise RequestRefused(400, "a link action takes no request body")
     names = [k for k, _ in req.query]
     unknown = [k for k in names if k not in ACTIONS]
     if unknown:
-        raise MapiError(400, f"unknown link action {unknown[0]}; use one of {', '.join(ACTIONS)}")
+        raise RequestRefused(400, f"unknown link action {unknown[0]}; use one of {', '.join(ACTIONS)}")
     if len(names) != 1:
-        raise MapiError(400, f"exactly one link action is needed, got {len(names)}")
+        raise RequestRefused(400, f"exactly one link action is needed, got {len(names)}")
     try:
         found.act(system, names[0])
     except LinkStateError as exc:
-        raise MapiError(400, str(exc)) from None
+        raise RequestRefused(400, str(exc)) from None
     return Reply(200, [], b"")

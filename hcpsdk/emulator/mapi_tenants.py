@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .mapi_format import MapiError, render
+from .errors import RequestRefused
+from .mapi_format import render
 from .model import Reply, System, Tenant
 
 __all__ = ["DEFAULT_TENANT", "find_tenant", "tenant_list", "tenant_info", "namespace_list",
@@ -24,7 +25,7 @@ def find_tenant(system: System, caller: Any, name: str) -> Tenant:
     """The tenant *name* if *caller* may see it (403), else 404."""
     tenant = system.tenants.get(name.lower())
     if tenant is None:
-        raise MapiError(404, f"tenant {name} does not exist")
+        raise RequestRefused(404, f"tenant {name} does not exist")
     caller.require_tenant(tenant)
     return tenant
 

@@ -442,7 +442,7 @@ def _token_of(headers: Mapping[str, str]) -> tuple[str, str] | None:
     if cookie:
         for part in cookie.split(";"):
             key, _, val = part.strip().partition("=")
-            if key == "hcp-ns-auth":
+            if key in ("hcp-ns-auth", "hcp-api-auth"):   # the MAPI's legacy cookie, too
                 return "HCP", val.strip()
     return None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from xml.sax.saxutils import quoteattr
 
+from .errors import error_reply
 from .model import PERMISSIONS, Namespace, Principal, Reply
 
 __all__ = ["handle"]
@@ -105,4 +106,4 @@ def handle(path: str, query: dict[str, str], ns: Namespace, principal: Principal
         return _retention_classes(ns)
     if sub == "permissions":
         return _permissions(ns, principal)
-    return Reply(404, [("X-HCP-ErrorMessage", f"no such resource /proc/{sub}")])
+    return error_reply(404, f"no such resource /proc/{sub}")

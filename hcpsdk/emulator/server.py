@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any
 
+from .errors import error_reply
 from .faults import Faults
 from .http11 import (
     BLOCK,
@@ -340,7 +341,7 @@ class NodeService:
             reply = self._request_faults(conn, req, nf)
         if reply is None:
             if req.bad_length:
-                reply = Reply(400, [("X-HCP-ErrorMessage", "invalid Content-Length")])
+                reply = error_reply(400, "invalid Content-Length")
                 keep = False
             else:
                 reply = self.handler(req)
@@ -367,7 +368,7 @@ class NodeService:
             code = nf.take("status")
         if code is not None:
             req.drain(1 << 30)
-            return Reply(code, [("X-HCP-ErrorMessage", f"injected fault: status {code}")])
+            return error_reply(code, f"injected fault: status {code}")
         return None
 
     def _head_bytes(self, conn: _Connection, status: int, headers: list[tuple[str, str]] | bytes,
@@ -385,7 +386,7 @@ class NodeService:
             b"\r\n"))
 
     def _send_simple(self, conn: _Connection, status: int, message: str) -> None:
-        conn.sock.sendall(self._head_bytes(conn, status, [("X-HCP-ErrorMessage", message)], 0,
+        conn.sock.sendall(self._head_bytes(conn, status, error_reply(status, message).headers, 0,
                                            False))
 
     def _send(self, conn: _Connection, req: Request, reply: Any, keep: bool) -> None:

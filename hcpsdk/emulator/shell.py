@@ -94,7 +94,7 @@ def start_systems(stack: contextlib.ExitStack, *, nodes: int = 4,
     :param options: more arguments of :class:`~hcpsdk.emulator.Emulator`
     :returns: ``[primary]`` or ``[primary, replica]``
     """
-    from .handle import Emulator
+    from .emulator import Emulator
 
     hcp = stack.enter_context(Emulator(nodes=nodes, domain=domain, http_port=http_port,
                                        https_port=https_port, mapi_port=mapi_port, **options))

@@ -3,7 +3,7 @@
 Bodies live in a *storage* (memory or a directory on disk, see :class:`MemoryStorage`
 and :class:`DiskStorage`) as immutable blobs; the :class:`ObjectStore` keeps the
 metadata and enforces HCP's rules (versioning, retention, hold, directories, quota).
-Rule violations raise :class:`StoreError` carrying the HTTP status and HCP's
+Rule violations raise :class:`~hcpsdk.emulator.errors.RequestRefused` carrying the HTTP status and HCP's
 ``X-HCP-ErrorMessage`` text.
 """
 from __future__ import annotations
@@ -16,12 +16,12 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..exceptions import HcpsdkError
 from . import retention as _ret
 from .blobs import Blob, DiskStorage, MemoryStorage, hasher
+from .errors import RequestRefused
 from .model import ChangeEvent
 
-__all__ = ["StoreError", "Blob", "MemoryStorage", "DiskStorage", "Annotation", "Version",
+__all__ = ["Blob", "MemoryStorage", "DiskStorage", "Annotation", "Version",
            "ObjectStore", "hasher", "change_time", "SHRED_SECONDS"]
 
 #: Seconds a removed version with ``shred=true`` counts as waiting to be shredded (HCP
@@ -29,19 +29,8 @@ __all__ = ["StoreError", "Blob", "MemoryStorage", "DiskStorage", "Annotation", "
 SHRED_SECONDS = 1.0
 
 
-class StoreError(HcpsdkError):
-    """A request violates an HCP rule; the request handler answers it with *status*.
-
-    :param status: the HTTP status to answer, kept as ``status``
-    :param message: the ``X-HCP-ErrorMessage`` text, kept as ``message``; the
-        ``reason`` is ``"HTTP <status>: <message>"``
-    """
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"HTTP {status}: {message}")
-        self.status = status
-        self.message = message
-
+#: The former name of :class:`~hcpsdk.emulator.errors.RequestRefused` (the same class).
+StoreError = RequestRefused
 
 _clock_lock = threading.Lock()
 _clock_last = [0, 0]   # the last (ms, sequence number) handed out
@@ -100,6 +89,8 @@ class Version:
     retention: int = 0
     retention_class: str = ""
     hold: bool = False
+    #: Ids of the labeled holds in force (see :mod:`hcpsdk.emulator.labelhold`).
+    labels: tuple[str, ...] = ()
     shred: bool = False
     index: bool = True
     owner: str = ""
@@ -232,10 +223,10 @@ class ObjectStore:
         parent = _parent(path)
         while parent and parent not in self.dirs:
             if self.current(parent) is not None:
-                raise StoreError(409, f"{parent} is an object, not a directory")
+                raise RequestRefused(409, f"{parent} is an object, not a directory")
             parent = _parent(parent)
         if parent and self.current(parent) is not None:
-            raise StoreError(409, f"{parent} is an object, not a directory")
+            raise RequestRefused(409, f"{parent} is an object, not a directory")
 
     def _make_parents(self, path: str, change_ms: str) -> None:
         """Create missing directories above *path* and register *path* as a child."""
@@ -270,15 +261,15 @@ class ObjectStore:
         """:meth:`precheck_put` with the lock held."""
         d = self.dirs.get(path)
         if d is not None and not d.deleted:
-            raise StoreError(409, f"a directory exists at {path}")
+            raise RequestRefused(409, f"a directory exists at {path}")
         cur = self.current(path)
         if cur is not None:
             if not self.namespace.versioning:
-                raise StoreError(409, "object already exists")
-            if cur.hold:
-                raise StoreError(403, "object is on hold")
+                raise RequestRefused(409, "object already exists")
+            if cur.hold or cur.labels:
+                raise RequestRefused(403, "object is on hold")
             if _ret.blocks_delete(cur.retention):
-                raise StoreError(403, "object is under retention")
+                raise RequestRefused(403, "object is under retention")
         self._check_parents(path)
 
     def put(self, path: str, writer: Any, *, owner: str, content_type: str = "",
@@ -286,7 +277,7 @@ class ObjectStore:
             hold: bool | None = None, acl: Any = None) -> Version:
         """Store a new object (or a new version) from a finished *writer*.
 
-        :raises StoreError: 409 (exists, no versioning; directory there), 403 (retention,
+        :raises RequestRefused: 409 (exists, no versioning; directory there), 403 (retention,
             hold), 413 (quota), 400 (bad retention)
         """
         ns = self.namespace
@@ -295,7 +286,7 @@ class ObjectStore:
             with self.lock:
                 self._check_put(path)
                 if self._used + blob.size > ns.hard_quota:
-                    raise StoreError(413, "not enough space (namespace quota exceeded)")
+                    raise RequestRefused(413, "not enough space (namespace quota exceeded)")
                 prev = self.objects.get(path)
                 base = prev[-1] if prev and not prev[-1].deleted else None
                 now_ms, change = change_time()
@@ -340,7 +331,7 @@ class ObjectStore:
             return _ret.parse(expr, ingest=ingest, current=current,
                               classes=self.namespace.retention_classes)
         except _ret.RetentionError as exc:
-            raise StoreError(400, str(exc)) from None
+            raise RequestRefused(400, str(exc)) from None
 
     def _drop(self, versions: list[Version] | None) -> None:
         """Release the data of removed *versions* (shred=true ones start being shredded)."""
@@ -363,14 +354,14 @@ class ObjectStore:
                compliance: bool = False) -> None:
         """Delete object *path* (a delete marker with versioning), or an empty directory.
 
-        :raises StoreError: 404 missing, 403 retention/hold/non-empty directory
+        :raises RequestRefused: 404 missing, 403 retention/hold/non-empty directory
         """
         with self.lock:
             if path in self.dirs and not self.dirs[path].deleted:
                 if not path:
-                    raise StoreError(403, "the root directory cannot be deleted")
+                    raise RequestRefused(403, "the root directory cannot be deleted")
                 if self.list_dir(path):
-                    raise StoreError(403, "directory is not empty")
+                    raise RequestRefused(403, "directory is not empty")
                 del self.dirs[path]
                 self.children.pop(path, None)
                 self.children.get(_parent(path), set()).discard(path.rpartition("/")[2])
@@ -379,7 +370,7 @@ class ObjectStore:
                 versions = self.objects.get(path)
                 cur = self.current(path)
                 if cur is None and not (purge and versions):
-                    raise StoreError(404, "object not found")
+                    raise RequestRefused(404, "object not found")
                 for v in ([cur] if cur is not None else []) + (versions if purge else []):
                     if not v.deleted:
                         self._deletable(v, privileged, compliance)
@@ -400,15 +391,15 @@ class ObjectStore:
         The current version is deleted by a plain DELETE (or purge), not by its id. An object
         left with delete markers only is removed.
 
-        :raises StoreError: 404 no such version, 400 the current version, 403 hold or
+        :raises RequestRefused: 404 no such version, 400 the current version, 403 hold or
             retention (privileged deletes it, except in compliance mode)
         """
         with self.lock:
             v = self.version(path, version_id)
             if v is None:
-                raise StoreError(404, f"version {version_id} of the object not found")
+                raise RequestRefused(404, f"version {version_id} of the object not found")
             if v is self.current(path):
-                raise StoreError(400, f"version {version_id} is the current version: delete the"
+                raise RequestRefused(400, f"version {version_id} is the current version: delete the"
                                       " object (or purge it) instead")
             if not v.deleted:
                 self._deletable(v, privileged, compliance)
@@ -425,13 +416,13 @@ class ObjectStore:
     @staticmethod
     def _deletable(v: Version, privileged: bool, compliance: bool) -> None:
         """403 unless version *v* may be deleted (hold: never; retention: privileged)."""
-        if v.hold:
-            raise StoreError(403, "object is on hold")
+        if v.hold or v.labels:
+            raise RequestRefused(403, "object is on hold")
         if _ret.blocks_delete(v.retention):
             if not privileged:
-                raise StoreError(403, "object is under retention")
+                raise RequestRefused(403, "object is under retention")
             if compliance:
-                raise StoreError(403, "privileged delete is not allowed in compliance mode")
+                raise RequestRefused(403, "privileged delete is not allowed in compliance mode")
 
     def _remove_object(self, path: str) -> None:
         self._drop(self.objects.pop(path, None))
@@ -440,11 +431,11 @@ class ObjectStore:
     def mkdir(self, path: str) -> Directory:
         """Create directory *path* and its parents.
 
-        :raises StoreError: 409 if anything exists at *path*
+        :raises RequestRefused: 409 if anything exists at *path*
         """
         with self.lock:
             if path in self.dirs or self.current(path) is not None:
-                raise StoreError(409, "a directory or object exists at this path")
+                raise RequestRefused(409, "a directory or object exists at this path")
             self._check_parents(path)
             change = change_time()[1]
             self._make_parents(path, change)
@@ -459,24 +450,29 @@ class ObjectStore:
         *changes* may hold ``index``, ``shred``, ``hold`` (bools), ``retention`` (expression),
         ``owner``, ``domain`` (strings).
 
-        :raises StoreError: 404, 400 (rule violations)
+        :raises RequestRefused: 404, 400 (rule violations)
         """
         with self.lock:
             v = self.current(path)
             if v is None:
-                raise StoreError(404, "object not found")
+                raise RequestRefused(404, "object not found")
+            if v.labels and set(changes) - {"labels"}:
+                raise RequestRefused(400, "an object with labeled holds cannot be changed")
+            if "labels" in changes:
+                from . import labelhold as _labelhold  # it raises this module's RequestRefused
+                v.labels = _labelhold.apply(v.labels, changes["labels"])
             if "retention" in changes and "hold" in changes:
-                raise StoreError(400, "retention and hold cannot be changed in one request")
+                raise RequestRefused(400, "retention and hold cannot be changed in one request")
             if changes.get("shred") is False and v.shred:
-                raise StoreError(400, "shred cannot be changed from true to false")
+                raise RequestRefused(400, "shred cannot be changed from true to false")
             if "retention" in changes:
                 if v.hold:
-                    raise StoreError(400, "retention cannot be changed while the object is on hold")
+                    raise RequestRefused(400, "retention cannot be changed while the object is on hold")
                 new = self._parse_retention(changes["retention"], v.ingest_time, v.retention)
                 why = _ret.may_change(_ret.Retention(v.retention, v.retention_class),
                                       _ret.Retention(*new))
                 if why:
-                    raise StoreError(400, why)
+                    raise RequestRefused(400, why)
                 v.retention, v.retention_class = new
             for key in ("index", "shred", "hold", "owner", "domain"):
                 if key in changes:
@@ -484,7 +480,7 @@ class ObjectStore:
             v.change_ms = change_time()[1]
             v.cache = None
             snapshot = {k: getattr(v, k) for k in
-                        ("index", "shred", "hold", "owner", "domain", "retention",
+                        ("index", "shred", "hold", "labels", "owner", "domain", "retention",
                          "retention_class", "change_ms")}
         self._emit("metadata", path, snapshot)
         return v
@@ -495,17 +491,17 @@ class ObjectStore:
                        version_id: int | None = None) -> Annotation:
         """Store (replace) annotation *name* of *path*.
 
-        :raises StoreError: 404, 400 (>10 annotations), 413 (size), 403 (retention)
+        :raises RequestRefused: 404, 400 (>10 annotations), 413 (size), 403 (retention)
         """
         limit = (1 << 30) if name == "default" else (1 << 20)
         if len(data) > limit:
-            raise StoreError(413, f"annotation {name} is larger than {limit} bytes")
+            raise RequestRefused(413, f"annotation {name} is larger than {limit} bytes")
         with self.lock:
             v = self._target(path, version_id)
             if name not in v.annotations and len(v.annotations) >= 10:
-                raise StoreError(400, "an object can have at most 10 annotations")
+                raise RequestRefused(400, "an object can have at most 10 annotations")
             if name in v.annotations and _ret.blocks_delete(v.retention):
-                raise StoreError(403, "annotations of an object under retention cannot be replaced")
+                raise RequestRefused(403, "annotations of an object under retention cannot be replaced")
             a = v.annotations[name] = Annotation(data, change_time()[1], content_type or "text/xml")
             v.cache = None
         self._emit("annotation", path, {"name": name, "annotation": a})
@@ -514,14 +510,14 @@ class ObjectStore:
     def delete_annotation(self, path: str, name: str) -> None:
         """Remove annotation *name* of *path*.
 
-        :raises StoreError: 404 object or annotation missing, 403 under retention
+        :raises RequestRefused: 404 object or annotation missing, 403 under retention
         """
         with self.lock:
             v = self._target(path, None)
             if name not in v.annotations:
-                raise StoreError(404, f"annotation {name} not found")
+                raise RequestRefused(404, f"annotation {name} not found")
             if _ret.blocks_delete(v.retention):
-                raise StoreError(403, "annotations of an object under retention cannot be deleted")
+                raise RequestRefused(403, "annotations of an object under retention cannot be deleted")
             del v.annotations[name]
             v.cache = None
         self._emit("annotation", path, {"name": name, "annotation": None})
@@ -531,7 +527,7 @@ class ObjectStore:
         with self.lock:
             cur = self._target(path, None)
             if acl is None and cur.acl is None:
-                raise StoreError(404, "object has no ACL")
+                raise RequestRefused(404, "object has no ACL")
             for v in self.objects[path]:
                 v.acl = acl
                 v.cache = None
@@ -540,7 +536,7 @@ class ObjectStore:
     def _target(self, path: str, version_id: int | None) -> Version:
         v = self.current(path) if version_id is None else self.version(path, version_id)
         if v is None or v.deleted:
-            raise StoreError(404, "object not found")
+            raise RequestRefused(404, "object not found")
         return v
 
     # ---------------------------------------------------------------- replication

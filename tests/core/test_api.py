@@ -110,33 +110,10 @@ def test_import_is_cheap_and_lazy():
     loaded = _fresh_interpreter(
         "import sys, json; before = set(sys.modules); import hcpsdk; "
         "print(json.dumps(sorted(set(sys.modules) - before)))")
-    heavy = {"dns", "dns.resolver", "logging", "hashlib", "threading", "hcpsdk.namespace",
-             "hcpsdk.pathbuilder", "hcpsdk.mapi", "hcpsdk.emulator", "trustme", "cryptography",
-             "hcpsdk._replica", "copy",  # _replica: only with a replica_fqdn
-             # loaded when first needed: the first failure, body, socket
-             "hcpsdk._translate", "hcpsdk._early", "hcpsdk._idle"}
+    # dnspython only when a Target resolves a name; _replica only with a replica_fqdn
+    heavy = {"dns", "dns.resolver", "hcpsdk.namespace", "hcpsdk.pathbuilder", "hcpsdk.mapi",
+             "hcpsdk.emulator", "trustme", "cryptography", "hcpsdk._replica", "copy"}
     assert not heavy & set(loaded), heavy & set(loaded)
-
-
-def test_lazy_parts_load_when_needed(hcp):
-    """Error translation, early answers and the reaper arrive with their first use."""
-    loaded = _fresh_interpreter(
-        "import sys, json, hcpsdk\n"
-        "def have(): return [m in sys.modules for m in "
-        "('hcpsdk._idle', 'hcpsdk._early', 'hcpsdk._translate')]\n"
-        f"t = hcpsdk.Target({hcp.addresses[0]!r}, hcpsdk.NativeAuthorization({hcp.user!r}, "
-        f"{hcp.password!r}), port={hcp.http_port}, tls=False,\n"
-        "                  dnscache=True)\n"
-        "steps = [have()]\n"
-        "c = hcpsdk.Connection(t, retries=0)\n"
-        "c.HEAD('/rest/lazy-none'); steps.append(have())\n"
-        "c.PUT('/rest/lazy-' + str(id(c)), b'x'); steps.append(have())\n"
-        "c.close(); t2 = hcpsdk.Target('127.0.0.1', t._auth, port=1, tls=False)\n"
-        "try: hcpsdk.Connection(t2, retries=0).HEAD('/x')\n"
-        "except hcpsdk.HcpsdkError: steps.append(have())\n"
-        "print(json.dumps(steps))")
-    assert loaded == [[False, False, False], [True, False, False], [True, True, False],
-                      [True, True, True]]
 
 
 def test_replica_module_is_imported_only_for_a_replica():

@@ -153,7 +153,7 @@ def test_fork_while_the_lock_is_held_elsewhere(hcp, target, objects, open_connec
     taken, release = threading.Event(), threading.Event()
 
     def hold():  # as the reaper does, from its own thread
-        with c._lock:
+        with c._channel.lock:
             taken.set()
             release.wait(30)
 

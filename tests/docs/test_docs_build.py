@@ -23,10 +23,11 @@ pytest.importorskip("sphinx", reason="the documentation needs Sphinx: pip instal
 
 #: Modules whose ``__all__`` the API reference must cover, each name in its documented home.
 DOCUMENTED_MODULES = ["hcpsdk", "hcpsdk.ips", "hcpsdk.namespace", "hcpsdk.pathbuilder",
-                      "hcpsdk.mapi", "hcpsdk.ingest", "hcpsdk.emulator"]
+                      "hcpsdk.mapi", "hcpsdk.ingest", "hcpsdk.emulator", "hcpsdk.objects"]
 #: Pages whose examples must be run (a page without a single test means they were lost).
 PAGES_WITH_EXAMPLES = ["hcpsdk", "ssl", "ips", "namespace", "pathbuilder", "mapi", "emulator",
-                       "retries", "threadsafety", "performance"]
+                       "retries", "threadsafety", "performance", "objects",
+                       "safety"]
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +137,7 @@ def _drawn_trees(text: str) -> dict[str, dict[str, tuple[str | None, list[str] |
 def test_the_package_walk_finds_the_exceptions_of_every_part():
     names = set(_package_exceptions())
     assert {"hcpsdk.exceptions.HcpsdkError", "hcpsdk.ips.IpsError", "hcpsdk.mapi.LogsStatusError",
-            "hcpsdk.emulator.tls.MissingExtraError", "hcpsdk.emulator.store.StoreError",
+            "hcpsdk.emulator.tls.MissingExtraError", "hcpsdk.emulator.errors.RequestRefused",
             "hcpsdk.emulator.http11.HeadTooLarge"} <= names
 
 

@@ -93,7 +93,7 @@ def test_metadata_files(conn, name):
     assert core.tag == "core-metadata"
     assert core.findtext("name") == name and core.findtext("size") == "10"
     assert core.findtext("custom-metadata") == "true"
-    assert conn.PUT(meta + "/core-metadata.xml", body=b"<x/>").status == 405
+    assert conn.PUT(meta + "/core-metadata.xml", body=b"<x/>").status == 403   # read only
     assert conn.DELETE(meta + "/custom-metadata.xml").status == 200
     assert conn.HEAD(meta + "/custom-metadata.xml").status == 404
     assert conn.DELETE(name).status == 200
@@ -130,7 +130,7 @@ def test_fcfs_paths_elsewhere_and_rest_on_the_default_namespace(hcp, fcfs_host, 
         assert c.GET("/fcfs_data/x").status == 404                       # on n1.m
         r = c.GET(f"{unique}/o", host=fcfs_host)
         assert r.status == 403 and r.header("X-HCP-ErrorMessage")
-        assert c.PUT("/fcfs_data/q?index=true", b"1", host=fcfs_host).status == 400
+        assert c.PUT("/fcfs_data/q?hold=true", b"1", host=fcfs_host).status == 400
 
 
 def test_certificate_covers_the_default_namespace(hcp, fcfs_host, name):

@@ -5,18 +5,30 @@ from __future__ import annotations
 import pytest
 
 from hcpsdk.emulator import retention
+from hcpsdk.emulator.errors import RequestRefused, error_reply
 from hcpsdk.emulator.http11 import Abort, HeadTooLarge
 from hcpsdk.emulator.mapi_format import MapiError
 from hcpsdk.emulator.store import StoreError
 from hcpsdk.exceptions import HcpsdkError
 
 
-@pytest.mark.parametrize("cls", [StoreError, MapiError])
-def test_status_errors_keep_status_and_message(cls):
-    exc = cls(409, "object exists")
+def test_store_and_mapi_refuse_with_the_one_error_class():
+    assert StoreError is MapiError is RequestRefused
+
+
+def test_request_refused_keeps_status_and_message_and_answers_with_them():
+    exc = RequestRefused(409, "object exists")
     assert isinstance(exc, HcpsdkError)
     assert (exc.status, exc.message) == (409, "object exists")
     assert str(exc) == exc.reason == "HTTP 409: object exists"
+    reply = exc.reply()
+    assert (reply.status, reply.headers, reply.body) == (
+        409, [("X-HCP-ErrorMessage", "object exists")], b"")
+
+
+def test_error_reply_keeps_the_message_a_valid_header_value():
+    reply = error_reply(400, "two\r\nlines and \u20ac")
+    assert reply.headers == [("X-HCP-ErrorMessage", "two lines and ?")]
 
 
 def test_retention_error_is_also_a_value_error():

@@ -77,23 +77,29 @@ def test_start_is_idempotent_and_close_stops_it():
         socket.create_connection((address, port), timeout=5).close()
 
 
-def test_reading_a_running_attribute_starts_the_emulator():
-    """Code written for the start in the constructor keeps working (and must close)."""
-    emu = Emulator(nodes=1)
-    try:
-        port = emu.http_port
-        assert emu.running
-        with Client(emu) as c:
-            assert c.GET("/proc", auth=None).status in (401, 403)
-        assert emu.http_port == port
-    finally:
-        emu.close()
-    never = Emulator(nodes=1)
-    never.close()
-    with pytest.raises(HcpsdkError, match="closed"):
-        never.http_port  # noqa: B018
+@pytest.mark.parametrize("read", [
+    lambda e: e.addresses, lambda e: e.http_port, lambda e: e.https_port, lambda e: e.mapi_port,
+    lambda e: e.dns, lambda e: e.cafile, lambda e: e.requests, lambda e: e.faults,
+    lambda e: e.stats(), lambda e: e.client_context(), lambda e: e.connection_info()])
+def test_reading_a_running_attribute_before_start_is_a_clear_error(read):
+    """Nothing starts servers behind the caller's back: the error says what to do."""
+    emu = Emulator(nodes=1, address_block=(253, 9))
+    with pytest.raises(HcpsdkError, match=r"not started; use 'with Emulator\(...\) as hcp:'"
+                                          r" or call start\(\) first"):
+        read(emu)
+    assert not emu.running and _threads("127.253.9.") == set()
+    emu.close()
+    with pytest.raises(HcpsdkError, match="closed without being started"):
+        read(emu)
     with pytest.raises(AttributeError):
-        never.no_such_attribute  # noqa: B018
+        emu.no_such_attribute  # noqa: B018
+
+
+def test_running_attributes_stay_readable_after_close():
+    with Emulator(nodes=1) as emu:
+        ports = (emu.addresses, emu.http_port, emu.https_port, emu.mapi_port)
+    assert (emu.addresses, emu.http_port, emu.https_port, emu.mapi_port) == ports
+    assert emu.addresses[0] in repr(emu) and "closed" in repr(emu)
 
 
 def test_unstarted_and_closed_emulators_leak_nothing_at_exit():

@@ -11,7 +11,6 @@ the MAPI port 9090 the 0.9.5 client insists on.
 from __future__ import annotations
 
 import fcntl
-import io
 import json
 import os
 import subprocess
@@ -19,11 +18,11 @@ import sys
 import tempfile
 import textwrap
 import venv
-import zipfile
 
 import pytest
 
 from hcpsdk.emulator import Emulator
+from hcpsdk.emulator.mapi_log_package import unpack
 
 ORIGINAL = "hcpsdk==0.9.5.post1"
 
@@ -143,11 +142,12 @@ def test_logs(result):
     assert out["log_status"] == [["readyForStreaming", True], ["streamingInProgress", False],
                                  ["started", True], ["error", False],
                                  ["content", ["ACCESS", "SYSTEM", "SERVICE", "APPLICATION"]]]
-    assert out["log_name"].startswith("hcp1-logs-") and out["log_name"].endswith(".zip")
+    assert out["log_name"].startswith(f"HCPLogs-admin.{one.domain}-all-")
+    assert out["log_name"].endswith(".zip")
     node = one.addresses[0].rsplit(".", 1)[1]
-    with zipfile.ZipFile(io.BytesIO(bytes.fromhex(out["log_zip"]))) as archive:
-        assert archive.namelist() == [f"{node}/SYSTEM.log"]
-        assert "MARK compat mark" in archive.read(f"{node}/SYSTEM.log").decode()
+    files = unpack(bytes.fromhex(out["log_zip"]))
+    assert list(files) == [node] and list(files[node]) == ["system.log.0"]
+    assert "MARK compat mark" in files[node]["system.log.0"].decode()
     assert out["log_cancel"] is True
 
 

@@ -19,6 +19,7 @@ from xml.etree import ElementTree
 import pytest
 
 from hcpsdk.emulator import Emulator, mapi_logs
+from hcpsdk.emulator.mapi_log_package import unpack
 
 
 def _token(user: str, password: str) -> str:
@@ -324,8 +325,11 @@ def test_log_prepare_then_download_a_real_zip(hcp, logs):
     assert " " not in disposition.partition("=")[2]
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
         assert archive.testzip() is None
-        assert sorted(archive.namelist()) == [f"{node}/ACCESS.log", f"{node}/SYSTEM.log"]
-        text = archive.read(f"{node}/SYSTEM.log").decode()
+    files = unpack(body)
+    assert list(files) == [node]
+    assert sorted(files[node]) == ["admin_request.log.0", "http_gateway_request.log.0",
+                                   "mapi_gateway_request.log.0", "system.log.0"]
+    text = files[node]["system.log.0"].decode()
     assert "MARK before download" in text and hcp.domain in text
 
 
@@ -333,11 +337,12 @@ def test_log_download_without_nodes_covers_all_content_of_all_nodes(hcp, logs):
     logs.ok("POST", "/mapi/logs/prepare", _prepare_body(), Content_Type="application/xml")
     request = b"<logDownload>\n\n    <snodes></snodes>\n</logDownload>"
     body = logs.ok("POST", "/mapi/logs/download", request, Content_Type="application/xml")
-    with zipfile.ZipFile(io.BytesIO(body)) as archive:
-        names = archive.namelist()
-    assert sorted(names) == sorted(f"{address.rsplit('.', 1)[1]}/{kind}.log"
-                                   for address in hcp.addresses
-                                   for kind in ("ACCESS", "SYSTEM", "SERVICE", "APPLICATION"))
+    files = unpack(body)
+    assert sorted(files) == sorted(address.rsplit(".", 1)[1] for address in hcp.addresses)
+    for names in files.values():
+        assert sorted(names) == ["admin_request.log.0", "application.log.0",
+                                 "http_gateway_request.log.0", "mapi_gateway_request.log.0",
+                                 "service.log.0", "system.log.0"]
 
 
 def test_log_preparation_in_progress_is_400(hcp, logs):

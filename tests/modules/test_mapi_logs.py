@@ -12,6 +12,7 @@ from collections import OrderedDict
 import pytest
 
 from hcpsdk.emulator import mapi_logs
+from hcpsdk.emulator.mapi_log_package import unpack
 from hcpsdk.exceptions import HcpsdkError, HcpsdkPortError, HcpsdkStatusError
 from hcpsdk.mapi import Logs, LogsArgumentError, LogsError, LogsInProgessError, LogsStatusError
 
@@ -74,12 +75,13 @@ def test_prepare_status_download_round_trip(hcp, logs):
     finally:
         hdl.close()
     assert progress and progress[-1] == len(data) and progress == sorted(progress)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = archive.namelist()
-        nodes = {a.rsplit(".", 1)[1] for a in hcp.addresses}
-        assert {n.split("/")[0] for n in names} <= nodes
-        assert {n.split("/")[1] for n in names} == {f"{kind}.log" for kind in Logs.L_ALL}
-        text = "".join(archive.read(n).decode() for n in names)
+    logs_of = unpack(data)
+    assert set(logs_of) == {a.rsplit(".", 1)[1] for a in hcp.addresses}
+    for files in logs_of.values():
+        assert set(files) == {"http_gateway_request.log.0", "mapi_gateway_request.log.0",
+                              "admin_request.log.0", "system.log.0", "service.log.0",
+                              "application.log.0"}
+    text = "".join(files["system.log.0"].decode() for files in logs_of.values())
     assert "marker for the download test" in text
 
 
@@ -88,8 +90,9 @@ def test_download_selected_logs_into_given_handle(hcp, logs):
     target = io.BytesIO()
     hdl, _ = logs.download(hdl=target, logs=[Logs.L_ACCESS])
     assert hdl is target
-    with zipfile.ZipFile(hdl) as archive:
-        assert {n.split("/")[1] for n in archive.namelist()} == {"ACCESS.log"}
+    for files in unpack(hdl.getvalue()).values():
+        assert set(files) == {"http_gateway_request.log.0", "mapi_gateway_request.log.0",
+                              "admin_request.log.0"}
     body = last_request(hcp, "POST", "/mapi/logs/download")
     assert body.status == 200
 

@@ -12,10 +12,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from ..exceptions import HcpsdkArgumentError, HcpsdkError, HcpsdkTypeError
 from . import config as _config
+from .accesslog import Recorder
 from .dnsserver import NameServer, Zone
 from .faults import Faults
 from .handler import Handler
@@ -31,9 +33,6 @@ log = logging.getLogger(__name__)
 STANDARD_PORTS = {"http": 80, "https": 443, "mapi": 9090}
 SOFTWARE_VERSION = "7.1.0.10"
 
-#: Instance attributes that exist once the emulator runs (read earlier, they start it).
-_SET_BY_START = frozenset(("addresses", "dns", "http_port", "https_port", "mapi_port", "cafile",
-                           "requests", "faults"))
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 
 _blocks_lock = threading.Lock()
@@ -103,6 +102,20 @@ def _reserve_block() -> tuple[int, int]:
                 return block
 
 
+@dataclass(frozen=True)
+class _Started:
+    """What a started emulator has (and one never started has not)."""
+
+    addresses: list[str]
+    dns: tuple[str, int]
+    http_port: int
+    https_port: int | None
+    mapi_port: int
+    cafile: str
+    requests: RequestLog
+    faults: Faults
+
+
 class Emulator:
     """An emulated HCP system on loopback: nodes, DNS, TLS, REST, ``/proc``, MAPI, faults.
 
@@ -116,9 +129,9 @@ class Emulator:
     The emulator starts on ``with`` (or :meth:`start`) and stops at the end of the ``with``
     block (or in :meth:`close`); it runs once and can't be restarted. The constructor only
     checks the arguments and builds the model (:attr:`system`, the names and users): an
-    emulator that is never started opens nothing and needs no :meth:`close`. Reading one of
-    the attributes set while starting on an emulator that was not started starts it (then
-    :meth:`close` it).
+    emulator that is never started opens nothing and needs no :meth:`close`. The attributes
+    set while starting raise :class:`~hcpsdk.HcpsdkError` before: reading one never starts
+    servers behind your back.
 
     Attributes set while starting: ``addresses`` (node IPs), ``http_port``, ``https_port``
     (None without TLS), ``mapi_port`` (the same numbers on every node), ``dns`` (host, port
@@ -174,6 +187,7 @@ class Emulator:
         self._closed = False
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._service: NodeService | None = None
+        self._run: _Started | None = None
         self._dns: NameServer | None = None
         self._persist = None
         if data_dir:
@@ -220,62 +234,105 @@ class Emulator:
         """Whether the emulator was started and is not closed yet."""
         return self._service is not None and not self._closed
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for attributes not set yet: the ones set while starting start the
-        # emulator on first use (code written for the start in the constructor keeps working).
-        if name in _SET_BY_START and "_lifecycle" in self.__dict__ and self._service is None:
-            self.start()
-            return self.__dict__[name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    def _started(self, what: str) -> _Started:
+        """What :meth:`start` set up.
+
+        :raises hcpsdk.HcpsdkError: naming *what* was asked for, if the emulator was never
+            started
+        """
+        if self._run is None:
+            state = "was closed without being started" if self._closed else "is not started"
+            raise HcpsdkError(f"Emulator.{what}: the Emulator of {self.system.domain} {state};"
+                              " use 'with Emulator(...) as hcp:' or call start() first")
+        return self._run
+
+    @property
+    def addresses(self) -> list[str]:
+        """The node IP addresses (``127.A.B.2``, ``127.A.B.3``, ...)."""
+        return self._started("addresses").addresses
+
+    @property
+    def dns(self) -> tuple[str, int]:
+        """``(host, port)`` of the DNS server."""
+        return self._started("dns").dns
+
+    @property
+    def http_port(self) -> int:
+        """The data HTTP port (the same on every node)."""
+        return self._started("http_port").http_port
+
+    @property
+    def https_port(self) -> int | None:
+        """The data HTTPS port, None without TLS."""
+        return self._started("https_port").https_port
+
+    @property
+    def mapi_port(self) -> int:
+        """The MAPI port (always TLS)."""
+        return self._started("mapi_port").mapi_port
+
+    @property
+    def cafile(self) -> str:
+        """The PEM file of the emulator's CA."""
+        return self._started("cafile").cafile
+
+    @property
+    def requests(self) -> RequestLog:
+        """The requests served so far."""
+        return self._started("requests").requests
+
+    @property
+    def faults(self) -> Faults:
+        """Fault injection (:class:`~hcpsdk.emulator.faults.Faults`)."""
+        return self._started("faults").faults
 
     def _start(self, nodes: int, http_port: int | None, https_port: int | None,
                mapi_port: int | None, dns_port: int, keep_alive: float,
                block: tuple[int, int] | None) -> None:
         self._block = block or _reserve_block()
         a, b = self._block
-        self.addresses = [f"127.{a}.{b}.{n}" for n in range(2, nodes + 2)]
-        self.system.addresses = list(self.addresses)
+        domain = self.system.domain
+        addresses = [f"127.{a}.{b}.{n}" for n in range(2, nodes + 2)]
+        self.system.addresses = list(addresses)
         self._dns = NameServer(f"127.{a}.{b}.1", dns_port)
-        self.dns: tuple[str, int] = self._dns.address
-        self._dns.add_zone(Zone(self.system.domain, lambda: self.system.tenants.keys(),
-                                self.addresses))
-        wanted = {"http": http_port, "https": https_port if self.tls else None,
-                  "mapi": mapi_port}
+        self._dns.add_zone(Zone(domain, lambda: self.system.tenants.keys(), addresses))
+        wanted = {"http": http_port, "https": https_port, "mapi": mapi_port}
         if not self.tls:
             wanted.pop("https")
-        prebound, ports = self._bind_all(wanted)
-        self.http_port: int = ports["http"]
-        self.https_port: int | None = ports.get("https")
-        self.mapi_port: int = ports["mapi"]
-        names = [f"*.{t}.{self.system.domain}" for t in self.system.tenants]
-        names += [f"{t}.{self.system.domain}" for t in self.system.tenants]
-        names += [self.admin_fqdn, f"default.default.{self.system.domain}"]
+        prebound, ports = self._bind_all(addresses, wanted)
+        names = [f"*.{t}.{domain}" for t in self.system.tenants]
+        names += [f"{t}.{domain}" for t in self.system.tenants]
+        names += [self.admin_fqdn, f"default.default.{domain}"]
         ca_pem = None
         ca_path = os.path.join(self.data_dir, "ca-key.pem") if self.data_dir else None
         if ca_path and os.path.exists(ca_path):
             with open(ca_path, "rb") as f:
                 ca_pem = f.read()
-        self._authority = Authority(names, self.addresses, self.data_dir or self._tmp.name,
-                                    ca_pem, self.system.domain, lambda: list(self.system.tenants))
+        assert self._tmp is not None  # start() made it
+        self._authority = Authority(names, addresses, self.data_dir or self._tmp.name,
+                                    ca_pem, domain, lambda: list(self.system.tenants))
         if ca_path and ca_pem is None:
             fd = os.open(ca_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as f:
                 f.write(self._authority.ca_key_pem())
-        self.cafile: str = self._authority.cafile
-        self.requests = RequestLog()
-        self.faults = Faults(self.addresses, self._set_down, self._set_dns_fail)
+        run = _Started(addresses, self._dns.address, ports["http"], ports.get("https"),
+                       ports["mapi"], self._authority.cafile, RequestLog(),
+                       Faults(addresses, self._set_down, self._set_dns_fail))
         common = (f"Server: HCP V{SOFTWARE_VERSION}\r\n"
-                  f"X-HCP-ServicedBySystem: {self.system.domain}\r\n").encode()
+                  f"X-HCP-ServicedBySystem: {domain}\r\n").encode()
         content = (f"X-HCP-SoftwareVersion: {SOFTWARE_VERSION}\r\n"
                    "Cache-Control: no-cache,no-store\r\nPragma: no-cache\r\n"
                    "Expires: Thu, 01 Jan 1970 00:00:00 GMT\r\n").encode()
-        self._service = NodeService(self.addresses, ports, self._authority.context,
-                                    Handler(self.system, self._default), common, self.faults,
-                                    self.requests.add, keep_alive, content)
+        self._service = NodeService(addresses, ports, self._authority.context,
+                                    Recorder(self.system, Handler(self.system, self._default)),
+                                    common, run.faults, run.requests.add, keep_alive, content)
+        self._run = run
         self._service.start(prebound)
-        log.info("emulator %s started on %s", self.system.domain, ", ".join(self.addresses))
+        log.info("emulator %s started on %s", domain, ", ".join(addresses))
 
-    def _bind_all(self, wanted: dict[str, int | None]) -> tuple[dict, dict[str, int]]:
+    @classmethod
+    def _bind_all(cls, addresses: list[str], wanted: dict[str, int | None]
+                  ) -> tuple[dict[tuple[int, str], socket.socket], dict[str, int]]:
         """Bind every (node, service); standard ports first, else one shared ephemeral port."""
         prebound: dict[tuple[int, str], socket.socket] = {}
         ports: dict[str, int] = {}
@@ -285,13 +342,13 @@ class Emulator:
                 bound = None
                 for attempt in range(40):
                     want = candidates[0] if attempt == 0 else 0
-                    bound = self._bind_nodes(want)
+                    bound = cls._bind_nodes(addresses, want)
                     if bound is not None:
                         break
                     if port is not None and port != 0:
-                        raise OSError(f"cannot bind {kind} port {port} on {self.addresses}")
+                        raise OSError(f"cannot bind {kind} port {port} on {addresses}")
                 if bound is None:
-                    raise OSError(f"no free {kind} port on {self.addresses}")
+                    raise OSError(f"no free {kind} port on {addresses}")
                 number, socks = bound
                 ports[kind] = number
                 for node, sock in enumerate(socks):
@@ -302,10 +359,11 @@ class Emulator:
             raise
         return prebound, ports
 
-    def _bind_nodes(self, port: int) -> tuple[int, list[socket.socket]] | None:
+    @staticmethod
+    def _bind_nodes(addresses: list[str], port: int) -> tuple[int, list[socket.socket]] | None:
         socks: list[socket.socket] = []
         try:
-            for address in self.addresses:
+            for address in addresses:
                 sock = NodeService.bind(address, port)
                 socks.append(sock)
                 port = sock.getsockname()[1]
@@ -438,15 +496,14 @@ class Emulator:
 
     def serve_names_of(self, other: Emulator) -> None:
         """Let this emulator's DNS server answer the names of *other* too."""
-        if self._dns is None:
-            self.start()
+        self._started("serve_names_of()")
+        assert self._dns is not None
         self._dns.add_zone(Zone(other.system.domain, lambda: other.system.tenants.keys(),
                                 other.addresses))
 
     def client_context(self) -> Any:
         """An :class:`ssl.SSLContext` for clients that trusts the emulator's CA."""
-        if self._service is None:
-            self.start()
+        self._started("client_context()")
         return self._authority.client_context()
 
     def target(self, fqdn: str | None = None, port: int | None = None, **kw: Any) -> Any:
@@ -486,8 +543,8 @@ class Emulator:
 
         :param node: a node index or IP; None for all nodes
         """
-        if self._service is None:
-            self.start()
+        self._started("stats()")
+        assert self._service is not None
         if isinstance(node, str):
             node = self.addresses.index(node)
         return self._service.stats(node)
@@ -554,8 +611,8 @@ class Emulator:
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "running" if self._service else "not started"
-        addresses = self.__dict__.get("addresses")
-        if not addresses or self._closed:
+        addresses = self._run.addresses if self._run else []
+        if not addresses:
             return f"<Emulator {self.domain} {state}>"
         ports = f"http {self.http_port}, https {self.https_port}, mapi {self.mapi_port}"
         return (f"<Emulator {self.domain} {state}: {len(addresses)} nodes {addresses[0]}.."

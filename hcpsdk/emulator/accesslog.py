@@ -1,0 +1,187 @@
+"""The access log of an emulated system: one line per request it served, in HCP's format.
+
+HCP writes every request of its HTTP gateway (``http_gateway_request.log``) and of the
+management API (``mapi_gateway_request.log``) as one line that log tools split on
+whitespace::
+
+    192.0.2.10 - n [05/Mar/2024:10:02:11 +0100] "PUT /rest/a.txt?retention=0 HTTP/1.1" 201 0 n1.m 14 002 18
+
+client address, ``-``, user (``-`` when anonymous), local time, the request line as
+received, status, response body bytes, namespace (``<ns>.<tenant>``; ``-`` for MAPI), latency
+in milliseconds, the three-digit node id and the request body bytes. A Default Namespace
+line has no namespace field and ends after the latency, as HCP 7 wrote it, so that a parser
+counting fields never reads the node id as the latency.
+
+The :class:`Recorder` wraps the emulator's request handler; the log package of
+:mod:`hcpsdk.emulator.mapi_logs` reads :func:`access_log` of the system.
+
+.. versionadded:: 1.0
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import collections
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from .http11 import BlobReply, Request
+from .model import Reply, System, _token_of
+
+__all__ = ["AccessEntry", "AccessLog", "Recorder", "access_log", "format_line", "LOG_FILES"]
+
+#: Log file of each service kind, as named inside HCP's log package.
+LOG_FILES = {"http": "http_gateway_request.log", "mapi": "mapi_gateway_request.log",
+             "admin": "admin_request.log"}
+
+# HCP writes English month names whatever the locale of the system.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True, slots=True)
+class AccessEntry:
+    """One served request."""
+
+    when: float          #: wall-clock time the request arrived (epoch seconds)
+    client: str          #: client address
+    user: str            #: user name the client gave, ``-`` if none
+    request_line: str    #: ``METHOD target HTTP/1.1`` as received
+    status: int
+    sent: int            #: response body bytes
+    namespace: str | None  #: ``ns.tenant``, ``-`` (MAPI), None (Default Namespace)
+    latency_ms: int
+    node: str            #: address of the node that served it
+    received: int        #: request body bytes
+    kind: str            #: ``http`` or ``mapi``
+
+    @property
+    def day(self) -> date:
+        """The local date of the request."""
+        return date.fromtimestamp(self.when)
+
+
+def format_line(entry: AccessEntry) -> str:
+    """The log line of *entry* (without a line end).
+
+    :param entry: the served request
+    :returns: the line in HCP's access-log format
+    """
+    local = datetime.fromtimestamp(entry.when).astimezone()
+    stamp = (f"[{local.day:02}/{_MONTHS[local.month - 1]}/{local.year}:"
+             f"{local:%H:%M:%S} {local:%z}]")
+    head = (f'{entry.client} - {entry.user} {stamp} "{entry.request_line}" {entry.status}'
+            f" {entry.sent}")
+    if entry.namespace is None:
+        return f"{head} {entry.latency_ms}"
+    node_id = int(entry.node.rsplit(".", 1)[-1])
+    return f"{head} {entry.namespace} {entry.latency_ms} {node_id:03} {entry.received}"
+
+
+class AccessLog:
+    """The served requests of one system, oldest first (at most *limit* are kept).
+
+    :param limit: how many entries are kept; older ones are dropped
+    """
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self._entries: collections.deque[AccessEntry] = collections.deque(maxlen=limit)
+
+    def add(self, entry: AccessEntry) -> None:
+        """Append *entry* (thread-safe: a deque's append is atomic)."""
+        self._entries.append(entry)
+
+    def entries(self, start: date | None = None, end: date | None = None) -> list[AccessEntry]:
+        """The entries of the local days *start* to *end* (both included; None = open)."""
+        return [e for e in list(self._entries)
+                if (start is None or e.day >= start) and (end is None or e.day <= end)]
+
+    def lines(self, kind: str, node: str, entries: Iterable[AccessEntry]) -> str:
+        """The log text of service *kind* on *node* from *entries* (one line each)."""
+        return "".join(format_line(e) + "\n" for e in entries
+                       if e.kind == kind and e.node == node)
+
+
+_logs: dict[int, AccessLog] = {}
+_lock = threading.Lock()
+
+
+def access_log(system: System) -> AccessLog:
+    """The access log of *system* (made on first use, dropped with the system)."""
+    with _lock:
+        found = _logs.get(id(system))
+        if found is None:
+            found = _logs[id(system)] = AccessLog()
+            weakref.finalize(system, _logs.pop, id(system), None)
+        return found
+
+
+def _user(headers: Any) -> str:
+    cred = _token_of(headers)
+    if cred is None:
+        return "-"
+    scheme, value = cred
+    if scheme == "AD":
+        return value.partition(":")[0] or "-"
+    encoded = value.partition(":")[0]
+    try:
+        name = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return "-"
+    # a name with a space would split the line into one field too many
+    return name.replace(" ", "%20") if name and name != "all_users" else "-"
+
+
+class Recorder:
+    """Wraps a request handler and logs every request it answers.
+
+    :param system: the system whose :func:`access_log` gets the entries
+    :param handler: ``handler(request) -> Reply | BlobReply``
+    """
+
+    def __init__(self, system: System, handler: Callable[[Request], Reply | BlobReply]) -> None:
+        self._handler = handler
+        self._log = access_log(system)
+        self._suffix = "." + system.domain
+        self._default_host = "default.default" + self._suffix
+
+    def __call__(self, req: Request) -> Reply | BlobReply:
+        """Answer *req* with the wrapped handler and log it."""
+        when, started = time.time(), time.perf_counter()
+        reply = self._handler(req)
+        latency = int((time.perf_counter() - started) * 1000)
+        if req.method == "HEAD" or reply.status in (204, 304):
+            sent = 0
+        else:
+            sent = reply.length if isinstance(reply, BlobReply) else len(reply.body)
+        target = req.raw_path + ("?" + req.raw_query if req.raw_query else "")
+        length = req.headers.get("content-length", "0")
+        self._log.add(AccessEntry(
+            when, self._client(req), _user(req.headers), f"{req.method} {target} {req.version}",
+            reply.status, sent, self._namespace(req), latency, req.address,
+            int(length) if length.isdigit() else 0,
+            "mapi" if req.service == "mapi" else "http"))
+        return reply
+
+    @staticmethod
+    def _client(req: Request) -> str:
+        try:
+            return str(req._conn.sock.getpeername()[0])
+        except (OSError, AttributeError):
+            return "-"
+
+    def _namespace(self, req: Request) -> str | None:
+        if req.service == "mapi":
+            return "-"
+        host = req.host.rstrip(".")
+        if host == self._default_host:
+            return None
+        if host.endswith(self._suffix):
+            labels = host[: -len(self._suffix)].split(".")
+            if len(labels) == 2:
+                return ".".join(labels)
+        return "-"

@@ -1,0 +1,186 @@
+"""The file objects of :class:`hcpsdk.fs.HcpFileSystem`: ranged reads, streamed writes.
+
+Reading asks HCP for byte ranges (``Range: bytes=a-b``) through fsspec's caches
+(read-ahead by default), so ``seek()`` and partial reads fetch only what they need.
+
+Writing sends one PUT. A file that stays below one block goes out as a single
+PUT of known length (which the Connection may resend after a network error). A
+larger one is streamed: at the first full block a PUT with a chunked body starts
+on its own thread and Connection, and every further block is handed to it
+through a :class:`_Channel` that holds at most two blocks, so writing a file of
+any size needs about three blocks of memory. HCP stores an object only when its
+body is complete: a write that fails, or a ``with`` block left by an exception,
+leaves no object behind.
+
+.. versionadded:: 1.0
+"""
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from fsspec.spec import AbstractBufferedFile  # type: ignore[import-untyped]
+
+from ..connection import Connection
+from ..exceptions import HcpsdkError
+
+if TYPE_CHECKING:
+    from . import HcpFileSystem
+
+__all__ = ["HcpFile"]
+
+#: Blocks a streamed write may have queued for its PUT thread.
+QUEUED_BLOCKS = 2
+
+
+class _Aborted(HcpsdkError):
+    """The writer gave up: the chunked body must not end cleanly."""
+
+
+class _Channel:
+    """A bounded hand-over of blocks from the writer to the PUT thread's body iterator."""
+
+    def __init__(self, limit: int = QUEUED_BLOCKS) -> None:
+        self._blocks: collections.deque[bytes] = collections.deque()
+        self._limit = limit
+        self._cond = threading.Condition()
+        self._ended = False      # the writer has no more blocks
+        self._aborted = False    # the writer gave up
+        self._stopped = False    # the PUT no longer takes blocks (answered or failed)
+
+    def put(self, block: bytes) -> bool:
+        """Queue ``block``; ``False`` when the PUT has stopped taking blocks."""
+        with self._cond:
+            while len(self._blocks) >= self._limit and not self._stopped:
+                self._cond.wait()
+            if self._stopped:
+                return False
+            self._blocks.append(block)
+            self._cond.notify_all()
+            return True
+
+    def end(self, aborted: bool = False) -> None:
+        """No more blocks: the body ends (or, ``aborted``, breaks off)."""
+        with self._cond:
+            self._ended = True
+            self._aborted = aborted
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        """The PUT has finished: wake a writer waiting for room."""
+        with self._cond:
+            self._stopped = True
+            self._blocks.clear()
+            self._cond.notify_all()
+
+    def body(self) -> Iterator[bytes]:
+        """The PUT's body: blocks as they come, until :meth:`end`."""
+        while True:
+            with self._cond:
+                while not self._blocks and not self._ended:
+                    self._cond.wait()
+                if self._blocks:
+                    block = self._blocks.popleft()
+                    self._cond.notify_all()
+                elif self._aborted:
+                    raise _Aborted("the write was aborted")
+                else:
+                    return
+            yield block
+
+
+class _Upload:
+    """A PUT with a streamed body, running on its own thread and Connection."""
+
+    def __init__(self, fs: HcpFileSystem, path: str) -> None:
+        self.channel = _Channel()
+        self.status: int | None = None
+        self.message = ""
+        self.error: BaseException | None = None
+        self._fs = fs
+        self._path = path
+        self._thread = threading.Thread(target=self._run, name=f"hcpsdk-fs-put {path}",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with Connection(self._fs.target, **self._fs.connection_args) as con:
+                response = con.PUT(self._path, self.channel.body())
+                self.status = response.status
+                self.message = response.getheader("X-HCP-ErrorMessage") or response.reason
+                response.read()
+        except BaseException as exc:  # handed to the writer, which raises it
+            self.error = exc
+        finally:
+            self.channel.stop()
+
+    def finish(self, aborted: bool = False) -> None:
+        """End the body and wait for HCP's answer."""
+        self.channel.end(aborted)
+        self._thread.join()
+
+
+class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
+    """An object of an HCP namespace opened for reading (``rb``) or writing (``wb``, ``xb``).
+
+    Made by :meth:`HcpFileSystem.open`; see the module description.
+    """
+
+    def __init__(self, fs: HcpFileSystem, path: str, mode: str = "rb", **kwargs: Any) -> None:
+        super().__init__(fs, path, mode, **kwargs)
+        self._upload: _Upload | None = None
+
+    # -- reading ------------------------------------------------------------------------
+
+    def _fetch_range(self, start: int, end: int) -> bytes:
+        if start >= end:
+            return b""
+        data: bytes = self.fs._read_range(self.path, start, end)
+        return data
+
+    # -- writing ------------------------------------------------------------------------
+
+    def _initiate_upload(self) -> None:
+        """Nothing yet: a file that never fills a block is sent in one PUT at close."""
+
+    def _upload_chunk(self, final: bool = False) -> bool:
+        block = self.buffer.getvalue()
+        if self._upload is None and final:
+            self.fs._put_bytes(self.path, block, exclusive=self.mode == "xb")
+            return True
+        if self._upload is None:
+            if self.mode == "wb":
+                # a chunked PUT over an existing object is refused; replace it
+                self.fs._discard(self.path)
+            self._upload = _Upload(self.fs, self.path)
+        if block and not self._upload.channel.put(block):
+            self._finish(aborted=True)
+        if final:
+            self._finish()
+        return True
+
+    def _finish(self, aborted: bool = False) -> None:
+        upload = self._upload
+        assert upload is not None
+        upload.finish(aborted)
+        if upload.error is not None and not isinstance(upload.error, _Aborted):
+            raise upload.error
+        if upload.status not in (200, 201):
+            self.fs._raise_status("PUT", self.path, upload.status or 0, upload.message)
+        if aborted:
+            raise HcpsdkError(f"PUT {self.path}: the upload stopped early")
+
+    def _abort(self) -> None:
+        """Break off a streamed PUT so that HCP stores nothing."""
+        if self._upload is not None:
+            self._upload.finish(aborted=True)
+        self.closed = True
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None and self.writable() and not self.closed:
+            self._abort()
+            return
+        self.close()

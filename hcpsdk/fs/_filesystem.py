@@ -1,0 +1,482 @@
+"""The fsspec filesystem of an HCP namespace (protocol ``hcp``).
+
+Every call goes through the :class:`hcpsdk.Connection` of the calling thread (one per
+thread, made from the filesystem's :class:`hcpsdk.Target`), so node round-robin,
+retries and the replica strategy are the Target's. The filesystem keeps no open
+socket in its pickle: a Dask worker or a forked child builds its own.
+
+.. versionadded:: 1.0
+"""
+from __future__ import annotations
+
+import os
+import threading
+import xml.etree.ElementTree as ElementTree
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from fsspec.callbacks import DEFAULT_CALLBACK, NoOpCallback  # type: ignore[import-untyped]
+from fsspec.spec import AbstractFileSystem, _Cached  # type: ignore[import-untyped]
+from fsspec.utils import isfilelike, stringify_path  # type: ignore[import-untyped]
+
+from .._check import bad_value, of_type
+from ..connection import Connection
+from ..exceptions import HcpsdkArgumentError
+from ..target import Target
+from . import _wire
+from ._file import HcpFile
+from ._options import PROTOCOL, split_url, target_from_options
+
+__all__ = ["HcpFileSystem", "DEFAULT_BLOCK_SIZE"]
+
+#: Bytes a read fetches ahead, a streamed write sends per block, a download writes at once.
+DEFAULT_BLOCK_SIZE = 8 << 20
+_OK = (200, 201)
+# the options target_from_options() understands, and those fsspec hands every filesystem
+_OPTIONS = frozenset({"host", "user", "password", "port", "tls", "cafile", "nameserver",
+                      "dnscache", "replica_host", "replica_strategy"})
+_FSSPEC_OPTIONS = frozenset({"use_listings_cache", "listings_expiry_time", "max_paths",
+                             "skip_instance_cache", "asynchronous", "loop"})
+
+
+def _request_path(path: str) -> str:
+    """An fsspec path (object names as stored) as a Connection url: ``%`` is literal."""
+    return path.replace("%", "%25")
+
+
+class _Instances(_Cached):  # type: ignore[misc]
+    """fsspec's instance cache, bypassed for filesystems made from a Target object.
+
+    fsspec keys its cache by the arguments' ``repr``; two Targets for one FQDN may
+    differ in what their ``repr`` hides (password, resolver), so they must not share
+    a filesystem.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("target") is not None or (args and isinstance(args[0], Target)):
+            kwargs["skip_instance_cache"] = True
+        return super().__call__(*args, **kwargs)
+
+
+class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[misc]
+    """An HCP namespace as an fsspec filesystem.
+
+    Paths are REST paths (``/rest/dir/name``, the leading ``/`` optional) or
+    ``hcp://<namespace FQDN>/rest/dir/name`` URLs; names are the stored names
+    (a ``%`` is a ``%``). Directories are HCP directories: they exist when
+    created, empty or not.
+
+    .. code-block:: python
+
+        fs = fsspec.filesystem("hcp", target=target)
+        fs.pipe_file("/rest/demo/a.txt", b"hello")
+        fs.ls("/rest/demo", detail=False)          # ['/rest/demo/a.txt']
+
+        df = pandas.read_csv("hcp://n1.m.hcp1.example.com/rest/t.csv",
+                             storage_options={"user": "n", "password": "n01"})
+
+    :param target: the Target to use; without it, one is built from ``options``
+    :param connection_args: keyword arguments for each thread's
+        :class:`hcpsdk.Connection` (``timeout``, ``retries``, ...)
+    :param block_size: bytes per read-ahead, per streamed write block and per download
+        write (default 8 MiB)
+    :param options: without ``target``: ``host``, ``user``, ``password``, ``port``,
+        ``tls``, ``cafile``, ``nameserver``, ``dnscache``, ``replica_host``,
+        ``replica_strategy`` (see :func:`hcpsdk.fs.target_from_options`; ``HCP_*``
+        environment variables fill in what is missing)
+    :raises HcpsdkTypeError: ``target`` is no Target, ``block_size`` no int
+    :raises HcpsdkArgumentError: an unknown option, options besides a ``target``, or
+        what :func:`~hcpsdk.fs.target_from_options` refuses
+
+    .. versionadded:: 1.0
+    """
+
+    protocol = PROTOCOL
+    root_marker = "/"
+
+    def __init__(self, target: Target | None = None, *,
+                 connection_args: dict[str, Any] | None = None,
+                 block_size: int | None = None, **options: Any) -> None:
+        of_type("HcpFileSystem", "target", target, Target, "an hcpsdk.Target")
+        unknown = set(options) - _OPTIONS - _FSSPEC_OPTIONS
+        if unknown:
+            raise HcpsdkArgumentError(f"HcpFileSystem: unknown option(s) {sorted(unknown)} "
+                                      f"(known: {sorted(_OPTIONS)})")
+        of_type("HcpFileSystem", "block_size", block_size, int, "None or an int")
+        if block_size is not None and block_size < 1:
+            raise bad_value("HcpFileSystem", "block_size", "at least 1", block_size)
+        given = {k: v for k, v in options.items() if k in _OPTIONS and v is not None}
+        if target is not None and set(given) - {"host"}:
+            raise HcpsdkArgumentError("HcpFileSystem: give either a target or the options "
+                                      f"to build one, not both ({sorted(given)})")
+        if target is not None and given.get("host", target.fqdn).lower() != target.fqdn.lower():
+            raise HcpsdkArgumentError(f"HcpFileSystem: the URL's host {given['host']!r} is not "
+                                      f"the target's {target.fqdn!r}")
+        super().__init__(target=target, connection_args=connection_args,
+                         block_size=block_size, **options)
+        self.target: Target = target if target is not None else target_from_options(given)
+        self.connection_args: dict[str, Any] = dict(connection_args or {})
+        self.blocksize = block_size or DEFAULT_BLOCK_SIZE
+        self._local = threading.local()
+
+    # -- paths --------------------------------------------------------------------------
+
+    @classmethod
+    def _strip_protocol(cls, path: Any) -> Any:
+        if isinstance(path, list):
+            return [cls._strip_protocol(p) for p in path]
+        path = stringify_path(path)
+        if path.startswith(f"{PROTOCOL}://"):
+            # the host is a storage option; the rest, '?' included, is the object's name
+            rest = path[len(PROTOCOL) + 3:]
+            path = rest[rest.find("/"):] if "/" in rest else "/"
+        elif path.startswith(f"{PROTOCOL}::"):
+            path = path[len(PROTOCOL) + 2:]
+        return "/" + path.strip("/")
+
+    @staticmethod
+    def _get_kwargs_from_urls(path: str) -> dict[str, Any]:
+        if isinstance(path, str) and path.startswith(f"{PROTOCOL}://"):
+            return split_url(path)[0]
+        return {}
+
+    def unstrip_protocol(self, name: str) -> str:
+        if name.startswith(f"{PROTOCOL}://"):
+            return name
+        return f"{PROTOCOL}://{self.target.fqdn}{self._strip_protocol(name)}"
+
+    # -- the calling thread's Connection ------------------------------------------------
+
+    def _connection(self) -> Connection:
+        con: Connection | None = getattr(self._local, "connection", None)
+        if con is None:
+            con = self._local.connection = Connection(self.target, **self.connection_args)
+        return con
+
+    def _call(self, method: str, path: str, body: Any = None, *, params: Any = None,
+              headers: dict[str, str] | None = None, ok: tuple[int, ...] = _OK) -> Any:
+        """Send a request on this thread's Connection; a status not in ``ok`` raises.
+
+        :returns: the response (its body not read, unless the status was refused)
+        """
+        con = self._connection()
+        response = con.request(method, _request_path(path), body, params, headers)
+        if response.status not in ok:
+            message = response.getheader("X-HCP-ErrorMessage") or response.reason
+            con.read()
+            self._raise_status(method, path, response.status, message)
+        return response
+
+    @staticmethod
+    def _raise_status(method: str, path: str, status: int, message: str) -> None:
+        raise _wire.status_error(method, path, status, message)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def info(self, path: str, **kwargs: Any) -> dict[str, Any]:
+        """The facts of ``path`` from HCP's HEAD answer.
+
+        :returns: ``name``, ``size``, ``type`` (``'file'``, ``'directory'`` or
+            ``'other'`` for a symlink), ``hash_scheme``, ``hash_value``,
+            ``version_id``, ``change_time`` (aware datetime), ``ingest_time``
+        :raises FileNotFoundError: there is nothing at ``path``
+        """
+        path = self._strip_protocol(path)
+        if path == "/":
+            return {"name": "/", "size": 0, "type": "directory"}
+        response = self._call("HEAD", path, ok=(200,))
+        self._connection().read()
+        return _wire.from_headers(path, response.headers)
+
+    def ls(self, path: str, detail: bool = True, **kwargs: Any) -> list[Any]:
+        """The entries of directory ``path`` (or ``[info]`` of an object).
+
+        :raises FileNotFoundError: there is nothing at ``path``
+        """
+        path = self._strip_protocol(path)
+        if path == "/":
+            entries = [{"name": "/rest", "size": 0, "type": "directory"}]
+        else:
+            # a Range on a directory listing is ignored; on an object it saves the body
+            response = self._call("GET", path, headers={"Range": "bytes=0-0"},
+                                  ok=(200, 206, 416))
+            body = self._connection().read()
+            if response.getheader("X-HCP-Type") == "directory":
+                entries = self._entries(path, body)
+            else:
+                entries = [self.info(path)]
+        return entries if detail else [entry["name"] for entry in entries]
+
+    @staticmethod
+    def _entries(path: str, listing: bytes) -> list[dict[str, Any]]:
+        base = path.rstrip("/")
+        entries = []
+        for element in ElementTree.fromstring(listing).iter("entry"):
+            attrs = element.attrib
+            if attrs.get("state") == "deleted":
+                continue
+            kind = attrs.get("type", "object")
+            entries.append({
+                "name": f"{base}/{attrs.get('utf8Name', attrs.get('urlName', ''))}",
+                "size": int(attrs.get("size") or 0) if kind == "object" else 0,
+                "type": _wire.FS_TYPES.get(kind, "other"),
+                "hash_scheme": attrs.get("hashScheme"),
+                "hash_value": attrs.get("hash"),
+                "version_id": attrs.get("version"),
+                "change_time": _wire.ms_datetime(attrs.get("changeTimeMilliseconds")),
+            })
+        return entries
+
+    def _read_range(self, path: str, start: int, end: int) -> bytes:
+        """Bytes ``[start, end)`` of object ``path`` (fewer at its end)."""
+        response = self._call("GET", path, headers={"Range": f"bytes={start}-{end - 1}"},
+                              ok=(200, 206, 416))
+        data: bytes = self._connection().read()
+        if response.status == 416:
+            return b""
+        if response.status == 200:  # the whole object: HCP ignored the range
+            return data[start:end]
+        return data
+
+    def cat_file(self, path: str, start: int | None = None, end: int | None = None,
+                 **kwargs: Any) -> bytes:
+        """The content of object ``path``, or its bytes ``[start, end)``.
+
+        Negative ``start``/``end`` count from the end, as in slices. Only the asked
+        range travels (``Range`` request).
+
+        :raises FileNotFoundError: no object at ``path``
+        :raises IsADirectoryError: ``path`` is a directory
+        """
+        path = self._strip_protocol(path)
+        if start is None and end is None:
+            response = self._call("GET", path, ok=(200,))
+            data: bytes = self._connection().read()
+            if response.getheader("X-HCP-Type") == "directory":
+                raise IsADirectoryError(path)
+            return data
+        begin = start or 0
+        if end is None and begin < 0:
+            return self._suffix(path, -begin)
+        if end is None:
+            return self._read_range(path, begin, 1 << 62)
+        if begin < 0 or end < 0:
+            size = self.size(path)
+            begin = max(size + begin, 0) if begin < 0 else begin
+            end = max(size + end, 0) if end < 0 else end
+        return self._read_range(path, begin, end) if end > begin else b""
+
+    def _suffix(self, path: str, count: int) -> bytes:
+        if count == 0:
+            return b""
+        self._call("GET", path, headers={"Range": f"bytes=-{count}"}, ok=(200, 206))
+        data: bytes = self._connection().read()
+        return data[-count:]
+
+    def _open(self, path: str, mode: str = "rb", block_size: int | None = None,
+              autocommit: bool = True, cache_options: dict[str, Any] | None = None,
+              **kwargs: Any) -> HcpFile:
+        path = self._strip_protocol(path)
+        if mode not in ("rb", "wb", "xb"):
+            raise bad_value("HcpFileSystem.open", "mode", "'rb', 'wb' or 'xb' (HCP objects "
+                            "can't be appended to)", mode)
+        if mode == "xb" and self.exists(path):
+            raise FileExistsError(path)
+        if mode == "rb" and kwargs.get("size") is None:
+            details = self.info(path)
+            if details["type"] != "file":
+                raise IsADirectoryError(path)
+            kwargs["size"] = details["size"]
+        return HcpFile(self, path, mode, block_size=block_size or self.blocksize,
+                       autocommit=autocommit, cache_options=cache_options, **kwargs)
+
+    def get_file(self, rpath: str, lpath: Any, callback: Any = DEFAULT_CALLBACK,
+                 outfile: BinaryIO | None = None, **kwargs: Any) -> None:
+        """Download object ``rpath`` into the local file ``lpath`` (a directory: create it).
+
+        The body goes to the file in blocks as it arrives; ``callback`` hears of each.
+        """
+        rpath = self._strip_protocol(rpath)
+        if outfile is None and isfilelike(lpath):
+            outfile = lpath
+        response = self._call("GET", rpath, ok=(200,))
+        con = self._connection()
+        if response.getheader("X-HCP-Type") == "directory":
+            con.read()
+            if outfile is None:
+                os.makedirs(lpath, exist_ok=True)
+            return
+        callback.set_size(response.length)
+        target = outfile
+        if target is None:
+            os.makedirs(os.path.dirname(os.path.abspath(lpath)), exist_ok=True)
+            target = open(lpath, "wb")  # noqa: SIM115 - closed below, not by this block
+        try:
+            while data := con.read(self.blocksize):
+                target.write(data)
+                callback.relative_update(len(data))
+        finally:
+            if outfile is None:
+                target.close()
+
+    # -- writing ------------------------------------------------------------------------
+
+    def _store(self, path: str, body: Any, exclusive: bool) -> None:
+        """PUT ``body`` (bytes or a seekable file) to ``path``, replacing an object there.
+
+        HCP refuses a PUT over an existing object (409) unless the namespace keeps
+        versions; replacing means deleting first.
+        """
+        con = self._connection()
+        response = self._call("PUT", path, body, ok=(201, 200, 409))
+        con.read()
+        if response.status != 409:
+            return
+        if exclusive:
+            self._raise_status("PUT", path, 409, "the object exists")
+        self._discard(path)
+        if not isinstance(body, (bytes, bytearray, memoryview)):
+            body.seek(0)
+        self._call("PUT", path, body)
+        con.read()
+
+    def _put_bytes(self, path: str, data: bytes, exclusive: bool = False) -> None:
+        self._store(path, data, exclusive)
+
+    def _discard(self, path: str) -> None:
+        """Delete the object at ``path`` if there is one."""
+        self._call("DELETE", path, ok=(200, 204, 404))
+        self._connection().read()
+
+    def pipe_file(self, path: str, value: bytes, mode: str = "overwrite", **kwargs: Any
+                  ) -> None:
+        """Store ``value`` as object ``path`` (``mode='create'``: only if there is none).
+
+        :raises FileExistsError: ``mode='create'`` and the object exists
+        """
+        self._store(self._strip_protocol(path), bytes(value), mode == "create")
+
+    def put_file(self, lpath: Any, rpath: str, callback: Any = DEFAULT_CALLBACK,
+                 mode: str = "overwrite", **kwargs: Any) -> None:
+        """Upload the local file ``lpath`` as object ``rpath`` (a directory: create it).
+
+        The file is sent straight from disk (with ``sendfile`` where it can), and sent
+        again from its start if a node fails; ``callback`` hears of every block read.
+        """
+        rpath = self._strip_protocol(rpath)
+        if os.path.isdir(lpath):
+            self.makedirs(rpath, exist_ok=True)
+            return
+        with open(lpath, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            callback.set_size(size)
+            if isinstance(callback, NoOpCallback):
+                self._store(rpath, f, mode == "create")
+                return
+            self._store(rpath, _Reporting(f, callback), mode == "create")
+
+    def touch(self, path: str, truncate: bool = True, **kwargs: Any) -> None:
+        """Create an empty object (``truncate=False``: only if there is none)."""
+        path = self._strip_protocol(path)
+        if truncate or not self.exists(path):
+            self._store(path, b"", False)
+
+    def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
+        """Copy object ``path1`` to ``path2`` (a directory: create ``path2``)."""
+        path1, path2 = self._strip_protocol(path1), self._strip_protocol(path2)
+        if self.info(path1)["type"] == "directory":
+            self.makedirs(path2, exist_ok=True)
+            return
+        self._store(path2, self.cat_file(path1), False)
+
+    # -- directories and deleting -------------------------------------------------------
+
+    def mkdir(self, path: str, create_parents: bool = True, **kwargs: Any) -> None:
+        """Create the HCP directory ``path``.
+
+        :raises FileExistsError: something exists at ``path``
+        :raises FileNotFoundError: ``create_parents=False`` and the parent is missing
+        """
+        path = self._strip_protocol(path)
+        if not create_parents and not self.isdir(self._parent(path)):
+            raise FileNotFoundError(self._parent(path))
+        self._call("PUT", path, params={"type": "directory"})
+        self._connection().read()
+
+    def makedirs(self, path: str, exist_ok: bool = False) -> None:
+        """Create the HCP directory ``path`` and its missing parents.
+
+        :raises FileExistsError: it exists (and ``exist_ok`` is false), or an object is there
+        """
+        path = self._strip_protocol(path)
+        try:
+            self.mkdir(path)
+        except FileExistsError:
+            if not exist_ok or not self.isdir(path):
+                raise
+
+    def rm_file(self, path: str) -> None:
+        """Delete the object (or empty directory) ``path``.
+
+        :raises FileNotFoundError: nothing at ``path``
+        :raises PermissionError: HCP refused (retention, hold, a non-empty directory)
+        """
+        path = self._strip_protocol(path)
+        self._call("DELETE", path, ok=(200, 204))
+        self._connection().read()
+
+    _rm = rm_file
+
+    def rmdir(self, path: str) -> None:
+        """Delete the empty directory ``path``."""
+        self.rm_file(path)
+
+    # -- facts --------------------------------------------------------------------------
+
+    def checksum(self, path: str) -> int:
+        """HCP's content hash of object ``path`` as an int (unchanged while the content is)."""
+        return int(self.info(path)["hash_value"] or "0", 16)
+
+    def ukey(self, path: str) -> str:
+        """HCP's hash and version of ``path``: changes whenever the object is replaced."""
+        info = self.info(path)
+        return f"{info['hash_scheme']} {info['hash_value']} {info['version_id']}"
+
+    def modified(self, path: str) -> datetime:
+        """When ``path`` last changed (HCP's change time)."""
+        when: datetime = self.info(path)["change_time"]
+        return when
+
+    def created(self, path: str) -> datetime:
+        """When object ``path`` was stored (HCP's ingest time)."""
+        info = self.info(path)
+        when: datetime = info.get("ingest_time") or info["change_time"]
+        return when
+
+
+class _Reporting:
+    """A seekable file that tells a callback how many bytes were read from it."""
+
+    def __init__(self, f: BinaryIO, callback: Any) -> None:
+        self._f = f
+        self._callback = callback
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._f.read(size)
+        self._callback.relative_update(len(data))
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        position = self._f.seek(offset, whence)
+        if whence == 0 and offset == 0:
+            self._callback.absolute_update(0)  # a resend starts counting again
+        return position
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True

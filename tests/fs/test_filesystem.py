@@ -1,0 +1,285 @@
+"""HcpFileSystem beyond fsspec's abstract suite: ranges, streamed writes, facts, errors."""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import tracemalloc
+
+import fsspec
+import pytest
+
+import hcpsdk
+from hcpsdk.emulator import Emulator
+from hcpsdk.fs import HcpFileSystem
+
+DATA = bytes(range(256)) * 40  # 10 KiB
+
+
+@pytest.fixture
+def stored(fs, folder):
+    path = f"{folder}/data.bin"
+    fs.pipe_file(path, DATA)
+    return path
+
+
+@pytest.mark.parametrize(("start", "end"), [(0, 10), (100, 5000), (None, 7), (-300, None),
+                                            (5000, None), (-10, -2), (9000, 20000), (11000, None),
+                                            (30, 30), (40, 20)])
+def test_cat_file_ranges_match_slices(fs, stored, start, end):
+    assert fs.cat_file(stored, start, end) == DATA[start:end]
+
+
+def test_cat_file_sends_a_range_request(fs, stored, hcp_emulator):
+    before = len(hcp_emulator.requests)
+    assert fs.cat_file(stored, 100, 200) == DATA[100:200]
+    record = hcp_emulator.requests[before]
+    assert record.method == "GET" and record.status == 206
+
+
+def test_open_read_seeks_and_reads_ahead(fs, stored, hcp_emulator):
+    with fs.open(stored, block_size=1024) as f:
+        f.seek(5000)
+        assert f.read(10) == DATA[5000:5010]
+        requests = len(hcp_emulator.requests)
+        assert f.read(500) == DATA[5010:5510]  # served from the read-ahead block
+        assert len(hcp_emulator.requests) == requests
+        f.seek(-20, 2)
+        assert f.read() == DATA[-20:]
+
+
+def test_directories_exist_empty_and_list(fs, folder):
+    fs.mkdir(f"{folder}/empty")
+    fs.pipe_file(f"{folder}/sub/a.txt", b"a")
+    assert fs.isdir(f"{folder}/empty") and fs.ls(f"{folder}/empty") == []
+    assert fs.ls(folder, detail=False) == [f"{folder}/empty", f"{folder}/sub"]
+    assert fs.find(folder) == [f"{folder}/sub/a.txt"]
+    assert fs.glob(f"{folder}/*/a.*") == [f"{folder}/sub/a.txt"]
+    with pytest.raises(FileExistsError):
+        fs.mkdir(f"{folder}/empty")
+    fs.makedirs(f"{folder}/empty", exist_ok=True)
+
+
+def test_info_carries_hcp_hash_version_and_times(fs, stored):
+    info = fs.info(stored)
+    assert info["type"] == "file" and info["size"] == len(DATA)
+    assert info["hash_scheme"] == "SHA-256"
+    assert info["hash_value"] == hashlib.sha256(DATA).hexdigest().upper()
+    assert fs.checksum(stored) == int(hashlib.sha256(DATA).hexdigest(), 16)
+    assert fs.modified(stored).tzinfo is not None and info["version_id"]
+
+
+def test_ukey_changes_when_the_object_is_replaced(fs, stored):
+    before = fs.ukey(stored)
+    fs.pipe_file(stored, DATA)  # same content, a new object
+    assert fs.ukey(stored) != before
+    assert fs.checksum(stored) == int(hashlib.sha256(DATA).hexdigest(), 16)
+
+
+def test_missing_paths_raise_file_not_found(fs, folder):
+    for call in (fs.info, fs.cat_file, fs.ls, fs.rm_file, fs.open):
+        with pytest.raises(FileNotFoundError):
+            call(f"{folder}/nothing")
+    assert not fs.exists(f"{folder}/nothing")
+
+
+def test_rm_recursive_removes_the_tree(fs, folder):
+    fs.pipe({f"{folder}/a/b/c.txt": b"1", f"{folder}/a/d.txt": b"2"})
+    fs.mkdir(f"{folder}/a/e")
+    with pytest.raises(PermissionError):  # HCP keeps a non-empty directory
+        fs.rm_file(f"{folder}/a")
+    fs.rm(f"{folder}/a", recursive=True)
+    assert not fs.exists(f"{folder}/a")
+
+
+def test_cp_file_copies_content(fs, stored, folder):
+    fs.cp_file(stored, f"{folder}/copy.bin")
+    assert fs.cat_file(f"{folder}/copy.bin") == DATA
+
+
+def test_exclusive_write_refuses_an_existing_object(fs, stored):
+    with pytest.raises(FileExistsError):
+        fs.pipe_file(stored, b"x", mode="create")
+    with pytest.raises(FileExistsError):
+        fs.open(stored, "xb")
+    assert fs.cat_file(stored) == DATA
+
+
+def test_append_mode_is_refused_before_anything_is_sent(fs, stored, hcp_emulator):
+    before = len(hcp_emulator.requests)
+    with pytest.raises(hcpsdk.HcpsdkArgumentError, match="mode"):
+        fs.open(stored, "ab")
+    assert len(hcp_emulator.requests) == before
+
+
+def test_names_are_taken_literally(fs, folder):
+    path = f"{folder}/100%41 a+b#c?d.txt"
+    fs.pipe_file(path, b"odd")
+    assert fs.cat_file(path) == b"odd"
+    assert fs.ls(folder, detail=False) == [path]
+
+
+def test_small_write_is_one_put_of_known_length(fs, folder, hcp_emulator):
+    before = len(hcp_emulator.requests)
+    with fs.open(f"{folder}/small", "wb") as f:
+        f.write(b"abc")
+    puts = [r for r in hcp_emulator.requests[before:] if r.method == "PUT"]
+    assert len(puts) == 1 and fs.cat_file(f"{folder}/small") == b"abc"
+
+
+def test_large_streamed_write_keeps_memory_bounded(tmp_path):
+    """64 MiB written in 1 MiB blocks: the process never holds more than a few blocks."""
+    block = bytes(range(256)) * 4096
+    with Emulator(nodes=2, data_dir=str(tmp_path)) as hcp:  # objects on disk, not in memory
+        fs = HcpFileSystem(target=hcp.target())
+        digest = hashlib.sha256()
+        tracemalloc.start()
+        try:
+            with fs.open("/rest/big.bin", "wb", block_size=1 << 20) as f:
+                for _ in range(64):
+                    f.write(block)
+                    digest.update(block)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 12 << 20
+        info = fs.info("/rest/big.bin")
+        assert info["size"] == 64 << 20 and info["hash_value"] == digest.hexdigest().upper()
+
+
+def test_streamed_write_left_by_an_exception_stores_nothing(fs, folder):
+    with pytest.raises(RuntimeError), fs.open(f"{folder}/broken", "wb", block_size=1024) as f:
+        f.write(b"x" * 5000)  # streaming has begun
+        raise RuntimeError("the producer failed")
+    assert not fs.exists(f"{folder}/broken")
+
+
+def test_streamed_write_replaces_an_existing_object(fs, stored):
+    with fs.open(stored, "wb", block_size=1024) as f:
+        f.write(b"y" * 5000)
+    assert fs.cat_file(stored) == b"y" * 5000
+
+
+def test_put_and_get_file_report_progress(fs, folder, tmp_path):
+    local = tmp_path / "up.bin"
+    local.write_bytes(DATA * 10)
+
+    class Seen(fsspec.callbacks.Callback):
+        pass
+
+    up = Seen()
+    fs.put_file(str(local), f"{folder}/up.bin", callback=up)
+    assert (up.size, up.value) == (len(DATA) * 10, len(DATA) * 10)
+    down = Seen()
+    fs.get_file(f"{folder}/up.bin", str(tmp_path / "down.bin"), callback=down)
+    assert (down.size, down.value) == (len(DATA) * 10, len(DATA) * 10)
+    assert (tmp_path / "down.bin").read_bytes() == DATA * 10
+
+
+def test_requests_spread_over_the_nodes(hcp_emulator, folder):
+    """Each thread has its own Connection; Connections take the Target's nodes in turn."""
+    import concurrent.futures
+
+    fs = HcpFileSystem(target=hcp_emulator.target())
+    before = {a: hcp_emulator.stats(a)["accepted"] for a in hcp_emulator.addresses}
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: fs.pipe_file(f"{folder}/n{i}", b"x"), range(64)))
+    opened = {a: hcp_emulator.stats(a)["accepted"] - before[a] for a in hcp_emulator.addresses}
+    assert sum(opened.values()) == 8 and set(opened.values()) == {2}
+    assert len(fs.ls(folder)) == 64
+
+
+def test_url_and_storage_options_build_the_target(hcp_emulator, stored):
+    host, port = hcp_emulator.fqdn, hcp_emulator.https_port
+    options = {"user": hcp_emulator.user, "password": hcp_emulator.password, "port": port,
+               "tls": True, "cafile": hcp_emulator.cafile,
+               "nameserver": "{}:{}".format(*hcp_emulator.dns)}
+    with fsspec.open(f"hcp://{host}{stored}", "rb", **options) as f:
+        assert f.read() == DATA
+    fs, path = fsspec.core.url_to_fs(f"hcp://{host}{stored}", **options)
+    assert path == stored and fs.target.fqdn == host
+    assert fs.unstrip_protocol(path) == f"hcp://{host}{stored}"
+
+
+def test_environment_fills_in_missing_options(hcp_emulator, stored, monkeypatch):
+    monkeypatch.setenv("HCP_USER", hcp_emulator.user)
+    monkeypatch.setenv("HCP_PASSWORD", hcp_emulator.password)
+    monkeypatch.setenv("HCP_PORT", str(hcp_emulator.https_port))
+    monkeypatch.setenv("HCP_NAMESERVER", "{}:{}".format(*hcp_emulator.dns))
+    fs = HcpFileSystem(host=hcp_emulator.fqdn, skip_instance_cache=True)
+    assert fs.cat_file(stored) == DATA
+
+
+def test_bad_options_are_refused_naming_them(hcp_emulator, monkeypatch):
+    for name in ("HCP_FQDN", "HCP_USER", "HCP_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(hcpsdk.HcpsdkArgumentError, match="passwd"):
+        HcpFileSystem(host="x.example.com", user="u", passwd="p")
+    with pytest.raises(hcpsdk.HcpsdkArgumentError, match="password.*HCP_PASSWORD"):
+        HcpFileSystem(host="x.example.com", user="u", skip_instance_cache=True)
+    with pytest.raises(hcpsdk.HcpsdkArgumentError, match="not both"):
+        HcpFileSystem(target=hcp_emulator.target(), user="u")
+    with pytest.raises(hcpsdk.HcpsdkTypeError, match="target"):
+        HcpFileSystem(target="n1.m.hcp1.example.com")
+    secret = "s3cr3t-value"
+    with pytest.raises(hcpsdk.HcpsdkArgumentError) as info:
+        HcpFileSystem(host="x.example.com", user="u", password=secret, port="https")
+    assert secret not in str(info.value)
+
+
+def test_filesystems_of_different_targets_are_not_shared(hcp_emulator):
+    a = fsspec.filesystem("hcp", target=hcp_emulator.target())
+    b = fsspec.filesystem("hcp", target=hcp_emulator.target())
+    assert a is not b and a.target is not b.target
+
+
+def test_filesystem_pickles_and_works_in_a_fresh_process(hcp_emulator, stored):
+    import pickle
+    import subprocess
+    import sys
+
+    fs = HcpFileSystem(target=hcp_emulator.target())
+    clone = pickle.loads(pickle.dumps(fs))
+    assert clone is not fs and clone.cat_file(stored) == DATA
+    code = ("import pickle, sys; fs = pickle.loads(sys.stdin.buffer.read()); "
+            f"sys.stdout.buffer.write(fs.cat_file({stored!r}, 0, 16))")
+    done = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(fs),
+                          capture_output=True, timeout=60, check=True)
+    assert done.stdout == DATA[:16]
+
+
+def test_url_filesystem_pickles_by_its_options(hcp_emulator, stored):
+    import pickle
+
+    fs = HcpFileSystem(host=hcp_emulator.fqdn, user=hcp_emulator.user,
+                       password=hcp_emulator.password, port=hcp_emulator.https_port,
+                       cafile=hcp_emulator.cafile,
+                       nameserver="{}:{}".format(*hcp_emulator.dns))
+    clone = pickle.loads(pickle.dumps(fs))  # the Target's SSLContext is built anew
+    assert clone.cat_file(stored, 0, 4) == DATA[:4]
+
+
+def test_filesystem_works_after_fork(fs, stored):
+    assert fs.cat_file(stored, 0, 8) == DATA[:8]  # the parent's socket is open now
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its own socket, never the parent's
+        try:
+            ok = fs.cat_file(stored) == DATA
+        except BaseException:
+            ok = False
+        os.write(write, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(write)
+    answer = os.read(read, 1)
+    os.waitpid(pid, 0)
+    os.close(read)
+    assert answer == b"1"
+    assert fs.cat_file(stored, 8, 16) == DATA[8:16]
+
+
+def test_get_file_of_a_directory_makes_the_directory(fs, folder):
+    fs.mkdir(f"{folder}/d")
+    with tempfile.TemporaryDirectory() as local:
+        fs.get_file(f"{folder}/d", os.path.join(local, "d"))
+        assert os.path.isdir(os.path.join(local, "d"))

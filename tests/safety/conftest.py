@@ -1,0 +1,145 @@
+"""Fixtures of the safety tests: the emulator and hostile raw-socket servers.
+
+A hostile server serves a scripted raw answer on 127.0.0.1 (ephemeral port): it reads
+the request head (and a body announced by ``Content-Length``), records both, and then
+writes what the test scripted - a lying ``Content-Length``, a broken chunk size, one
+byte per interval. Nothing of http.client, socket or DNS is mocked.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+import uuid
+
+import pytest
+
+import hcpsdk
+
+
+@pytest.fixture()
+def hcp(hcp_emulator):
+    """The session's emulated HCP (faults cleared after each test by the plugin)."""
+    return hcp_emulator
+
+
+@pytest.fixture()
+def http_target(hcp):
+    """A fresh Target on the emulator's plain HTTP port."""
+    return hcp.target(port=hcp.http_port, tls=False)
+
+
+@pytest.fixture()
+def path():
+    """A fresh object path."""
+    return f"/rest/safety/{uuid.uuid4().hex}.bin"
+
+
+def read_request(sock: socket.socket) -> tuple[bytes, bytes]:
+    """Read one request from ``sock``: its head (up to the blank line) and its body.
+
+    Only a body announced by ``Content-Length`` is read (enough for these tests).
+    """
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data, b""
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head, body
+
+
+class HostileServer:
+    """A TCP server on 127.0.0.1 answering every request with ``script(sock, stop)``.
+
+    ``script`` may be bytes (written at once, then the socket is closed) or a function
+    called with the connected socket and a :class:`threading.Event` set on close.
+    :attr:`requests` holds the ``(head, body)`` of each request received.
+    """
+
+    def __init__(self, script, keep_open: bool = False) -> None:
+        self.script = script
+        self.keep_open = keep_open
+        self.requests: list[tuple[bytes, bytes]] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.host, self.port = self.listener.getsockname()[:2]
+        self.stop = threading.Event()
+        self.answered = threading.Event()
+        self._socks: list[socket.socket] = []
+        self._threads: list[threading.Thread] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.stop.is_set():
+                sock.close()
+                return
+            self._socks.append(sock)
+            thread = threading.Thread(target=self._run, args=(sock,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _run(self, sock: socket.socket) -> None:
+        try:
+            self.requests.append(read_request(sock))
+            if callable(self.script):
+                self.script(sock, self.stop)
+            else:
+                sock.sendall(self.script)
+            self.answered.set()
+            if self.keep_open:
+                self.stop.wait(30)
+        except OSError:
+            pass
+        finally:
+            sock.close()
+
+    def target(self, **kwargs) -> hcpsdk.Target:
+        """A Target for this server (its address literal, plain HTTP)."""
+        return hcpsdk.Target(self.host, hcpsdk.DummyAuthorization(), port=self.port, **kwargs)
+
+    def close(self) -> None:
+        self.stop.set()
+        try:
+            socket.create_connection((self.host, self.port), timeout=1).close()
+        except OSError:
+            pass
+        self._thread.join(2)
+        self.listener.close()
+        for sock in self._socks:
+            try:
+                sock.close()
+            except OSError:
+                pass
+        for thread in self._threads:
+            thread.join(5)
+
+
+@pytest.fixture()
+def hostile():
+    """Factory: ``hostile(script, keep_open=False)`` starts a HostileServer, closed after the test."""
+    made: list[HostileServer] = []
+
+    def start(script, keep_open: bool = False) -> HostileServer:
+        server = HostileServer(script, keep_open)
+        made.append(server)
+        return server
+
+    yield start
+    for server in made:
+        server.close()
