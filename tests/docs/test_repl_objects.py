@@ -46,12 +46,11 @@ def test_emulator_repr_is_short_and_tells_its_state():
     emulator = Emulator(nodes=3, domain="repr.example.com")
     assert repr(emulator) == "<Emulator repr.example.com not started>"
     with emulator:
-        text = repr(emulator)
         first, last = emulator.addresses[0], emulator.addresses[-1].rsplit(".", 1)[1]
-        assert text == (f"<Emulator repr.example.com running: 3 nodes {first}..{last}, http"
-                        f" {emulator.http_port}, https {emulator.https_port}, mapi"
-                        f" {emulator.mapi_port}>")
-    assert repr(emulator) == "<Emulator repr.example.com closed>"
+        where = (f"3 nodes {first}..{last}, http {emulator.http_port}, https"
+                 f" {emulator.https_port}, mapi {emulator.mapi_port}>")
+        assert repr(emulator) == f"<Emulator repr.example.com running: {where}"
+    assert repr(emulator) == f"<Emulator repr.example.com closed: {where}"
 
 
 @pytest.mark.parametrize("module", [hcpsdk.namespace, hcpsdk.emulator])
