@@ -8,6 +8,7 @@ import pytest
 import hcpsdk
 from hcpsdk import objects
 
+
 @pytest.fixture
 def fcfs(hcp_emulator):
     with hcpsdk.Connection(hcp_emulator.target(f"default.default.{hcp_emulator.domain}")) as c:
