@@ -2,9 +2,9 @@
 
 A socket's timeout bounds each single receive. A server that sends one byte per
 second never lets one run out, and would hold a request with ``timeout=2`` for as
-long as it likes. :class:`Pacing` sits under the buffered reader of each answer
-(or is the raw reader itself, for plain-http sockets) and measures the time spent
-waiting for the server:
+long as it likes. :class:`PacedReader` is the raw reader under the buffered reader of
+each answer (in place of ``socket.SocketIO``) and measures the time spent waiting for
+the server:
 
 - the *head* (status line and headers) must be complete within ``timeout`` seconds of
   the answer being awaited (right after the request was sent);
@@ -26,7 +26,7 @@ import socket
 import time
 from typing import Any
 
-__all__ = ["MIN_BYTES", "Pacing", "PacedReader", "paced"]
+__all__ = ["MIN_BYTES", "Pacing", "PacedReader", "PacedSocket"]
 
 #: Bytes that must arrive in every ``timeout`` seconds of waiting for a body.
 MIN_BYTES = 64 * 1024
@@ -92,12 +92,7 @@ class Pacing:
                             f"{MIN_BYTES} bytes in {self._timeout} s are required)")
 
     def _apply(self, seconds: float) -> None:
-        sock = self._sock_paced
-        kernel = getattr(sock, "set_kernel_timeout", None)
-        if kernel is not None:
-            kernel(seconds)
-        else:
-            sock.settimeout(seconds)
+        self._sock_paced.settimeout(seconds)
         self._set = seconds
 
     def _restore(self) -> None:
@@ -109,43 +104,44 @@ class Pacing:
                 pass
 
 
-class PacedReader(Pacing, io.RawIOBase):
-    """A raw reader over another (a TLS socket's ``SocketIO``) that keeps the deadlines.
+class PacedReader(Pacing, socket.SocketIO):
+    """The raw reader of one answer over a socket, keeping the answer's deadlines.
 
-    :param raw: the socket's raw reader
-    :param sock: its socket
+    :param sock: the connected socket (plain or TLS)
     :param timeout: the Connection's timeout (seconds)
     """
 
-    def __init__(self, raw: Any, sock: socket.socket, timeout: float) -> None:
-        super().__init__()
-        self._raw = raw
+    def __init__(self, sock: socket.socket, timeout: float) -> None:
+        socket.SocketIO.__init__(self, sock, "rb")
         self._pace(sock, timeout)
 
-    def readable(self) -> bool:
-        return True
-
     def _receive(self, buffer: Any) -> int | None:
-        count: int | None = self._raw.readinto(buffer)
-        return count
+        return socket.SocketIO.readinto(self, buffer)
 
     def close(self) -> None:
         if not self.closed:
             self._restore()
-            self._raw.close()
-        super().close()
+        socket.SocketIO.close(self)
 
 
-def paced(fp: Any, sock: Any) -> Any:
-    """``fp`` (a response's buffered reader over ``sock``) with :class:`PacedReader` under it.
+class PacedSocket:
+    """What ``http.client.HTTPResponse`` is given instead of the socket: it asks only for
+    ``makefile('rb')``, and gets a buffered :class:`PacedReader`.
 
-    Returned unchanged when ``sock`` is no socket with a timeout (an answer read from
-    memory, a socket without timeout) or when its raw reader keeps the deadlines itself.
+    Anything that is no socket with a timeout (an answer read from memory) makes its
+    own file, unpaced.
     """
-    if (not isinstance(sock, socket.socket) or not isinstance(fp, io.BufferedReader)
-            or isinstance(fp.raw, Pacing)):
-        return fp
-    timeout = getattr(sock, "_kernel_timeout", None) or sock.gettimeout()
-    if not timeout:
-        return fp
-    return io.BufferedReader(PacedReader(fp.detach(), sock, timeout))
+
+    __slots__ = ("_sock",)
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+
+    def makefile(self, mode: str, *args: Any) -> Any:
+        sock = self._sock
+        timeout = sock.gettimeout() if isinstance(sock, socket.socket) else None
+        if mode != "rb" or args or not timeout:
+            return sock.makefile(mode, *args)
+        # as socket.makefile does: the socket is closed for real only after its files
+        sock._io_refs += 1
+        return io.BufferedReader(PacedReader(sock, timeout))

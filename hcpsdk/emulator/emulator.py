@@ -324,7 +324,7 @@ class Emulator:
                    "Cache-Control: no-cache,no-store\r\nPragma: no-cache\r\n"
                    "Expires: Thu, 01 Jan 1970 00:00:00 GMT\r\n").encode()
         self._service = NodeService(addresses, ports, self._authority.context,
-                                    Recorder(self.system, Handler(self.system, self._default)),
+                                    Recorder(self.system, Handler(self.system)),
                                     common, run.faults, run.requests.add, keep_alive, content)
         self._run = run
         self._service.start(prebound)
@@ -612,7 +612,7 @@ class Emulator:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "running" if self._service else "not started"
         addresses = self._run.addresses if self._run else []
-        if not addresses or self._closed:
+        if not addresses:
             return f"<Emulator {self.domain} {state}>"
         ports = f"http {self.http_port}, https {self.https_port}, mapi {self.mapi_port}"
         return (f"<Emulator {self.domain} {state}: {len(addresses)} nodes {addresses[0]}.."
