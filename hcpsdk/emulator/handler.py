@@ -119,6 +119,8 @@ class Handler:
                 return fcfs.handle(self, req, _content_type)
             if path == "/query":
                 return query.handle(self.system, req)
+            if path == "/mapi" or path.startswith("/mapi/"):
+                return error(403, "the management API is served on port 9090, not on a data port")
             return error(404, f"no such resource {req.raw_path}")
         except RequestRefused as exc:
             return exc.reply()
