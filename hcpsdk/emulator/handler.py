@@ -261,6 +261,9 @@ class Handler:
             ns.store.set_acl(path, _acl.parse(self._small_body(req),
                                               req.headers.get("content-type", "")))
             return Reply(201)
+        if kind == "whole-object":
+            from .whole import put_whole
+            return put_whole(self, req, ns, principal, perms, path, query)
         if kind != "object":
             raise RequestRefused(400, f"invalid type {kind!r}")
         self._need(perms, "write")

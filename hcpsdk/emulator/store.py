@@ -213,9 +213,13 @@ class ObjectStore:
 
     # ---------------------------------------------------------------- helpers
 
-    def _emit(self, kind: str, path: str, snapshot: Any) -> None:
+    def _emit(self, kind: str, path: str, snapshot: Any, version: Version | None = None) -> None:
         self.mutations += 1
-        if self.namespace.tenant.system.has_listeners:
+        system = self.namespace.tenant.system
+        if system.journal is not None:
+            # the change log takes the stored version itself: no snapshot copy per PUT
+            system.journal(self.namespace, kind, path, snapshot if version is None else version)
+        if system.has_listeners:
             self.namespace.emit(kind, path, snapshot() if callable(snapshot) else snapshot)
 
     def _check_parents(self, path: str) -> None:
@@ -323,7 +327,7 @@ class ObjectStore:
         except BaseException:
             blob.discard()
             raise
-        self._emit("put", path, lambda: replace(v, annotations=dict(v.annotations), cache=None))
+        self._emit("put", path, lambda: replace(v, annotations=dict(v.annotations), cache=None), v)
         return v
 
     def _parse_retention(self, expr: str, ingest: int, current: int) -> tuple[int, str]:

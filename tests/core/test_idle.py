@@ -1,4 +1,4 @@
-"""Idle handling (DECISIONS #7): shared reaper, no thread per request, never mid-body."""
+"""Idle handling: shared reaper, no thread per request, never mid-body."""
 from __future__ import annotations
 
 import json
