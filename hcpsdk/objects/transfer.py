@@ -15,8 +15,8 @@ import tempfile
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from .._download import HASH_NAMES
 from .._check import bad_value, integer, wrong_type
+from .._download import HASH_NAMES
 from ..connection import Connection
 from ..exceptions import HcpsdkIntegrityError
 from ._wire import check_connection, send, version_param

@@ -8,10 +8,10 @@ import pytest
 import hcpsdk
 from hcpsdk import objects
 
+
 @pytest.fixture
-def fcfs(hcp_emulator):
-    with hcpsdk.Connection(hcp_emulator.target(f"default.default.{hcp_emulator.domain}")) as c:
-        yield c
+def fcfs(connect):
+    return connect("default.default")
 
 
 @pytest.fixture
