@@ -11,9 +11,10 @@ dead entry so that a cursor pointing at it still finds its position.
 The log is kept per :class:`~hcpsdk.emulator.model.System` as its ``journal``, which
 every object store tells of each change (:func:`attach`, called when the emulator starts).
 Objects that exist when it attaches (a reloaded data directory, objects put before the
-start) enter it as ``CREATED`` records at their change times. Changes replicated from another system are not logged, and the
-emulator has neither a disposition nor a version-pruning service, so it never writes
-``DISPOSED`` or ``PRUNED`` records.
+start) enter it as ``CREATED`` records at their change times. Changes replicated from
+another system are not logged, and the emulator has neither a disposition nor a
+version-pruning service, so it never writes ``DISPOSED`` or ``PRUNED`` records. Dead
+records are dropped once they outnumber the live ones (and :data:`COMPACT_AFTER`).
 
 Cursor semantics: records are read in log order, which is the order of their change times
 except for writes racing in the same millisecond; the record after a ``lastResult`` is the
