@@ -78,7 +78,7 @@ __all__ = [
 ]
 
 _SUBMODULES = frozenset({"ips", "namespace", "pathbuilder", "mapi", "emulator", "ingest",
-                         "objects"})
+                         "objects", "query"})
 
 
 def version() -> str:
