@@ -511,20 +511,26 @@ class ObjectStore:
         self._emit("annotation", path, {"name": name, "annotation": a})
         return a
 
-    def delete_annotation(self, path: str, name: str) -> None:
+    def delete_annotation(self, path: str, name: str, missing_ok: bool = False) -> bool:
         """Remove annotation *name* of *path*.
 
-        :raises RequestRefused: 404 object or annotation missing, 403 under retention
+        :param missing_ok: return False when the object has no such annotation
+        :returns: whether an annotation was removed
+        :raises RequestRefused: 404 object (or, without *missing_ok*, annotation) missing,
+            403 under retention
         """
         with self.lock:
             v = self._target(path, None)
             if name not in v.annotations:
+                if missing_ok:
+                    return False
                 raise RequestRefused(404, f"annotation {name} not found")
             if _ret.blocks_delete(v.retention):
                 raise RequestRefused(403, "annotations of an object under retention cannot be deleted")
             del v.annotations[name]
             v.cache = None
         self._emit("annotation", path, {"name": name, "annotation": None})
+        return True
 
     def set_acl(self, path: str, acl: Any) -> None:
         """Set (``acl``) or remove (``None``) the ACL of *path*, on all its versions."""

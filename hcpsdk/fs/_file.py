@@ -19,15 +19,14 @@ from __future__ import annotations
 import collections
 import threading
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fsspec.spec import AbstractBufferedFile  # type: ignore[import-untyped]
 
 from ..connection import Connection
-from ..exceptions import HcpsdkError
-
-if TYPE_CHECKING:
-    from . import HcpFileSystem
+from ..exceptions import HcpsdkError, HcpsdkStatusError
+from ..objects._wire import send
+from . import _wire
 
 __all__ = ["HcpFile"]
 
@@ -96,8 +95,6 @@ class _Upload:
 
     def __init__(self, fs: HcpFileSystem, path: str) -> None:
         self.channel = _Channel()
-        self.status: int | None = None
-        self.message = ""
         self.error: BaseException | None = None
         self._fs = fs
         self._path = path
@@ -108,10 +105,10 @@ class _Upload:
     def _run(self) -> None:
         try:
             with Connection(self._fs.target, **self._fs.connection_args) as con:
-                response = con.PUT(self._path, self.channel.body())
-                self.status = response.status
-                self.message = response.getheader("X-HCP-ErrorMessage") or response.reason
-                response.read()
+                send(con, "PUT hcp", self._path, body=self.channel.body(), ok=(200, 201))
+        except HcpsdkStatusError as exc:
+            self.error = _wire.os_error(exc, self._path)
+            self.error.__cause__ = exc
         except BaseException as exc:  # handed to the writer, which raises it
             self.error = exc
         finally:
@@ -168,8 +165,6 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
         upload.finish(aborted)
         if upload.error is not None and not isinstance(upload.error, _Aborted):
             raise upload.error
-        if upload.status not in (200, 201):
-            self.fs._raise_status("PUT", self.path, upload.status or 0, upload.message)
         if aborted:
             raise HcpsdkError(f"PUT {self.path}: the upload stopped early")
 
@@ -184,3 +179,7 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
             self._abort()
             return
         self.close()
+
+
+# the filesystem module imports this one; importing it last closes the circle
+from ._filesystem import HcpFileSystem  # noqa: E402
