@@ -335,9 +335,8 @@ class Connection:
                 data = self._read(body, amt)
             except BaseException as exc:  # the body can't be continued: discard it
                 with self._channel.lock:
-                    self._channel.drop()
-                    self._forget_body(f"the previous read of this response failed "
-                                      f"({type(exc).__name__})")
+                    self._discard(f"the previous read of this response failed "
+                                  f"({type(exc).__name__})")
                 raise
             self._service_time1 = time.perf_counter() - start
             self._service_time2 += self._service_time1
@@ -352,8 +351,7 @@ class Connection:
             raise HcpsdkError(f"read: {self._gone or 'there is no response to read from'}")
         if self._channel.inherited():
             # the body arrives on the parent's socket: reading it would steal the parent's bytes
-            self._channel.drop()
-            self._forget_body("the response was received by the parent process (before fork())")
+            self._discard("the response was received by the parent process (before fork())")
             raise HcpsdkError(f"read: {self._gone}")
         return body
 
@@ -430,7 +428,9 @@ class Connection:
             self._channel.drop()
         self._body = self._gone = self._channel.reading = None
 
-    def _forget_body(self, why: str) -> None:
+    def _discard(self, why: str) -> None:
+        """The body can't be read any more (``why``): its socket is closed."""
+        self._channel.drop()
         self._body = self._channel.reading = None
         self._gone = why
 
@@ -499,8 +499,7 @@ class Connection:
                 had = self._channel.con is not None
                 self._channel.drop()
                 if self._body is not None:
-                    self._forget_body("the Connection was closed; the response body was "
-                                      "discarded")
+                    self._discard("the Connection was closed; the response body was discarded")
         finally:
             self._owner.release()
         if had:

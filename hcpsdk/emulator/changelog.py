@@ -8,10 +8,10 @@ purge turns every version's record into a ``PURGED`` one. The log here keeps exa
 records in the order they changed, a record superseded by a newer one left in place as a
 dead entry so that a cursor pointing at it still finds its position.
 
-The log is kept per :class:`~hcpsdk.emulator.model.System` by a change listener
-(:func:`attach`, called when the emulator starts). Objects that exist when it attaches
-(a reloaded data directory, objects put before the start) enter it as ``CREATED`` records
-at their change times. Changes replicated from another system are not logged, and the
+The log is kept per :class:`~hcpsdk.emulator.model.System` as its ``journal``, which
+every object store tells of each change (:func:`attach`, called when the emulator starts).
+Objects that exist when it attaches (a reloaded data directory, objects put before the
+start) enter it as ``CREATED`` records at their change times. Changes replicated from another system are not logged, and the
 emulator has neither a disposition nor a version-pruning service, so it never writes
 ``DISPOSED`` or ``PRUNED`` records.
 
@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .model import ChangeEvent, Namespace, System
+from .model import Namespace, System
 from .store import change_time
 
 __all__ = ["Record", "ChangeLog", "attach", "of", "ms_key"]
@@ -133,12 +133,9 @@ class ChangeLog:
             for rec in found:
                 self._append(rec)
 
-    def __call__(self, event: ChangeEvent) -> None:
-        """The change listener: log what *event* did."""
-        ns = self._namespace(event)
-        if ns is None:
-            return
-        snap, path, kind = event.snapshot, event.path, event.kind
+    def __call__(self, ns: Namespace, kind: str, path: str, snap: Any) -> None:
+        """The system's journal: log what a change of *ns* did (*snap*: the stored version
+        of a ``put``, else the store's snapshot of the change)."""
         with self.lock:
             if kind == "put":
                 self._append(Record.of_version(ns, path, snap, "CREATED"))
@@ -153,12 +150,6 @@ class ChangeLog:
                     self._mark_all(ns, path, "PURGED")
             elif kind in ("metadata", "annotation", "acl"):
                 self._changed(ns, path, kind, snap)
-
-    def _namespace(self, event: ChangeEvent) -> Namespace | None:
-        ns = self._system.namespace(event.tenant, event.namespace)
-        if ns is None and event.tenant == "default":
-            ns = self._system.default_namespace()
-        return ns
 
     def _mark_all(self, ns: Namespace, path: str, operation: str) -> None:
         change = change_time()[1]
@@ -223,27 +214,20 @@ class ChangeLog:
                     out.append(rec)
         return out, False
 
-    # the system this log belongs to (set by attach)
-    _system: System
-
-
 _attach_lock = threading.Lock()
 
 
 def attach(system: System) -> ChangeLog:
     """The change log of *system*, made (and seeded with its stored objects) on first call."""
     with _attach_lock:
-        log: ChangeLog | None = getattr(system, "_hcpsdk_changelog", None)
-        if log is None:
+        log = system.journal
+        if not isinstance(log, ChangeLog):
             log = ChangeLog()
-            log._system = system
-            system.add_listener(log)
-            default = getattr(system, "_default_namespace", None)
-            log.seed(ns for t in [*system.tenants.values()]
-                     for ns in [*t.namespaces.values()])
-            if default is not None:
-                log.seed(iter([default]))
-            system._hcpsdk_changelog = log  # type: ignore[attr-defined]
+            system.journal = log
+            namespaces = [ns for t in list(system.tenants.values())
+                          for ns in list(t.namespaces.values())]
+            default = system.default_namespace()
+            log.seed(iter([*namespaces, default]))
         return log
 
 

@@ -324,7 +324,7 @@ class Emulator:
                    "Cache-Control: no-cache,no-store\r\nPragma: no-cache\r\n"
                    "Expires: Thu, 01 Jan 1970 00:00:00 GMT\r\n").encode()
         self._service = NodeService(addresses, ports, self._authority.context,
-                                    Recorder(self.system, Handler(self.system, self._default)),
+                                    Recorder(self.system, Handler(self.system)),
                                     common, run.faults, run.requests.add, keep_alive, content)
         self._run = run
         self._service.start(prebound)

@@ -6,6 +6,7 @@ bodies read on demand and streamed.
 """
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from ..exceptions import HcpsdkError
+from .errors import RequestRefused
 
 __all__ = ["Abort", "HeadTooLarge", "CIHeaders", "Request", "BlobReply", "RequestRecord",
            "Reader", "encode_headers", "mask_secret", "SECRET_HEADERS", "MAX_HEAD", "BLOCK"]
@@ -34,7 +36,8 @@ class Abort(HcpsdkError):
 
 
 class HeadTooLarge(Abort):
-    """The request line and headers exceed :data:`MAX_HEAD` bytes (answered 431)."""
+    """The request line and headers exceed :data:`MAX_HEAD` bytes (answered 414 if the
+    request line alone is too long, else 431)."""
 
 
 #: Request headers whose values are credentials: masked in every repr (DECISIONS #11).
@@ -167,6 +170,35 @@ class Reader:
         return data
 
 
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# RFC 3986 allows only printable ASCII in a request target; a conforming client sends
+# everything else percent-encoded.
+_RAW_OK = re.compile(r"[!-~]*")
+
+
+def decode_path(raw: str) -> str:
+    """The percent-decoded *raw* path of a request target.
+
+    :param raw: the path as sent (no query)
+    :returns: the path as text
+    :raises RequestRefused: 400 for a path that is not a well-formed URL: a ``%`` not
+        followed by two hex digits, escapes that do not decode to UTF-8, or a character
+        that must have been percent-encoded
+    """
+    if not _RAW_OK.fullmatch(raw):
+        raise RequestRefused(400, "URL not well-formed: the path has characters that must"
+                                  " be percent-encoded")
+    if "%" not in raw:
+        return raw
+    if _BAD_ESCAPE.search(raw):
+        raise RequestRefused(400, "URL not well-formed: '%' not followed by two hex digits")
+    try:
+        return unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise RequestRefused(400, "URL not well-formed: percent-encoded bytes that are not"
+                                  " UTF-8") from None
+
+
 class Request:
     """One parsed request, handed to the request handler.
 
@@ -216,10 +248,12 @@ class Request:
 
     @property
     def path(self) -> str:
-        """The percent-decoded path (UTF-8)."""
+        """The percent-decoded path (UTF-8).
+
+        :raises RequestRefused: 400 for a path that is not a well-formed URL
+        """
         if self._path is None:
-            raw = self.raw_path
-            self._path = unquote(raw, errors="surrogateescape") if "%" in raw else raw
+            self._path = decode_path(self.raw_path)
         return self._path
 
     @property

@@ -59,12 +59,15 @@ def version_attrs(v: Version, name: str | None = None) -> list[tuple[str, Any]]:
     return pairs
 
 
-def _root_attrs(path: str, namespace: str, deleted: bool, show_deleted: bool) -> str:
+def _root_attrs(path: str, namespace: str, deleted: bool, show_deleted: bool,
+                deleted_name: str = "dirDeleted") -> str:
+    """The root attributes of a listing; HCP names the deleted flag of a directory
+    ``dirDeleted`` and that of an object's version list ``deleted``."""
     full = "/rest/" + path if path else "/rest"
     parent = full.rpartition("/")[0] or "/"
     return _attrs([("path", quote(full)), ("utf8Path", full), ("parentDir", quote(parent)),
                    ("utf8ParentDir", parent)]) + " " + _attrs(
-        [("dirDeleted", _b(deleted)), ("showDeleted", _b(show_deleted)),
+        [(deleted_name, _b(deleted)), ("showDeleted", _b(show_deleted)),
          ("namespaceName", namespace), ("utf8NamespaceName", namespace)])
 
 
@@ -92,7 +95,8 @@ def versions(path: str, namespace: str, items: list[Version], show_deleted: bool
     name = path.rpartition("/")[2]
     out = [_XML, '<?xml-stylesheet type="text/xsl" href="/static/xsl/ns-versions.xsl"?>\n',
            f'<versions {_XSI} xsi:noNamespaceSchemaLocation="/static/xsd/ns-versions.xsd" ',
-           _root_attrs(path, namespace, bool(items) and items[-1].deleted, show_deleted), ">\n"]
+           _root_attrs(path, namespace, bool(items) and items[-1].deleted, show_deleted,
+                       "deleted"), ">\n"]
     for v in items:
         if v.deleted and not show_deleted:
             continue

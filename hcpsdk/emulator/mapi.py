@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import mapi_chargeback, mapi_logs, mapi_replication, mapi_tenants
+from . import mapi_chargeback, mapi_logs, mapi_reads, mapi_replication, mapi_tenants
 from .errors import RequestRefused, error_reply
 from .model import Reply, System, Tenant, authenticate
 
@@ -74,8 +74,15 @@ _ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
         (r"/mapi/logs/download", {"POST": mapi_logs.download}),
         (r"/mapi/tenants", {"GET": mapi_tenants.tenant_list}),
         (r"/mapi/tenants/(?P<tenant>[^/]+)", {"GET": mapi_tenants.tenant_info}),
-        (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces", {"GET": mapi_tenants.namespace_list}),
+        (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces", {"GET": mapi_reads.namespace_list}),
         (r"/mapi/tenants/(?P<tenant>[^/]+)/chargebackReport", {"GET": mapi_chargeback.report}),
+        (r"/mapi/nodes/statistics", {"GET": mapi_reads.node_statistics}),
+        (r"/mapi/storage/licenses", {"GET": mapi_reads.licenses}),
+        (r"/mapi/tenants/(?P<tenant>[^/]+)/statistics", {"GET": mapi_reads.tenant_statistics}),
+        (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces/(?P<namespace>[^/]+)",
+         {"GET": mapi_reads.namespace_info, "HEAD": mapi_reads.namespace_info}),
+        (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces/(?P<namespace>[^/]+)/statistics",
+         {"GET": mapi_reads.namespace_statistics}),
         (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces/(?P<namespace>[^/]+)/chargebackReport",
          {"GET": mapi_chargeback.report}),
     ]

@@ -213,9 +213,13 @@ class ObjectStore:
 
     # ---------------------------------------------------------------- helpers
 
-    def _emit(self, kind: str, path: str, snapshot: Any) -> None:
+    def _emit(self, kind: str, path: str, snapshot: Any, version: Version | None = None) -> None:
         self.mutations += 1
-        if self.namespace.tenant.system.has_listeners:
+        system = self.namespace.tenant.system
+        if system.journal is not None:
+            # the change log takes the stored version itself: no snapshot copy per PUT
+            system.journal(self.namespace, kind, path, snapshot if version is None else version)
+        if system.has_listeners:
             self.namespace.emit(kind, path, snapshot() if callable(snapshot) else snapshot)
 
     def _check_parents(self, path: str) -> None:
@@ -323,7 +327,7 @@ class ObjectStore:
         except BaseException:
             blob.discard()
             raise
-        self._emit("put", path, lambda: replace(v, annotations=dict(v.annotations), cache=None))
+        self._emit("put", path, lambda: replace(v, annotations=dict(v.annotations), cache=None), v)
         return v
 
     def _parse_retention(self, expr: str, ingest: int, current: int) -> tuple[int, str]:
@@ -507,20 +511,26 @@ class ObjectStore:
         self._emit("annotation", path, {"name": name, "annotation": a})
         return a
 
-    def delete_annotation(self, path: str, name: str) -> None:
+    def delete_annotation(self, path: str, name: str, missing_ok: bool = False) -> bool:
         """Remove annotation *name* of *path*.
 
-        :raises RequestRefused: 404 object or annotation missing, 403 under retention
+        :param missing_ok: return False when the object has no such annotation
+        :returns: whether an annotation was removed
+        :raises RequestRefused: 404 object (or, without *missing_ok*, annotation) missing,
+            403 under retention
         """
         with self.lock:
             v = self._target(path, None)
             if name not in v.annotations:
+                if missing_ok:
+                    return False
                 raise RequestRefused(404, f"annotation {name} not found")
             if _ret.blocks_delete(v.retention):
                 raise RequestRefused(403, "annotations of an object under retention cannot be deleted")
             del v.annotations[name]
             v.cache = None
         self._emit("annotation", path, {"name": name, "annotation": None})
+        return True
 
     def set_acl(self, path: str, acl: Any) -> None:
         """Set (``acl``) or remove (``None``) the ACL of *path*, on all its versions."""

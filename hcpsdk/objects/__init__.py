@@ -14,12 +14,30 @@ docstring) and turns HCP's answer into Python values::
 """
 from __future__ import annotations
 
+from .acl import Grant, delete_acl, get_acl, set_acl
+from .annotations import (
+    Annotation,
+    delete_annotation,
+    get_annotation,
+    list_annotations,
+    put_annotation,
+)
 from .copy import copy
+from .data import get, get_whole, put, put_whole
+from .delete import delete, delete_tree
 from .info import ObjectInfo, Stored, stat
 from .listing import Entry, listdir, versions
 from .metadata import set_metadata
+from .transfer import download_file, upload_file
+from .walk import walk
 
 __all__ = [
-    "ObjectInfo", "Stored", "Entry",
-    "stat", "listdir", "versions", "copy", "set_metadata",
+    "ObjectInfo", "Stored", "Entry", "Annotation", "Grant",
+    "stat", "listdir", "versions", "walk",
+    "get", "put", "get_whole", "put_whole", "copy",
+    "list_annotations", "get_annotation", "put_annotation", "delete_annotation",
+    "get_acl", "set_acl", "delete_acl",
+    "set_metadata",
+    "delete", "delete_tree",
+    "upload_file", "download_file",
 ]

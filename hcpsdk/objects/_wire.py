@@ -27,7 +27,8 @@ from ..exceptions import (
 )
 
 __all__ = ["check_connection", "encode", "send", "fail", "read_all", "conditions",
-           "flag", "integer", "from_ms", "from_seconds", "version_param", "DATA_ROOTS"]
+           "flag", "integer", "from_ms", "from_seconds", "version_param", "annotation_name",
+           "metafile", "DATA_ROOTS"]
 
 log = logging.getLogger(__name__)
 
@@ -220,3 +221,30 @@ def version_param(call: str, version: Any) -> str:
     if not text.isdigit():
         raise bad_value(call, "version", "a version id of digits", version)
     return text
+
+
+def annotation_name(call: str, name: Any) -> str:
+    """``name`` if it can name an annotation.
+
+    :raises HcpsdkTypeError: not a str
+    :raises HcpsdkArgumentError: empty, or with a character a name cannot have
+    """
+    if not isinstance(name, str):
+        raise wrong_type(call, "name", "an annotation name (str)", name)
+    if not name or any(ch in name for ch in "/&=?#\r\n"):
+        raise bad_value(call, "name", "an annotation name like 'default'", name)
+    return name
+
+
+_FCFS_DATA = "/fcfs_data/"
+
+
+def metafile(path: str, name: str) -> str | None:
+    """The Default Namespace's metafile ``name`` of object ``path`` (``None`` elsewhere).
+
+    There, an object's metadata is not reached with query parameters but as small files
+    under ``/fcfs_metadata/<object path>/`` (``custom-metadata.xml``, ``retention.txt``...).
+    """
+    if not isinstance(path, str) or not path.startswith(_FCFS_DATA):
+        return None
+    return f"/fcfs_metadata/{path[len(_FCFS_DATA):].strip('/')}/{name}"

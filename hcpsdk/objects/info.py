@@ -136,17 +136,21 @@ class ObjectInfo:
         """
         get = headers.get
         scheme, _, value = (get("X-HCP-Hash") or "").strip().partition(" ")
+        # the Default Namespace answers with X-Arc* headers: size and POSIX times
+        times = dict(part.strip().partition("=")[::2]
+                     for part in (get("X-ArcTimes") or "").split(";") if "=" in part)
         annotations = parse_annotations(get("X-HCP-CustomMetadataAnnotations"))
         return cls(
             path=path,
             type=(get("X-HCP-Type") or "object").strip(),
-            size=integer(get("X-HCP-Size") or get("Content-Length")),
+            size=integer(get("X-HCP-Size") or get("X-ArcSize") or get("Content-Length")),
             content_type=get("Content-Type"),
             etag=get("ETag"),
             hash_scheme=scheme or None,
             hash_value=value.strip() or None,
             ingest_time=from_seconds(get("X-HCP-IngestTime")),
-            change_time=from_ms(get("X-HCP-ChangeTimeMilliseconds")),
+            change_time=from_ms(get("X-HCP-ChangeTimeMilliseconds"))
+            or from_seconds(times.get("ctime")),
             version_id=integer(get("X-HCP-VersionId")),
             retention=integer(get("X-HCP-Retention")),
             retention_text=get("X-HCP-RetentionString"),

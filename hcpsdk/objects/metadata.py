@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from .._check import bad_value, wrong_type
 from ..connection import Connection
-from ._wire import check_connection, send
+from ._wire import check_connection, metafile, send
 
 __all__ = ["set_metadata", "retention_param", "label_hold_param", "LABEL_HOLD_PARAM"]
 
@@ -73,6 +73,23 @@ def _flag(call: str, name: str, value: Any) -> str:
     return "true" if value else "false"
 
 
+# What the Default Namespace can change: one metafile each, written with PUT.
+_METAFILES = {"retention": "retention.txt", "shred": "shred.txt", "index": "index.txt"}
+
+
+def _default_namespace(connection: Connection, path: str, form: dict[str, str]) -> None:
+    """The Default Namespace's form of :func:`set_metadata`: PUT one metafile."""
+    call = "set_metadata"
+    if len(form) != 1 or next(iter(form)) not in _METAFILES:
+        raise bad_value(call, "the keywords", "one of retention, shred, index in the Default "
+                        "Namespace", ", ".join(form))
+    key, value = next(iter(form.items()))
+    if key != "retention":
+        value = "1" if value == "true" else "0"
+    send(connection, f"PUT {call}", str(metafile(path, _METAFILES[key])), body=value,
+         ok=(200, 201))
+
+
 def set_metadata(connection: Connection, path: str, *, retention: Any = None,
                  hold: bool | None = None, labeled_holds: Mapping[str, bool] | None = None,
                  shred: bool | None = None, index: bool | None = None,
@@ -86,6 +103,11 @@ def set_metadata(connection: Connection, path: str, *, retention: Any = None,
 
         retention=A%2B10y&hold=true&label_hold=[{"id":"CASE-7","hold":true}]
             &shred=true&index=false&owner=<user>&domain=<AD domain>
+
+    In the Default Namespace (``/fcfs_data/...``) one of ``retention``, ``shred`` or
+    ``index`` per call, written to the object's metafile::
+
+        PUT /fcfs_metadata/<path>/retention.txt | shred.txt | index.txt
 
     HCP's rules apply, and a refusal raises :exc:`~hcpsdk.HcpsdkRefusedError` with HCP's
     reason in ``hcp_message``: retention can only be lengthened (a class only replaced
@@ -130,5 +152,8 @@ def set_metadata(connection: Connection, path: str, *, retention: Any = None,
             form[name] = value
     if not form:
         raise bad_value(call, "the keywords", "at least one change", "none")
+    if metafile(path, "") is not None:
+        _default_namespace(connection, path, form)
+        return
     send(connection, f"POST {call}", path, body=urlencode(form),
          headers={"Content-Type": "application/x-www-form-urlencoded"})

@@ -169,3 +169,14 @@ def test_a_reader_restarted_from_its_stored_cursor_misses_nothing_and_repeats_no
     for url, version, change, op in seen:
         last[(url, version)] = (change, op)
     assert {(u, v, c, o) for (u, v), (c, o) in last.items()} == final
+
+
+def test_a_server_side_copy_is_a_creation_in_the_feed(search, feed_con, feed_dir):
+    feed_con.PUT(f"/rest/{feed_dir}/original", body=b"data")
+    _ok(feed_con)
+    feed_con.PUT(f"/rest/{feed_dir}/copy", headers={
+        "X-HCP-CopySource": f"feed.m/rest/{feed_dir}/original"})
+    _ok(feed_con)
+    got = [(r.object_path, r.operation, r.size)
+           for r in search.changes(cursor(feed_dir, properties=["objectPath", "size"]))]
+    assert got == [(f"/{feed_dir}/original", "CREATED", 4), (f"/{feed_dir}/copy", "CREATED", 4)]
