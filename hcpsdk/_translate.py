@@ -10,6 +10,7 @@ import http.client
 import ssl
 from typing import NamedTuple
 
+from ._framing import MalformedAnswer
 from .exceptions import (
     HcpsdkCantConnectError,
     HcpsdkCertificateError,
@@ -59,6 +60,7 @@ _RULES: tuple[tuple[type, Rule], ...] = (
      Rule(HcpsdkTimeoutError, True, "connection closed by HCP (broken pipe)", True)),
     (ConnectionResetError, Rule(HcpsdkError, True, "connection reset by HCP", True)),
     (TimeoutError, Rule(HcpsdkTimeoutError, True, "timed out")),
+    (MalformedAnswer, Rule(HcpsdkError, False, "malformed answer")),
     (http.client.IncompleteRead, Rule(HcpsdkError, True, "response body incomplete")),
     (http.client.BadStatusLine, Rule(HcpsdkError, True, "invalid response (bad status line)")),
     (http.client.HTTPException, Rule(HcpsdkError, False, "http protocol error")),

@@ -23,9 +23,9 @@ from ._body import Payload
 from ._channel import RECOVERABLE, Channel, Record
 from ._check import integer, number, of_type, wrong_type
 from ._constants import EXPECT_ABOVE
-from ._declared import checked_payload
 from ._download import ResponseBody, reconcile
 from ._early import send
+from ._outgoing import no_body, prepared
 from ._retry import READ, SEND, STATUS, UNREACHABLE, Retry
 from ._translate import translate
 from ._transport import NodeConnection
@@ -223,9 +223,11 @@ class Connection:
         if headers is not None:
             _check.headers(headers)
         path = build_url(url, params)
-        payload = _NO_BODY if body is None else Payload(body)
-        if headers:
-            payload = checked_payload(payload, body, headers)
+        if body is None:
+            no_body(headers)
+            payload = _NO_BODY
+        else:
+            payload = prepared(body, headers)
         self._owner.claim("request")
         try:
             with self._channel.lock:

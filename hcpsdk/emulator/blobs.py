@@ -59,13 +59,13 @@ class Blob:
 class _MemoryBlob(Blob):
     __slots__ = ("data", "size")
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes | bytearray) -> None:
         self.data = data
         self.size = len(data)
 
     def chunks(self, start: int = 0, end: int | None = None, block: int = BLOCK) -> Iterator[bytes]:
         end = self.size if end is None else end
-        if start == 0 and end == self.size and end <= block:
+        if start == 0 and end == self.size and end <= block and isinstance(self.data, bytes):
             yield self.data
             return
         view = memoryview(self.data)

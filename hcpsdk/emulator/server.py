@@ -129,7 +129,7 @@ class NodeService:
     """
 
     def __init__(self, addresses: Sequence[str], ports: dict[str, int],
-                 tls_context: ssl.SSLContext | None, handler: Callable[[Request], Any],
+                 tls_context: ssl.SSLContext, handler: Callable[[Request], Any],
                  common_headers: bytes, faults: Faults, record: Callable[[RequestRecord], None],
                  keep_alive: float = 300.0, content_headers: bytes = b"") -> None:
         self.addresses = list(addresses)

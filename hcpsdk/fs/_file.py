@@ -34,10 +34,6 @@ __all__ = ["HcpFile"]
 QUEUED_BLOCKS = 2
 
 
-class _Aborted(HcpsdkError):
-    """The writer gave up: the chunked body must not end cleanly."""
-
-
 class _Channel:
     """A bounded hand-over of blocks from the writer to the PUT thread's body iterator."""
 
@@ -46,7 +42,8 @@ class _Channel:
         self._limit = limit
         self._cond = threading.Condition()
         self._ended = False      # the writer has no more blocks
-        self._aborted = False    # the writer gave up
+        #: the writer gave up: the body breaks off instead of ending
+        self.aborted = False
         self._stopped = False    # the PUT no longer takes blocks (answered or failed)
 
     def put(self, block: bytes) -> bool:
@@ -64,7 +61,7 @@ class _Channel:
         """No more blocks: the body ends (or, ``aborted``, breaks off)."""
         with self._cond:
             self._ended = True
-            self._aborted = aborted
+            self.aborted = aborted
             self._cond.notify_all()
 
     def stop(self) -> None:
@@ -83,8 +80,10 @@ class _Channel:
                 if self._blocks:
                     block = self._blocks.popleft()
                     self._cond.notify_all()
-                elif self._aborted:
-                    raise _Aborted("the write was aborted")
+                elif self.aborted:
+                    # an exception out of the body makes the Connection drop the socket
+                    # mid-request: HCP never sees the end of the chunked body
+                    raise HcpsdkError("the write was aborted")
                 else:
                     return
             yield block
@@ -154,19 +153,20 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
                 self.fs._discard(self.path)
             self._upload = _Upload(self.fs, self.path)
         if block and not self._upload.channel.put(block):
-            self._finish(aborted=True)
+            self._finish(stopped=True)
         if final:
             self._finish()
         return True
 
-    def _finish(self, aborted: bool = False) -> None:
+    def _finish(self, stopped: bool = False) -> None:
+        """End the body, wait for HCP's answer and raise what went wrong."""
         upload = self._upload
         assert upload is not None
-        upload.finish(aborted)
-        if upload.error is not None and not isinstance(upload.error, _Aborted):
+        upload.finish()
+        if upload.error is not None:
             raise upload.error
-        if aborted:
-            raise HcpsdkError(f"PUT {self.path}: the upload stopped early")
+        if stopped:
+            raise HcpsdkError(f"PUT {self.path}: HCP answered before the whole body was sent")
 
     def _abort(self) -> None:
         """Break off a streamed PUT so that HCP stores nothing."""

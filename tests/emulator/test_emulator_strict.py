@@ -370,3 +370,8 @@ def test_proc_with_an_unknown_parameter_is_400(client, url):
 def test_proc_still_takes_single(client):
     assert client.GET("/proc?single=true").status == 200
     assert client.GET("/proc/statistics").status == 200
+
+
+def test_a_mapi_path_on_the_data_port_is_403(client, hcp):
+    for host in (hcp.admin_fqdn, hcp.tenant_fqdn, hcp.fqdn):
+        assert client.GET("/mapi/tenants", host=host).status == 403

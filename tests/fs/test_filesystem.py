@@ -299,3 +299,15 @@ def test_cp_file_of_a_directory_makes_an_empty_one(fs, folder):
     fs.cp_file(f"{folder}/d", f"{folder}/e")
     assert fs.isdir(f"{folder}/e") and fs.ls(f"{folder}/e") == []
     fs.cp_file(f"{folder}/d", f"{folder}/e")  # onto itself again: nothing to do
+
+
+def test_streamed_exclusive_write_loses_to_an_object_stored_meanwhile(fs, folder):
+    path = f"{folder}/race"
+    f = fs.open(path, "xb", block_size=1024)
+    f.write(b"a" * 5000)  # the streamed PUT has begun
+    fs.pipe_file(path, b"first")
+    with pytest.raises(FileExistsError) as info:
+        f.close()
+    assert isinstance(info.value.__cause__, hcpsdk.HcpsdkStatusError)
+    assert info.value.__cause__.status == 409
+    assert fs.cat_file(path) == b"first"
