@@ -302,8 +302,7 @@ class Connection:
             con.request(method, path, None, headers, encode_chunked=chunked)
             early = None
         else:
-            # an answer HCP gave before it had the whole body (409, 403, ...) is THE
-            # answer, not a network error (see _early)
+            # an answer given before HCP had the whole body (409, 403...) is THE answer
             early = send(con, method, path, payload, headers, chunked, self._expect_above)
         self._service_time1 = time.perf_counter() - start
         return early if early is not None else con.getresponse()
@@ -421,8 +420,7 @@ class Connection:
             self._channel.drop()
             raise translate(exc, action="read", node=self._channel.address or "-",
                             fqdn=self._target.fqdn) from exc
-        # the idle clock started when the answer came (in _request): a small body's
-        # read does not move it by a measurable amount, so no second clock call
+        # the idle clock started with the answer (in _request): a small body's read is no use
 
     def _forget_last_body(self) -> None:
         """Before a new request: an unread body of the last one makes its socket unusable."""
