@@ -17,7 +17,8 @@ ACLs) lives in two files of *data_dir*:
     something changed, when the emulator stops, and on start (after replaying the
     journal).
 
-On start, the snapshot is read and the journal replayed; then every body file that no
+Changes that arrive over a replication link are journaled in the same way. On start,
+the snapshot is read and the journal replayed; then every body file that no
 version refers to (a body written for a request that was never answered, a ``.part``
 left by a kill) is removed. Namespaces missing from the configuration are skipped.
 """
@@ -272,6 +273,23 @@ class Persistence:
         self.save()
         self._open_journal()
         self.system.add_listener(self._record)
+        for tenant in self.system.tenants.values():
+            for ns in tenant.namespaces.values():
+                self._journal_replicated(ns)
+
+    def _journal_replicated(self, ns: Namespace) -> None:
+        """Journal the changes *ns* takes from a replication link as well.
+
+        They are applied without a change event (a replica does not announce what it
+        receives), so no listener hears of them; the sender counts them as delivered.
+        """
+        apply = ns.apply_replicated
+
+        def apply_and_record(event: ChangeEvent) -> None:
+            apply(event)
+            self._record(event)
+
+        ns.apply_replicated = apply_and_record  # type: ignore[method-assign]
 
     def _remove_strays(self) -> None:
         """Delete body files no version refers to: their requests were never answered."""

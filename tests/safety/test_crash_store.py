@@ -85,3 +85,16 @@ def test_strays_are_removed_on_start(tmp_path):
             assert c.read() == b"kept"
     assert not os.path.exists(stray) and not os.path.exists(part)
     assert len(os.listdir(folders[0])) == 1
+
+
+def test_a_replicated_write_is_journaled_on_a_disk_backed_replica(tmp_path):
+    from hcpsdk.emulator import Emulator
+
+    with Emulator(nodes=1, domain="prim.example.com") as primary, \
+            Emulator(nodes=1, domain="repl.example.com", data_dir=str(tmp_path)) as replica:
+        primary.link(replica)
+        primary.put_object("/rest/replicated.bin", b"from the primary")
+        assert replica.get_object("/rest/replicated.bin") == b"from the primary"
+        # what a replica restarted after a kill at this moment would load
+        with Emulator(nodes=1, domain="repl.example.com", data_dir=str(tmp_path)) as restarted:
+            assert restarted.get_object("/rest/replicated.bin") == b"from the primary"
