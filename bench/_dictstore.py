@@ -1,4 +1,4 @@
-"""The yardstick for the emulator's speed (issue 6, target 6).
+"""The yardstick for the emulator's speed (the bench's target 6).
 
 A minimal object store on the standard library: ``ThreadingHTTPServer``, HTTP/1.1
 keep-alive, Nagle off, objects in a dict. ``python3 _dictstore.py ADDRESS`` prints

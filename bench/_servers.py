@@ -103,14 +103,28 @@ def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
 
 
 class Nginx:
-    """nginx serving ``root`` by WebDAV on ``addresses`` (one worker, keep-alive unlimited)."""
+    """nginx serving ``root`` by WebDAV on ``addresses`` (one worker, keep-alive unlimited).
+
+    Plain HTTP on :attr:`port`, TLS on :attr:`tls_port` with a certificate of a throw-away
+    trustme CA for ``fqdn`` and every address (:attr:`ca_file` is the CA to trust).
+    """
 
     kind = "nginx"
 
-    def __init__(self, binary: str, root: str, work: str, addresses: list[str]) -> None:
+    def __init__(self, binary: str, root: str, work: str, addresses: list[str],
+                 fqdn: str) -> None:
+        import trustme
+
         self.addresses = addresses
         self.port = free_port(addresses)
+        self.tls_port = free_port(addresses)
         self.root = root
+        ca = trustme.CA()
+        cert = ca.issue_cert(fqdn, *addresses)
+        cert.private_key_pem.write_to_path(os.path.join(work, "server.key"))
+        cert.cert_chain_pems[0].write_to_path(os.path.join(work, "server.pem"))
+        self.ca_file = os.path.join(work, "ca.pem")
+        ca.cert_pem.write_to_path(self.ca_file)
         # started as root, nginx's worker runs as an unprivileged user: let it in
         os.chmod(os.path.dirname(root), 0o755)
         for folder in (root, os.path.join(root, ".body"), os.path.join(root, "rest")):
@@ -119,9 +133,11 @@ class Nginx:
         with open(os.path.join(HERE, "nginx.conf.template")) as f:
             template = string.Template(f.read())
         listen = "\n".join(f"        listen {a}:{self.port};" for a in addresses)
+        listen_tls = "\n".join(f"        listen {a}:{self.tls_port} ssl;" for a in addresses)
         self.conf = os.path.join(work, "nginx.conf")
         with open(self.conf, "w") as f:
-            f.write(template.substitute(work=work, root=root, listen=listen))
+            f.write(template.substitute(work=work, root=root, listen=listen,
+                                        listen_tls=listen_tls))
         version = subprocess.run([binary, "-v"], capture_output=True, text=True).stderr.strip()
         self.version = version.rpartition("/")[2] or "?"
         self._proc = subprocess.Popen(_guarded([binary, "-c", self.conf, "-p", work, "-e",
@@ -130,6 +146,7 @@ class Nginx:
                                       stderr=subprocess.PIPE)
         try:
             wait_listening(addresses, self.port, self._proc)
+            wait_listening(addresses, self.tls_port, self._proc)
         except BaseException:
             err = self._proc.stderr.read().decode(errors="replace") if self._proc.poll() else ""
             self.close()

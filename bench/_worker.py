@@ -8,9 +8,8 @@ client in turn (interleaved rounds).
 Clients:
 
 ``raw``       bare ``http.client.HTTPConnection``: blocking socket, 1 MiB blocks
-``matched``   the same loop with hcpsdk's transport settings: its timeout (kept by the
-              kernel, ``SO_RCVTIMEO``/``SO_SNDTIMEO``, on a blocking socket where hcpsdk
-              does that) and its block size
+              (``HTTPSConnection`` with the run's ``SSLContext`` for the TLS rows)
+``matched``   the same loop with hcpsdk's transport settings: its timeout and block size
 ``hcpsdk``    this repository's ``hcpsdk.Connection`` (retries and idle timer on, defaults)
 ``hcpsdk095`` the original ``hcpsdk==0.9.5.post1`` (run with a throw-away venv's python)
 ``urllib3``   ``urllib3.HTTPConnectionPool`` (one pool per thread)
@@ -24,9 +23,7 @@ import os
 import resource
 import sys
 import threading
-import time
-
-_perf = time.perf_counter
+from time import perf_counter as _perf
 
 
 def _cpu() -> float:
@@ -35,7 +32,29 @@ def _cpu() -> float:
 
 
 def _maxrss_kib() -> int:
+    """This process's peak RSS: ``VmHWM`` (Linux), else ``ru_maxrss``.
+
+    ``ru_maxrss`` keeps the peak of the process image before ``exec()`` — here the bench
+    runner's, which forked this worker — so it says more about the runner than the client.
+    ``VmHWM`` belongs to this process's own memory map only.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _reset_peak() -> None:
+    """Start the peak RSS anew at the current RSS (Linux 4.0+), so a peak is this step's."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
 
 
 def _rss_kib() -> int:
@@ -58,13 +77,15 @@ def _copy(read, write, block: int) -> None:
 class RawClient:
     """``http.client`` as a careful programmer would use it directly."""
 
-    def __init__(self, cfg: dict, node: str, timeout: float | None, blocksize: int,
-                 matched: bool = False) -> None:
+    def __init__(self, cfg: dict, node: str, timeout: float | None, blocksize: int) -> None:
         import http.client
 
-        con = http.client.HTTPConnection(node, cfg["port"], timeout=timeout, blocksize=blocksize)
-        if matched:
-            con.connect = lambda: _matched_connect(con, timeout, cfg.get("kernel_timeouts"))
+        if cfg.get("ca_file"):
+            con = http.client.HTTPSConnection(node, cfg["port"], timeout=timeout,
+                                              blocksize=blocksize, context=tls_context(cfg))
+        else:
+            con = http.client.HTTPConnection(node, cfg["port"], timeout=timeout,
+                                             blocksize=blocksize)
         self._con = con
         self._headers = cfg["headers"]
         self._block = blocksize
@@ -105,18 +126,15 @@ class RawClient:
         self._con.close()
 
 
-def _matched_connect(con, timeout: float, kernel: bool) -> None:
-    """Connect as hcpsdk does: its timeout kept by the kernel, if hcpsdk does that here."""
-    import http.client
-    import socket
-    import struct
+def tls_context(cfg: dict):
+    """The SSLContext of the TLS rows: verifying, trusting the run's throw-away CA.
 
-    http.client.HTTPConnection.connect(con)  # sets TCP_NODELAY, as hcpsdk does
-    if kernel:
-        con.sock.settimeout(None)
-        value = struct.pack("@ll", int(timeout), int((timeout % 1) * 1e6))
-        con.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
-        con.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
+    Raw and hcpsdk clients make it the same way (one per process), so the handshake and
+    record work is the same for both.
+    """
+    import ssl
+
+    return ssl.create_default_context(cafile=cfg["ca_file"])
 
 
 class HcpsdkClient:
@@ -266,6 +284,9 @@ class Factory:
         resolver.search = []
         auth = hcpsdk.NativeAuthorization(cfg["user"], cfg["password"])
         if self.kind == "hcpsdk":
+            if cfg.get("ca_file"):
+                return hcpsdk.Target(cfg["fqdn"], auth, port=cfg["port"], tls=True,
+                                     sslcontext=tls_context(cfg), resolver=resolver)
             return hcpsdk.Target(cfg["fqdn"], auth, port=cfg["port"], tls=False,
                                  resolver=resolver)
         # 0.9.5 asks dnspython's default resolver (and only knows plain http off 443/8000/9090)
@@ -280,7 +301,7 @@ class Factory:
         if self.kind == "raw":
             return RawClient(cfg, node, None, cfg["raw_blocksize"])
         if self.kind == "matched":
-            return RawClient(cfg, node, cfg["timeout"], cfg["blocksize"], matched=True)
+            return RawClient(cfg, node, cfg["timeout"], cfg["blocksize"])
         if self.kind == "urllib3":
             return Urllib3Client(cfg, node, cfg["raw_blocksize"])
         if self.kind == "lean":
@@ -362,6 +383,7 @@ def large(factory: Factory, cmd: dict) -> dict:
         else:
             f = open(cmd["file"], "wb")
         with f:
+            _reset_peak()
             rss, peak_before = _rss_kib(), _maxrss_kib()
             cpu, start = _cpu(), _perf()
             if cmd["direction"] == "put":

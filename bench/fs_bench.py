@@ -69,7 +69,7 @@ def rounds(count: int, base: Callable[[], float], other: Callable[[], float]
 
 
 def row(name: str, unit: str, a: list[float], b: list[float], target: float) -> str:
-    ratio = statistics.median(y / x for x, y in zip(a, b))
+    ratio = statistics.median(y / x for x, y in zip(a, b, strict=True))
     verdict = "met" if ratio >= target else "MISSED"
     return (f"| {name} | {statistics.median(a):,.0f} {unit} | {statistics.median(b):,.0f} {unit} "
             f"| {ratio:.2f} | ≥ {target} {verdict} |")

@@ -52,15 +52,6 @@ def _hcpsdk_blocksize() -> int:
 BLOCKSIZE = _hcpsdk_blocksize()
 
 
-def _hcpsdk_kernel_timeouts() -> bool:
-    """Whether hcpsdk times plain-HTTP sockets out in the kernel (the matched floor does too)."""
-    try:
-        from hcpsdk import _transport
-    except ImportError:
-        return False
-    return bool(getattr(_transport, "_KERNEL_TIMEOUTS", False))
-
-
 class Profile:
     def __init__(self, **kw: object) -> None:
         self.__dict__.update(kw)
@@ -72,6 +63,8 @@ QUICK = Profile(name="quick", rounds=3, small_n=200, small_warm=20, mt_n=50, lar
 FULL = Profile(name="full", rounds=11, small_n=1000, small_warm=100, mt_n=500, large=1 << 30,
                large_rounds=3, ingest_files=4000, ingest_size=4096, ingest_rounds=7,
                import_runs=21, server_n=1000)
+
+TLS_GROUP = "small 1 KiB over TLS, 1 connection (nginx, the same verifying SSLContext)"
 
 CLIENT_LABELS = {
     "raw": "raw floor (http.client)",
@@ -213,9 +206,9 @@ def _rotate(items: list, by: int) -> list:
 # -- workloads -------------------------------------------------------------------------
 
 def run_small(results: Results, workers: dict, profile: Profile, threads: int,
-              log: callable) -> None:
-    group = "small 1 KiB, 1 connection" if threads == 1 else \
-        f"small 1 KiB, {threads} threads x 1 connection over the nodes"
+              log: callable, group: str | None = None) -> None:
+    group = group or ("small 1 KiB, 1 connection" if threads == 1 else
+                      f"small 1 KiB, {threads} threads x 1 connection over the nodes")
     n = profile.small_n if threads == 1 else profile.mt_n
     clients = list(workers)
     for rnd in range(profile.rounds):
@@ -363,9 +356,16 @@ def run_server_speed(results: Results, profile: Profile, cfg: dict, log: callabl
     try:
         for kind, _ in SERVER_CLIENTS:
             for name, server in servers.items():
-                # the node's address as the Target's name: no DNS for either server
-                wcfg = dict(cfg, addresses=server.addresses, port=server.port,
-                            fqdn=server.addresses[0])
+                # The emulator serves a namespace only to requests naming it in Host (as HCP
+                # does): its own name, resolved by its DNS server. The dict store takes any
+                # Host, so its node address serves as the name and needs no DNS.
+                if name == "emulator":
+                    wcfg = dict(cfg, addresses=server.addresses, port=server.port,
+                                fqdn=server.fqdn, dns=list(server.dns),
+                                headers=dict(cfg["headers"], Host=server.fqdn))
+                else:
+                    wcfg = dict(cfg, addresses=server.addresses, port=server.port,
+                                fqdn=server.addresses[0])
                 workers[kind, name] = Worker(kind, wcfg)
         groups = dict(SERVER_CLIENTS)
         for rnd in range(profile.rounds):
@@ -444,7 +444,7 @@ def table(results: Results) -> list[str]:
 
 
 def verdicts(results: Results, profile: Profile) -> list[tuple[str, bool | None, str]]:
-    """Each target of issue 6: (target, met? (``None``: not measured), the numbers)."""
+    """Each target: (target, met? (``None``: not measured), the numbers)."""
 
     def find(group: str, workload: str, client: str) -> Row | None:
         return next((row for row in results.rows if row.group.startswith(group)
@@ -462,13 +462,19 @@ def verdicts(results: Results, profile: Profile) -> list[tuple[str, bool | None,
         return all(c[0] for c in checked), "; ".join(c[1] for c in checked)
 
     def small_one(m: str):
-        vm = ratio("small 1 KiB, 1 conn", m, "hcpsdk", "matched")
         vr = ratio("small 1 KiB, 1 conn", m, "hcpsdk", "raw")
-        cpu = ratio("small 1 KiB, 1 conn", m, "hcpsdk", "matched", "cpu")
+        vm = ratio("small 1 KiB, 1 conn", m, "hcpsdk", "matched")
+        cpu = ratio("small 1 KiB, 1 conn", m, "hcpsdk", "raw", "cpu")
         if None in (vm, vr, cpu):
             return None
-        return (vm >= 0.95 and vr >= 0.9 and cpu <= 1.1,
-                f"{m} {vm:.3f}x matched, {vr:.3f}x raw, CPU {cpu:.3f}x matched")
+        return (vr >= 1.1, f"{m} {vr:.3f}x raw ({vm:.3f}x matched, CPU {cpu:.3f}x raw)")
+
+    def small_tls(m: str):
+        v = ratio(TLS_GROUP, m, "hcpsdk", "raw")
+        cpu = ratio(TLS_GROUP, m, "hcpsdk", "raw", "cpu")
+        if None in (v, cpu):
+            return None
+        return (v >= 1.0, f"{m} {v:.3f}x raw (CPU {cpu:.3f}x raw)")
 
     def threads(m: str):
         v = ratio("small 1 KiB, 4 threads", m, "hcpsdk", "raw")
@@ -495,18 +501,19 @@ def verdicts(results: Results, profile: Profile) -> list[tuple[str, bool | None,
 
     crud = ("PUT", "GET", "DELETE")
     return [
-        ("1. small objects, 1 connection: >= 0.95x matched, >= 0.9x raw, CPU <= 1.1x matched",
-         *per_method(crud, small_one)),
+        ("1. small objects, 1 connection: >= 1.1x raw", *per_method(crud, small_one)),
         ("2. small objects, 4 threads over the nodes: >= 0.9x raw", *per_method(crud, threads)),
         (f"3. {_size(profile.large)} PUT/GET via a file: CPU <= 1.1x raw, RSS growth <= 2 x block + 4 MiB"
          , *per_method(("PUT", "GET"), large)),
         ("4. ingest, 8 workers over 4 nodes: >= 0.9x raw threads",
          *single(ratio("ingest", "PUT", "hcpsdk", "raw"), lambda v: v >= 0.9, "{:.3f}x raw")),
-        ("5. import hcpsdk <= 1.3x import http.client, ssl",
+        ("5. import hcpsdk <= 1.8x import http.client, ssl",
          *single(ratio("import", "import", "hcpsdk (this)", "http.client, ssl"),
-                 lambda v: v <= 1.3, "{:.2f}x")),
+                 lambda v: v <= 1.8, "{:.2f}x")),
         ("6. emulator >= 0.8x the stdlib dict store (lean load client)",
          *per_method(crud, server)),
+        ("7. small objects over TLS, 1 connection: >= 1.0x raw HTTPSConnection (same SSLContext)",
+         *per_method(crud, small_tls)),
     ]
 
 
@@ -527,7 +534,7 @@ def report(results: Results, profile: Profile, server_label: str, argv: list[str
              "user+system time (large objects: seconds per transfer); RSS is the client "
              "process's peak (large objects: peak growth during the transfer)"]
     lines += table(results)
-    lines += ["", "### targets (issue 6)", "", "| target | met | measured |", "| --- | --- | --- |"]
+    lines += ["", "### targets", "", "| target | met | measured |", "| --- | --- | --- |"]
     for name, ok, numbers in verdicts(results, profile):
         lines.append("| {} | {} | {} |".format(name, {True: "yes", False: "NO", None: "n/a"}[ok],
                                                 numbers))
@@ -548,7 +555,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="first install hcpsdk==0.9.5.post1 into bench/_work/venv095")
     p.add_argument("--no-095", action="store_true", help="leave out the original 0.9.5")
     p.add_argument("--no-urllib3", action="store_true", help="leave out urllib3")
-    p.add_argument("--only", default="small,threads,large,ingest,import,server",
+    p.add_argument("--only", default="small,tls,threads,large,ingest,import,server",
                    help="comma-separated workloads (default: all)")
     p.add_argument("--rounds", type=int, metavar="N",
                    help="interleaved rounds of the small-object rows (default: 3 quick, 11 full)")
@@ -580,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
             p.error("nginx not found (install it: apt-get install nginx-light)")
         if binary:
             server = _servers.Nginx(binary, os.path.join(shm, "www"), work,
-                                    _servers.address_block(4))
+                                    _servers.address_block(4), FQDN)
             cleanup.append(server.close)
             names = _servers.Names(FQDN_DOMAIN, FQDN_TENANT, server.addresses)
             cleanup.append(names.close)
@@ -596,8 +603,7 @@ def main(argv: list[str] | None = None) -> int:
         headers.update(auth._getheaders())
         cfg = {"fqdn": fqdn, "addresses": server.addresses, "port": server.port,
                "dns": list(dns_addr), "user": user, "password": password, "headers": headers,
-               "timeout": 30, "blocksize": BLOCKSIZE, "raw_blocksize": MiB,
-               "kernel_timeouts": _hcpsdk_kernel_timeouts()}
+               "timeout": 30, "blocksize": BLOCKSIZE, "raw_blocksize": MiB}
         clients = ["raw", "matched", "hcpsdk"]
         if not args.no_095 and python_095():
             clients.append("hcpsdk095")
@@ -610,6 +616,11 @@ def main(argv: list[str] | None = None) -> int:
                 cleanup.append(workers[client].close)
         if "small" in only:
             run_small(results, workers, profile, 1, log)
+        if "tls" in only and getattr(server, "tls_port", None):
+            tls_cfg = dict(cfg, port=server.tls_port, ca_file=server.ca_file)
+            tls_workers = {client: Worker(client, tls_cfg) for client in ("raw", "hcpsdk")}
+            cleanup.extend(w.close for w in tls_workers.values())
+            run_small(results, tls_workers, profile, 1, log, TLS_GROUP)
         if "threads" in only:
             run_small(results, workers, profile, 4, log)
         if "large" in only:

@@ -15,7 +15,6 @@ The submodules ``hcpsdk.ips``, ``hcpsdk.namespace``, ``hcpsdk.pathbuilder``,
 """
 from __future__ import annotations
 
-from . import _log  # noqa: F401  (sets up the NullHandler when logging is in use)
 from ._constants import (
     I_DUMMY,
     I_HS3,
@@ -32,7 +31,9 @@ from ._constants import (
     RS_WRITE_ON_FAILOVER,
     SSL_PORTS,
 )
+from ._log import install_null_handler
 from ._retry import Retry
+from ._transport import Response
 from ._version import __version__
 from .auth import (
     BaseAuthorization,
@@ -64,7 +65,7 @@ from .target import Target, checkport
 
 __all__ = [
     "version", "__version__",
-    "Target", "Connection", "checkport", "Retry",
+    "Target", "Connection", "Response", "checkport", "Retry",
     "BaseAuthorization", "NativeAuthorization", "DummyAuthorization",
     "NativeADAuthorization", "LocalSwiftAuthorization",
     "HcpsdkError", "HcpsdkCantConnectError", "HcpsdkTimeoutError", "HcpsdkCertificateError",
@@ -77,8 +78,10 @@ __all__ = [
     "P_HTTP", "P_HTTPS", "P_MGMT", "P_SEARCH", "P_MAPI", "SSL_PORTS",
 ]
 
+install_null_handler()
+
 _SUBMODULES = frozenset({"ips", "namespace", "pathbuilder", "mapi", "emulator", "ingest",
-                         "objects"})
+                         "objects", "query"})
 
 
 def version() -> str:

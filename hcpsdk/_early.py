@@ -27,25 +27,19 @@ from __future__ import annotations
 
 import http.client
 import io
+import logging
 import select
+import socket
 import ssl
+from typing import Any, cast
 
-from . import _constants
-from ._log import get_logger
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    import socket
-    from typing import Any
-
-    from ._body import Payload
-    from ._transport import NodeConnection
+from ._body import Payload
+from ._constants import EXPECT_ABOVE
+from ._transport import NodeConnection, Response
 
 __all__ = ["EXPECT_ABOVE", "CONTINUE_WAIT", "send"]
 
-log = get_logger(__name__)
-
-EXPECT_ABOVE = _constants.EXPECT_ABOVE
+log = logging.getLogger(__name__)
 #: Seconds to wait for ``100 Continue`` before sending the body anyway.
 CONTINUE_WAIT = 1.0
 
@@ -58,7 +52,7 @@ _STOPPED = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, ssl.S
 _MAX_HEAD = 65536
 
 
-def send(con: NodeConnection, method: str, path: str, payload: Payload, headers: dict,
+def send(con: NodeConnection, method: str, path: str, payload: Payload, headers: dict[str, str],
          chunked: bool, expect_above: int | None = EXPECT_ABOVE
          ) -> http.client.HTTPResponse | None:
     """Send a request (head and body) on ``con``.
@@ -108,11 +102,11 @@ def _readable(sock: socket.socket | None) -> bool:
         return False
 
 
-def _has(headers: dict, lower_name: str) -> bool:
+def _has(headers: dict[str, str], lower_name: str) -> bool:
     return any(name.lower() == lower_name for name in headers)
 
 
-def _asks_continue(headers: dict) -> bool:
+def _asks_continue(headers: dict[str, str]) -> bool:
     """The caller's headers carry ``Expect: 100-continue`` (then it is waited for too)."""
     # a plain loop, first letter tested before lower(): this runs for every request
     # with a body, and the usual headers (Host, Authorization, Cookie) never match
@@ -123,7 +117,7 @@ def _asks_continue(headers: dict) -> bool:
     return False
 
 
-def _framing(payload: Payload, headers: dict, expect_above: int | None, asked: bool
+def _framing(payload: Payload, headers: dict[str, str], expect_above: int | None, asked: bool
              ) -> int | None:
     """The Content-Length when this module frames the request itself, else ``None``.
 
@@ -142,7 +136,7 @@ def _framing(payload: Payload, headers: dict, expect_above: int | None, asked: b
     return size
 
 
-def _send_framed(con: NodeConnection, method: str, path: str, payload: Payload, headers: dict,
+def _send_framed(con: NodeConnection, method: str, path: str, payload: Payload, headers: dict[str, str],
                  size: int, expect: bool, asked: bool = False
                  ) -> http.client.HTTPResponse | None:
     """Send the head; with ``expect`` (add ``Expect: 100-continue``) or ``asked`` (the
@@ -163,7 +157,7 @@ def _send_framed(con: NodeConnection, method: str, path: str, payload: Payload, 
         head = _interim(con.sock)
         if head is not None:
             answer = _answer(con.sock, head, method, strict=True)
-            if answer.status != 417 or asked:
+            if answer is None or answer.status != 417 or asked:
                 return answer
             # Expectation Failed: a server (or proxy) that won't do 100-continue; the
             # request goes again without it (RFC 9110 10.1.1), on a new connection
@@ -216,7 +210,7 @@ class _Recorder(io.RawIOBase):
     """The bytes of ``prefix`` then of ``sock`` — an error or timeout counts as their end —
     keeping a copy of everything read."""
 
-    def __init__(self, prefix: bytes, sock: Any) -> None:
+    def __init__(self, prefix: bytes, sock: socket.socket) -> None:
         super().__init__()
         self._prefix = prefix
         self._sock = sock
@@ -243,11 +237,16 @@ class _Recorder(io.RawIOBase):
 class _FileSocket:
     """What ``http.client.HTTPResponse`` wants of a socket: ``makefile()``."""
 
-    def __init__(self, fp: Any) -> None:
+    def __init__(self, fp: io.BufferedIOBase) -> None:
         self._fp = fp
 
-    def makefile(self, mode: str) -> Any:
+    def makefile(self, mode: str) -> io.BufferedIOBase:
         return self._fp
+
+
+def _response(fp: io.BufferedIOBase, method: str) -> http.client.HTTPResponse:
+    # http.client.HTTPResponse calls nothing of its socket but makefile()
+    return Response(cast(socket.socket, _FileSocket(fp)), method=method)
 
 
 def _answer(sock: socket.socket | None, prefix: bytes, method: str, strict: bool = False
@@ -261,7 +260,7 @@ def _answer(sock: socket.socket | None, prefix: bytes, method: str, strict: bool
     if sock is None:
         return None
     raw = _Recorder(prefix, sock)
-    first = http.client.HTTPResponse(_FileSocket(io.BufferedReader(raw)), method=method)
+    first = _response(io.BufferedReader(raw), method)
     try:
         first.begin()
     except (http.client.HTTPException, OSError, ValueError):
@@ -272,6 +271,6 @@ def _answer(sock: socket.socket | None, prefix: bytes, method: str, strict: bool
         first.read()
     except (http.client.HTTPException, OSError):
         pass  # a body cut short: reading the answer's body fails in the same way
-    answer = http.client.HTTPResponse(_FileSocket(io.BytesIO(bytes(raw.seen))), method=method)
+    answer = _response(io.BytesIO(bytes(raw.seen)), method)
     answer.begin()
     return answer

@@ -1,4 +1,4 @@
-"""Closing idle persistent sockets without a thread per request (DECISIONS #7).
+"""Closing idle persistent sockets without a thread per request.
 
 A request only records a ``time.perf_counter()`` timestamp on its Connection (the clock
 that also times the request, so one clock read serves both). One
@@ -16,34 +16,41 @@ at the moment of the fork, and in the child nobody would ever release it.
 from __future__ import annotations
 
 import os
+import threading
 import time
+import weakref
+from typing import Protocol
 
-from ._log import get_logger
+__all__ = ["Watched", "watch"]
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from typing import Any
 
-__all__ = ["watch"]
+class Watched(Protocol):
+    """What the reaper needs of a watched object (a Connection's channel)."""
 
-log = get_logger(__name__)
+    def _idle_due(self, now: float) -> float | None:
+        """Seconds until it may be closed; ``None`` when it has no socket."""
+        ...
+
+    def _idle_expire(self) -> bool:
+        """Close it if it is due; ``False`` when it is in use right now."""
+        ...
+
+    def _forked(self) -> None:
+        """Called in a forked child (see the module's docstring)."""
+        ...
 
 
 class _Reaper:
     def __init__(self) -> None:
-        import threading
-        import weakref
-
-        self._threading = threading
         self._cond = threading.Condition(threading.Lock())
-        self._watched: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._watched: weakref.WeakSet[Watched] = weakref.WeakSet()
         self._thread: threading.Thread | None = None
 
-    def watch(self, conn: Any) -> None:
+    def watch(self, conn: Watched) -> None:
         with self._cond:
             self._watched.add(conn)
             if self._thread is None:
-                self._thread = self._threading.Thread(target=self._run, name="hcpsdk-idle-reaper",
+                self._thread = threading.Thread(target=self._run, name="hcpsdk-idle-reaper",
                                                 daemon=True)
                 self._thread.start()
             self._cond.notify()
@@ -77,7 +84,7 @@ class _Reaper:
 _reaper: _Reaper | None = None
 
 
-def watch(conn: Any) -> None:
+def watch(conn: Watched) -> None:
     """Have the shared reaper watch ``conn`` (call when it opens a socket)."""
     global _reaper
     if _reaper is None:

@@ -32,25 +32,20 @@ The strategies (ORed ``RS_*`` bits)::
 """
 from __future__ import annotations
 
+import http.client
+import logging
 import time
+from typing import Any
 
 from ._constants import RS_READ_ALLOWED, RS_READ_ON_FAILOVER, RS_WRITE_ALLOWED, RS_WRITE_ON_FAILOVER
 from ._locks import fork_safe_lock
-from ._log import get_logger
 from .exceptions import HcpsdkError, HcpsdkReplicaInitError
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    import http.client
-    from typing import Any
-
-    from .target import Target
+from .target import Target
 
 __all__ = ["ReplicaPolicy", "ReplicaRoute", "check_strategy", "PRIMARY", "REPLICA", "READ_METHODS",
            "MEMORY", "MAPI_TTL"]
 
-log = get_logger(__name__)
-_mono = time.monotonic
+log = logging.getLogger(__name__)
 
 #: The values of :attr:`hcpsdk.Connection.served_from`.
 PRIMARY = "primary"
@@ -150,7 +145,7 @@ class ReplicaPolicy:
     def primary_unreachable(self) -> bool:
         """``True`` while the primary is remembered as unreachable."""
         with self._lock:
-            return bool(self._unreachable.get(_mono()))
+            return bool(self._unreachable.get(time.monotonic()))
 
     def failed_over(self) -> bool | None:
         """Whether the link is failed over: MAPI's word if it answers, else what the
@@ -160,36 +155,39 @@ class ReplicaPolicy:
             if state is not None:
                 return state
         with self._lock:
-            return self._failed_over.get(_mono())
+            return self._failed_over.get(time.monotonic())
 
     def _mapi_failed_over(self) -> bool | None:
-        now = _mono()
+        now = time.monotonic()
         with self._lock:
             if self._mapi_state.until > now:
                 return self._mapi_state.value
         state = self._ask_mapi()
         with self._lock:
-            self._mapi_state.set(state, _mono() + self._mapi_ttl)
+            self._mapi_state.set(state, time.monotonic() + self._mapi_ttl)
         return state
 
     def _ask_mapi(self) -> bool | None:
         from .mapi import Replication  # the mapi package imports hcpsdk: import on use
 
+        mapi_target = self._mapi
+        if mapi_target is None:
+            return None
         try:
-            with Replication(self._mapi) as mapi:
+            with Replication(mapi_target) as mapi:
                 link = self._link
                 if link is None:
                     names = mapi.getlinklist()
                     if len(names) != 1:
                         log.warning("replica of %s: MAPI at %s lists %d replication links - "
                                     "name the link to watch", self.primary.fqdn,
-                                    self._mapi.fqdn, len(names))
+                                    mapi_target.fqdn, len(names))
                         return None
                     link = self._link = names[0]
                 details = mapi.getlinkdetails(link)
         except HcpsdkError as exc:
             log.warning("replica of %s: link state not available from MAPI at %s: %s",
-                        self.primary.fqdn, self._mapi.fqdn, exc)
+                        self.primary.fqdn, mapi_target.fqdn, exc)
             return None
         message = str(details.get("statusMessage") or "").lower()
         state = message.startswith(FAILED_OVER_MESSAGES)
@@ -201,13 +199,13 @@ class ReplicaPolicy:
 
     def _learn_unreachable(self, value: bool) -> None:
         with self._lock:
-            known = self._unreachable.get(_mono())
-            self._unreachable.set(value or None, _mono() + self.memory if value else 0.0)
+            known = self._unreachable.get(time.monotonic())
+            self._unreachable.set(value or None, time.monotonic() + self.memory if value else 0.0)
         if known and not value:
             log.info("primary %s answers again", self.primary.fqdn)
 
     def _learn_failed_over(self, value: bool, why: str) -> None:
-        now = _mono()
+        now = time.monotonic()
         with self._lock:
             known = self._failed_over.get(now)
             self._failed_over.set(value, now + self.memory)
@@ -256,8 +254,8 @@ class ReplicaPolicy:
                                         ("RS_WRITE_ALLOWED", RS_WRITE_ALLOWED),
                                         ("RS_WRITE_ON_FAILOVER", RS_WRITE_ON_FAILOVER))
                  if self.strategy & bit]
-        return "ReplicaPolicy({} -> {}, {})".format(self.primary.fqdn, self.replica.fqdn,
-                                                    " | ".join(names) or "0")
+        return (f"ReplicaPolicy({self.primary.fqdn} -> {self.replica.fqdn}, "
+                f"{' | '.join(names) or '0'})")
 
 
 class ReplicaRoute:
@@ -322,6 +320,8 @@ class ReplicaRoute:
 
     def _both_failed(self) -> HcpsdkError:
         error = self._primary_error
+        if error is None:
+            return HcpsdkError(self._refusal)
         return type(error)(f"{error.reason} - and {self._refusal}")
 
     def answered(self, target: Target, response: http.client.HTTPResponse,
@@ -350,9 +350,9 @@ class ReplicaRoute:
                 policy._learn_failed_over(True, "accepts writes")
             elif status == 403:
                 policy._learn_failed_over(False, "refuses writes")
-                self._refusal = "the replica {} refused the write: {} {} ({})".format(
-                    target.fqdn, status, response.reason,
-                    response.getheader("X-HCP-ErrorMessage") or "no message")
+                message = response.getheader("X-HCP-ErrorMessage") or "no message"
+                self._refusal = (f"the replica {target.fqdn} refused the write: {status} "
+                                 f"{response.reason} ({message})")
                 if self._primary_error is not None:
                     response.read()
                     raise self._both_failed()

@@ -1,6 +1,7 @@
-"""TLS for connections to HCP nodes (DECISIONS #1 and #17).
+"""TLS for connections to HCP nodes.
 
-* The default context does not verify (as documented).
+* The default context does not verify (as the 0.9 documentation promises: HCP ships
+  with a self-signed certificate).
 * A caller's context is used unchanged; SNI is always the Target's FQDN.
 * When such a context checks host names and the certificate fails *only* on the
   host name, the node is accepted if the certificate's SAN holds the node's IP
@@ -10,21 +11,19 @@
 """
 from __future__ import annotations
 
+import ipaddress
+import logging
 import socket
 import ssl
 import sys
+from collections.abc import Callable
 
 from ._locks import fork_safe_lock
-from ._log import get_logger
 from .exceptions import HcpsdkCertificateError
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from collections.abc import Callable
 
 __all__ = ["default_context", "TlsPolicy"]
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)
 
 # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH / X509_V_ERR_IP_ADDRESS_MISMATCH
 _NAME_MISMATCH = frozenset({62, 64})
@@ -46,8 +45,6 @@ def default_context() -> ssl.SSLContext:
 
 
 def _same_ip(text: str, node: str) -> bool:
-    import ipaddress  # only on the rarely used IP-SAN path
-
     try:
         return ipaddress.ip_address(text) == ipaddress.ip_address(node)
     except ValueError:
@@ -97,13 +94,15 @@ class TlsPolicy:
 
     def _wrap_by_ip(self, sock: socket.socket, node: str, fqdn: str) -> ssl.SSLSocket:
         wrapped = self._derived().wrap_socket(sock, server_hostname=fqdn)
-        sans = wrapped.getpeercert().get("subjectAltName", ())
+        cert = wrapped.getpeercert() or {}
+        sans = [(str(entry[0]), str(entry[1])) for entry in cert.get("subjectAltName", ())]
         if any(kind == "IP Address" and _same_ip(value, node) for kind, value in sans):
             return wrapped
         wrapped.close()
+        names = ", ".join(value for _, value in sans) or "none"
         raise HcpsdkCertificateError(
-            "certificate of node {} matches neither the FQDN {} nor the node's IP address "
-            "(subjectAltName: {})".format(node, fqdn, ", ".join(v for _, v in sans) or "none"))
+            f"certificate of node {node} matches neither the FQDN {fqdn} nor the node's IP "
+            f"address (subjectAltName: {names})")
 
     def _derived(self) -> ssl.SSLContext:
         """A context with the caller's trust anchors that verifies the chain, not the name."""

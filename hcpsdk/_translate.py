@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import http.client
 import ssl
+from typing import NamedTuple
 
+from ._framing import MalformedAnswer
 from .exceptions import (
     HcpsdkCantConnectError,
     HcpsdkCertificateError,
@@ -22,17 +24,13 @@ __all__ = ["Rule", "classify", "translate"]
 #: How one kind of low-level error is handled: ``error`` (the hcpsdk error class),
 #: ``retry`` (a retry on another node may succeed), ``cause`` (what happened, in words),
 #: ``stale`` (typical of a keep-alive socket the server closed while idle).
-class Rule:
-    """One row of the table below (a plain class: a namedtuple costs import time)."""
+class Rule(NamedTuple):
+    """One row of the table below."""
 
-    __slots__ = ("error", "retry", "cause", "stale")
-
-    def __init__(self, error: type, retry: bool, cause: str, stale: bool = False) -> None:
-        self.error, self.retry, self.cause, self.stale = error, retry, cause, stale
-
-    def __repr__(self) -> str:
-        return (f"Rule(error={self.error.__name__}, retry={self.retry!r}, cause={self.cause!r}, "
-                f"stale={self.stale!r})")
+    error: type[HcpsdkError]
+    retry: bool
+    cause: str
+    stale: bool = False
 
 
 # OpenSSL's reasons for a TLS record that arrived damaged (or out of place) on a connection
@@ -62,6 +60,7 @@ _RULES: tuple[tuple[type, Rule], ...] = (
      Rule(HcpsdkTimeoutError, True, "connection closed by HCP (broken pipe)", True)),
     (ConnectionResetError, Rule(HcpsdkError, True, "connection reset by HCP", True)),
     (TimeoutError, Rule(HcpsdkTimeoutError, True, "timed out")),
+    (MalformedAnswer, Rule(HcpsdkError, False, "malformed answer")),
     (http.client.IncompleteRead, Rule(HcpsdkError, True, "response body incomplete")),
     (http.client.BadStatusLine, Rule(HcpsdkError, True, "invalid response (bad status line)")),
     (http.client.HTTPException, Rule(HcpsdkError, False, "http protocol error")),
@@ -82,11 +81,13 @@ def classify(exc: BaseException) -> Rule:
 
 
 def _detail(exc: BaseException) -> str:
-    if getattr(exc, "verify_message", None):
-        return exc.verify_message
+    # set by the ssl module on a failed handshake, missing on one made by hand
+    verify_message = getattr(exc, "verify_message", None)
+    if verify_message:
+        return str(verify_message)
     if isinstance(exc, http.client.IncompleteRead):
-        return "{} bytes read, {} more expected".format(
-            len(exc.partial), exc.expected if exc.expected is not None else "some")
+        more = exc.expected if exc.expected is not None else "some"
+        return f"{len(exc.partial)} bytes read, {more} more expected"
     return str(exc) or type(exc).__name__
 
 

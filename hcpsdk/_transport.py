@@ -5,19 +5,15 @@ replaced: it talks to one node's IP address, sets ``TCP_NODELAY`` and the
 optional TCP keep-alive options (Linux and macOS names), and lets the Target's
 :class:`~hcpsdk._tls.TlsPolicy` do the TLS handshake (SNI = the Target's FQDN).
 
-Two costs of plain ``http.client`` are avoided here, without changing what a caller sees:
-
-- *Timeouts in the kernel.* A socket in Python's timeout mode polls before every
-  ``send()`` and ``recv()``. A plain-HTTP socket here is blocking instead, with the
-  timeout set as ``SO_RCVTIMEO``/``SO_SNDTIMEO``; :class:`_TimedSocket` turns the
-  kernel's ``EAGAIN`` back into :class:`TimeoutError`, so a timeout is reported as
-  before. (TLS sockets keep Python's timeout mode: the ssl module can't report a
-  kernel timeout as one.)
-- *Header parsing.* http.client parses a response's header block with the email
-  package (about 5 µs per header; an HCP GET answer has 30-40 headers).
-  :func:`parse_headers` builds the same :class:`http.client.HTTPMessage` directly
-  for the usual block of ``Name: value`` lines and leaves anything else (folded
-  lines, stray CRs, junk) to http.client's own parser.
+One speed trick lives here, because it pays: *header parsing*. http.client parses a
+response's header block with the email package, about 5 µs per header; an HCP GET
+answer has 30-40 headers, so that parser alone cost more client CPU per small GET
+(120-147 µs in all) than everything else together (56 µs with the parser below).
+:func:`parse_headers` builds the same :class:`http.client.HTTPMessage` directly for
+the usual block of ``Name: value`` lines. The fallback is http.client's own parser,
+used for anything else (folded lines, stray CRs, junk), and for the whole response
+when this Python's ``HTTPResponse.begin`` does not read headers through
+``parse_headers`` (see :func:`_begin_with`).
 """
 from __future__ import annotations
 
@@ -27,15 +23,13 @@ import re
 import select
 import socket
 import ssl
-import struct
 import sys
+import types
+from collections.abc import Callable
+from typing import Any
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from collections.abc import Callable
-    from typing import Any
-
-    from ._tls import TlsPolicy
+from . import _framing, _pace
+from ._tls import TlsPolicy
 
 __all__ = ["BLOCKSIZE", "NodeConnection", "Response", "is_dropped", "parse_headers",
            "socket_opener"]
@@ -48,9 +42,9 @@ if sys.platform == "darwin":  # pragma: no cover - macOS names
 else:
     _KEEPIDLE = getattr(socket, "TCP_KEEPIDLE", None)
 
-# credentials in a request head, blanked in http.client's debug print-out (DECISIONS #11);
-# compiled by re (and cached there) on first use only: debugging is rare
-_SECRET_HEADERS = rb"(?im)^((?:authorization|cookie|x-auth-token):[ \t]*)[^\r\n]*"
+# credentials in a request head, blanked in http.client's debug print-out: a debug log
+# is shared in tickets and chats, and must never carry a password or token
+_SECRET_HEADERS = re.compile(rb"(?im)^((?:authorization|cookie|x-auth-token):[ \t]*)[^\r\n]*")
 
 
 # -- response headers ---------------------------------------------------------------------
@@ -60,14 +54,10 @@ _MAXHEADERS = getattr(http.client, "_MAXHEADERS", 100)
 _END = (b"\r\n", b"\n", b"")
 
 
-def _FIELDS(text: str) -> list[tuple[str, str]]:  # noqa: N802 - rebinds itself on first use
-    """The ``(name, value)`` of every ``Name: value`` line of ``text`` (compiled on first use)."""
-    global _FIELDS
-    # a name as the email package takes it (printable ASCII but ':'), at the start of a
-    # line; the value without the blanks after the colon, ending in (CR)LF: exactly what
-    # email's compat32 policy stores for such a line
-    _FIELDS = re.compile(r"^([!-9;-~]+):[ \t]*([^\r\n]*)\r?\n", re.M).findall
-    return _FIELDS(text)
+# A name as the email package takes it (printable ASCII but ':'), at the start of a line;
+# the value without the blanks after the colon, ending in (CR)LF: exactly what email's
+# compat32 policy stores for such a line.
+_FIELD = re.compile(r"^([!-9;-~]+):[ \t]*([^\r\n]*)\r?\n", re.M)
 
 
 def parse_headers(fp: Any, _class: type = http.client.HTTPMessage) -> Any:
@@ -91,7 +81,7 @@ def parse_headers(fp: Any, _class: type = http.client.HTTPMessage) -> Any:
         if len(lines) > _MAXHEADERS:
             raise http.client.HTTPException(f"got more than {_MAXHEADERS} headers")
     block = b"".join(lines)
-    fields = _FIELDS(block.decode("iso-8859-1"))
+    fields: list[tuple[str, str]] = _FIELD.findall(block.decode("iso-8859-1"))
     if len(fields) != len(lines):  # folded or broken lines: the email package's business
         # (given the same bytes as http.client gives it: the block and the line ending it)
         return http.client.parse_headers(io.BytesIO(block + line), _class)
@@ -101,10 +91,14 @@ def parse_headers(fp: Any, _class: type = http.client.HTTPMessage) -> Any:
     return message
 
 
-def _begin_with(parser: Callable[..., Any]) -> Callable[..., Any] | None:
+def _begin_with(parser: Callable[..., Any]) -> Callable[[http.client.HTTPResponse], None] | None:
     """``HTTPResponse.begin`` — the running Python's own code — calling ``parser`` for headers.
 
-    ``None`` when this Python's ``begin`` does not read the headers through ``parse_headers``.
+    Reusing the running Python's own ``begin`` (not a copy of it) keeps every check it
+    makes of the status line; only the header parser differs.
+
+    :returns: the function, or ``None`` when this Python's ``begin`` does not read the
+        headers through ``parse_headers`` (then :class:`Response` uses it unchanged)
     """
     begin = http.client.HTTPResponse.begin
     code = getattr(begin, "__code__", None)
@@ -112,113 +106,65 @@ def _begin_with(parser: Callable[..., Any]) -> Callable[..., Any] | None:
         return None
     names = dict(begin.__globals__)  # http.client's namespace, with our parser in it
     names["parse_headers"] = parser
-    function = type(begin)(code, names, begin.__name__, begin.__defaults__)
-    function.__qualname__ = "Response.begin"
+    function = types.FunctionType(code, names, begin.__name__, begin.__defaults__)
     function.__doc__ = begin.__doc__
     return function
 
 
+_FAST_BEGIN = _begin_with(parse_headers)
+
+
 class Response(http.client.HTTPResponse):
-    """``http.client.HTTPResponse`` whose header block is read by :func:`parse_headers`."""
+    """The answer to a request (``hcpsdk.Response``): an ``http.client.HTTPResponse``.
 
-    _fast_begin = _begin_with(parse_headers)
-    if _fast_begin is not None:
-        begin = _fast_begin
-    del _fast_begin
+    It is what :meth:`hcpsdk.Connection.request` and its convenience methods return,
+    and what :attr:`hcpsdk.Connection.Response` holds; its header block is read by
+    :func:`parse_headers`. Its repr tells status and whether the body was read::
 
+        <hcpsdk.Response 200 OK, 1048576 bytes to read>
 
-# -- sockets ------------------------------------------------------------------------------
-
-# Linux and macOS take SO_RCVTIMEO/SO_SNDTIMEO as a struct timeval of two C longs
-_KERNEL_TIMEOUTS = sys.platform.startswith("linux") or sys.platform == "darwin"
-_c_recv_into = socket.socket.recv_into
-
-
-def _timeval(seconds: float) -> bytes:
-    whole = int(seconds)
-    micro = max(int((seconds - whole) * 1e6), 0 if whole else 1)  # 0 would mean "never"
-    return struct.pack("@ll", whole, micro)
-
-
-def _timed_out(sock: socket.socket, exc: BlockingIOError) -> BaseException:
-    """The error for ``EAGAIN`` on ``sock``: a timeout, unless the socket is non-blocking."""
-    if sock.gettimeout() == 0:
-        return exc  # really non-blocking (someone asked for it): EAGAIN means "no data yet"
-    return TimeoutError("timed out")
-
-
-def _eagain_is_timeout(name: str) -> Callable[..., Any]:
-    """``socket.socket``'s method ``name``, reporting the kernel's timeout as TimeoutError."""
-    method = getattr(socket.socket, name)
-
-    def call(self: socket.socket, *args: Any) -> Any:
-        try:
-            return method(self, *args)
-        except BlockingIOError as exc:
-            raise _timed_out(self, exc) from None
-
-    call.__name__ = call.__qualname__ = name
-    call.__doc__ = method.__doc__
-    return call
-
-
-class _TimedSocket(socket.socket):
-    """A blocking TCP socket whose sends and receives time out in the kernel.
-
-    ``SO_RCVTIMEO``/``SO_SNDTIMEO`` make a stalled ``recv``/``send`` fail with ``EAGAIN``
-    after the timeout; every path out of this class reports that as :class:`TimeoutError`,
-    as a socket in Python's timeout mode does (without its ``poll()`` per call).
+    .. versionadded:: 1.0 the public name (before: ``http.client.HTTPResponse``)
     """
 
-    __slots__ = ("_kernel_timeout",)
+    def __init__(self, sock: socket.socket, debuglevel: int = 0, method: str | None = None,
+                 url: str | None = None) -> None:
+        # the body's reader keeps the answer's deadlines (head in time, body at a rate)
+        super().__init__(_pace.PacedSocket(sock), debuglevel, method, url)  # type: ignore[arg-type]
 
-    def set_kernel_timeout(self, seconds: float) -> None:
-        """Switch to blocking mode with ``seconds`` as the kernel's send/receive timeout."""
-        self._kernel_timeout = seconds
-        self.setblocking(True)
-        value = _timeval(seconds)
-        self.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
-        self.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, value)
+    def begin(self) -> None:
+        """Read the status line and the headers (http.client's ``begin``), check the framing."""
+        if _FAST_BEGIN is None:
+            super().begin()
+        else:
+            _FAST_BEGIN(self)
+        raw = getattr(self.fp, "raw", None)
+        if isinstance(raw, _pace.Pacing):
+            raw.head_done()
+        _framing.check_head(self)
 
-    def makefile(self, mode: str = "r",  # type: ignore[override]
-                 buffering: int | None = None, **kwargs: Any) -> Any:
-        """``socket.makefile``; for ``'rb'`` (http.client's answers) over :class:`_TimedReader`."""
-        if mode != "rb" or kwargs:
-            return super().makefile(mode, buffering, **kwargs)
-        self._io_refs += 1  # type: ignore[attr-defined]  # as socket's own: closed last
-        size = buffering if buffering and buffering > 0 else io.DEFAULT_BUFFER_SIZE
-        return io.BufferedReader(_TimedReader(self, "rb"), size)
+    def read(self, amt: int | None = None) -> bytes:
+        """http.client's ``read``, in bounded blocks whatever size the server announced."""
+        return _framing.read(self, amt)
 
-    recv = _eagain_is_timeout("recv")
-    recv_into = _eagain_is_timeout("recv_into")
-    send = _eagain_is_timeout("send")
-    sendall = _eagain_is_timeout("sendall")
+    # http.client's own chunk reading, with the sizes and the CRLFs checked
+    if hasattr(http.client.HTTPResponse, "_get_chunk_left"):
+        def _read_next_chunk_size(self) -> int:
+            return _framing.next_chunk_size(self)
 
-    def sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
-        # socket.sendfile() waits without a limit on a blocking socket: Python's timeout
-        # mode for the length of the transfer (two fcntl calls per file)
-        self.settimeout(self._kernel_timeout)
-        try:
-            return super().sendfile(file, offset, count)
-        finally:
-            if self.fileno() != -1:
-                self.setblocking(True)
+        def _get_chunk_left(self) -> int | None:
+            return _framing.chunk_left(self)
+
+    def __repr__(self) -> str:
+        if self.isclosed():
+            body = "body read" if self.length in (None, 0) else "closed before the end"
+        elif self.length is not None:
+            body = f"{self.length} bytes to read"
+        else:
+            body = "body to read"
+        return f"<hcpsdk.Response {self.status} {self.reason}, {body}>"
 
 
-class _TimedReader(socket.SocketIO):
-    """The raw reader under a :class:`_TimedSocket`'s ``makefile('rb')``."""
-
-    def readinto(self, b: Any) -> int | None:
-        if self._timeout_occurred:  # type: ignore[attr-defined]
-            raise OSError("cannot read from timed out object")
-        try:
-            return _c_recv_into(self._sock, b)  # type: ignore[attr-defined]
-        except BlockingIOError as exc:
-            error = _timed_out(self._sock, exc)  # type: ignore[attr-defined]
-            if error is exc:
-                return None  # non-blocking: no data yet (as socket.SocketIO answers)
-            self._timeout_occurred = True
-            raise error from None
+Response.__module__, Response.__qualname__ = "hcpsdk", "Response"
 
 
 # -- the connection ------------------------------------------------------------------------
@@ -235,22 +181,16 @@ class NodeConnection(http.client.HTTPConnection):
     def connect(self) -> None:
         self.sock = self._opener()
 
-    def set_debuglevel(self, level: int) -> None:
-        super().set_debuglevel(level)
-        # the redacting send() is put in place only while debugging: no cost otherwise
-        if level > 0:
-            self.send = self._send_redacted  # type: ignore[method-assign]
-        else:
-            self.__dict__.pop("send", None)
-
-    def _send_redacted(self, data: Any) -> None:
-        if isinstance(data, (bytes, bytearray)):
-            print("send:", repr(re.sub(_SECRET_HEADERS, rb"\1******", bytes(data))))
+    def send(self, data: Any) -> None:
+        """``http.client``'s send; while debugging, the print-out hides credentials."""
+        if self.debuglevel > 0 and isinstance(data, (bytes, bytearray)):
+            print("send:", repr(_SECRET_HEADERS.sub(rb"\1******", bytes(data))))
             if self.sock is None:
                 self.connect()
+            assert self.sock is not None
             self.sock.sendall(data)
             return
-        http.client.HTTPConnection.send(self, data)
+        super().send(data)
 
 
 def is_dropped(sock: socket.socket) -> bool:
@@ -298,19 +238,7 @@ def socket_opener(node: str, port: int, timeout: float,
 
     if tls is not None:
         return lambda: tls.wrap(tcp, node, fqdn)
-    if timeout is None or not _KERNEL_TIMEOUTS:
-        return tcp
-
-    def timed() -> socket.socket:
-        plain = tcp()
-        sock = _TimedSocket(plain.family, plain.type, plain.proto, plain.detach())
-        try:
-            sock.set_kernel_timeout(timeout)
-        except OSError:
-            sock.close()
-            raise
-        return sock
-    return timed
+    return tcp
 
 
 def _set_keepalive(sock: socket.socket, idle: int, interval: int, count: int) -> None:

@@ -23,9 +23,9 @@ from ._body import Payload
 from ._channel import RECOVERABLE, Channel, Record
 from ._check import integer, number, of_type, wrong_type
 from ._constants import EXPECT_ABOVE
-from ._declared import checked_payload
 from ._download import ResponseBody, reconcile
 from ._early import send
+from ._outgoing import no_body, prepared
 from ._retry import READ, SEND, STATUS, UNREACHABLE, Retry
 from ._translate import translate
 from ._transport import NodeConnection
@@ -223,9 +223,11 @@ class Connection:
         if headers is not None:
             _check.headers(headers)
         path = build_url(url, params)
-        payload = _NO_BODY if body is None else Payload(body)
-        if headers:
-            payload = checked_payload(payload, body, headers)
+        if body is None:
+            no_body(headers)
+            payload = _NO_BODY
+        else:
+            payload = prepared(body, headers)
         self._owner.claim("request")
         try:
             with self._channel.lock:
@@ -335,9 +337,8 @@ class Connection:
                 data = self._read(body, amt)
             except BaseException as exc:  # the body can't be continued: discard it
                 with self._channel.lock:
-                    self._channel.drop()
-                    self._forget_body(f"the previous read of this response failed "
-                                      f"({type(exc).__name__})")
+                    self._discard(f"the previous read of this response failed "
+                                  f"({type(exc).__name__})")
                 raise
             self._service_time1 = time.perf_counter() - start
             self._service_time2 += self._service_time1
@@ -352,8 +353,7 @@ class Connection:
             raise HcpsdkError(f"read: {self._gone or 'there is no response to read from'}")
         if self._channel.inherited():
             # the body arrives on the parent's socket: reading it would steal the parent's bytes
-            self._channel.drop()
-            self._forget_body("the response was received by the parent process (before fork())")
+            self._discard("the response was received by the parent process (before fork())")
             raise HcpsdkError(f"read: {self._gone}")
         return body
 
@@ -430,7 +430,9 @@ class Connection:
             self._channel.drop()
         self._body = self._gone = self._channel.reading = None
 
-    def _forget_body(self, why: str) -> None:
+    def _discard(self, why: str) -> None:
+        """The body can't be read any more (``why``): its socket is closed."""
+        self._channel.drop()
         self._body = self._channel.reading = None
         self._gone = why
 
@@ -499,8 +501,7 @@ class Connection:
                 had = self._channel.con is not None
                 self._channel.drop()
                 if self._body is not None:
-                    self._forget_body("the Connection was closed; the response body was "
-                                      "discarded")
+                    self._discard("the Connection was closed; the response body was discarded")
         finally:
             self._owner.release()
         if had:

@@ -36,20 +36,21 @@ import os
 import pickle
 import threading
 import time
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ._check import of_type
 from ._log import get_logger
 from .connection import Connection
+from .pathbuilder import PathBuilder
 from .target import Target
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from collections.abc import Callable, Iterable
-    from typing import Any
-
-    from .pathbuilder import PathBuilder
-
-    Source = str | os.PathLike[str] | tuple
+#: A file to store: its name, or ``(its name, the object path)``.
+Source = str | os.PathLike[str] | tuple[Any, Any]
+#: ``(source, object path, annotation or None)``: one file's plan.
+Planned = tuple[Any, str, str | None]
+#: What a worker sends back per file: ``(status, hash, node, size, seconds, error)``.
+Outcome = tuple[int | None, str | None, str | None, int, float, str | None]
 
 __all__ = ["ingest", "IngestResult", "IngestReport", "DEFAULT_WORKERS", "INLINE_LIMIT",
            "BATCHES_PER_WORKER"]
@@ -106,7 +107,7 @@ class IngestResult:
             "" if self.error is None else f", error={self.error!r}")
 
 
-class IngestReport(list):
+class IngestReport(list[IngestResult]):
     """The :class:`IngestResult` of every file, in the order the files were given."""
 
     #: Wall-clock seconds of the whole run.
@@ -147,10 +148,10 @@ def _literal(name: str) -> str:
 
 
 def _plan(files: Iterable[Source], destination: str, pathbuilder: PathBuilder | None
-          ) -> list[tuple[Any, str, str | None]]:
+          ) -> list[Planned]:
     """``(source, object path as a url, annotation or None)`` for every file, before any I/O."""
     base = "/" + destination.strip("/") if destination.strip("/") else ""
-    plan: list[tuple[Any, str, str | None]] = []
+    plan: list[Planned] = []
     for item in files:
         if isinstance(item, tuple):
             source, remote = item
@@ -171,8 +172,8 @@ def _plan(files: Iterable[Source], destination: str, pathbuilder: PathBuilder | 
 def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WORKERS,
            destination: str = "/rest", pathbuilder: PathBuilder | None = None,
            progress: Callable[[IngestResult, int, int], Any] | None = None,
-           headers: dict | None = None, params: Any = None, verify: bool = False,
-           connection_args: dict | None = None,
+           headers: dict[str, str] | None = None, params: Any = None, verify: bool = False,
+           connection_args: dict[str, Any] | None = None,
            executor: concurrent.futures.Executor | None = None) -> IngestReport:
     """PUT many files to ``target`` with ``workers`` parallel persistent Connections.
 
@@ -266,10 +267,10 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
     return report
 
 
-def _on_executor(executor: concurrent.futures.Executor, target: Target, plan: list,
+def _on_executor(executor: concurrent.futures.Executor, target: Target, plan: list[Planned],
                  report: IngestReport, workers: int,
-                 progress: Callable[[IngestResult, int, int], Any] | None, options: tuple
-                 ) -> None:
+                 progress: Callable[[IngestResult, int, int], Any] | None,
+                 options: tuple[Any, ...]) -> None:
     """Run ``plan`` in batches on ``executor``; fill ``report`` as batches come back."""
     total = len(plan)
     # a thread pool shares this process's Target; other executors get a pickle of it
@@ -304,7 +305,7 @@ _worker_local = threading.local()
 _WORKER_TARGETS = 8
 
 
-def _worker_connection(shipped: Target | bytes, connection_args: dict) -> Connection:
+def _worker_connection(shipped: Target | bytes, connection_args: dict[str, Any]) -> Connection:
     if isinstance(shipped, Target):
         target, key = shipped, id(shipped)
     else:
@@ -314,7 +315,7 @@ def _worker_connection(shipped: Target | bytes, connection_args: dict) -> Connec
                 _worker_targets.clear()
             found = _worker_targets[shipped] = pickle.loads(shipped)
         target, key = found, id(found)
-    connections = getattr(_worker_local, "connections", None)
+    connections: dict[int, Connection] | None = getattr(_worker_local, "connections", None)
     if connections is None:
         connections = _worker_local.connections = {}
     con = connections.get(key)
@@ -323,11 +324,17 @@ def _worker_connection(shipped: Target | bytes, connection_args: dict) -> Connec
     return con
 
 
-def _run_batch(shipped: Target | bytes, batch: list, options: tuple) -> list[tuple]:
+def _run_batch(shipped: Target | bytes, batch: list[Planned], options: tuple[Any, ...]
+               ) -> list[Outcome]:
     """Store one batch (in a worker): ``(status, hash, node, size, seconds, error)`` each."""
     headers, params, verify, connection_args = options
-    con = _worker_connection(shipped, connection_args)
-    outcomes = []
+    try:
+        con = _worker_connection(shipped, connection_args)
+    except Exception as exc:  # e.g. the worker can't resolve the FQDN: every file fails
+        error = f"{type(exc).__name__}: {exc}"
+        log.warning("ingest batch of %d files failed in the worker: %s", len(batch), error)
+        return [(None, None, None, 0, 0.0, error) for _ in batch]
+    outcomes: list[Outcome] = []
     for planned in batch:
         result = IngestResult(planned[0], planned[1])
         _store(con, planned, result, headers, params, verify)
@@ -336,8 +343,8 @@ def _run_batch(shipped: Target | bytes, batch: list, options: tuple) -> list[tup
     return outcomes
 
 
-def _store(con: Connection, planned: tuple, result: IngestResult, headers: dict | None,
-           params: Any, verify: bool) -> None:
+def _store(con: Connection, planned: Planned, result: IngestResult,
+           headers: dict[str, str] | None, params: Any, verify: bool) -> None:
     """PUT one file (and its annotation); record the outcome in ``result``."""
     source, path, annotation = planned
     start = time.perf_counter()

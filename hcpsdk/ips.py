@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import socket
 import time
+from typing import Any
 
 from ._check import show
 from ._locks import fork_safe_lock
 from ._log import get_logger
 from .exceptions import IpsError
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from typing import Any
 
 __all__ = ["Circle", "Request", "Response", "query", "IpsError"]
 

@@ -76,7 +76,7 @@ class Info(Session):
         super().__init__(target, debuglevel=debuglevel)
 
     def __repr__(self) -> str:
-        state = "connected" if self._con.address else "not connected"
+        state = f"connected to {self._con.address}" if self._con.con is not None else "not connected"
         return f"<hcpsdk.namespace.Info {self._target.fqdn}:{self._target.port} {state}>"
 
     def _proc(self, call: str, url: str, params: dict[str, str] | None = None) -> _ET.Element:

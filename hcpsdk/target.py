@@ -1,8 +1,11 @@
 """The Target: one HCP (namespace) FQDN, its credentials, its nodes and its TLS setup."""
 from __future__ import annotations
 
+import copy
+import logging
 import re
-import ssl
+from ssl import SSLContext
+from typing import TYPE_CHECKING, Any
 
 from . import ips
 from ._check import bad_value, integer, of_type, wrong_type
@@ -17,23 +20,22 @@ from ._constants import (
     RS_WRITE_ON_FAILOVER,
     SSL_PORTS,
 )
-from ._log import get_logger
 from ._tls import TlsPolicy
 from .auth import BaseAuthorization
 from .exceptions import HcpsdkError, HcpsdkPortError, HcpsdkReplicaInitError, HcpsdkTypeError
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from typing import Any
+if TYPE_CHECKING:
+    # the replica module is imported when a Target gets a replica, not before: most
+    # Targets never have one (only this private attribute's annotation names it)
+    from ._replica import ReplicaPolicy
 
 __all__ = ["Target", "checkport"]
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)
 
 _INTERFACES = (I_NATIVE, I_DUMMY, I_HS3, I_HSWIFT)
 # what a host name never contains, but a URL does: scheme, port, path, query, user
-# (compiled by re on first use and cached there: compiling at import costs import time)
-_NOT_A_HOST = r"[/:?#@\s]"
+_NOT_A_HOST = re.compile(r"[/:?#@\s]")
 
 
 def _check_fqdn(name: str, value: Any) -> None:
@@ -41,7 +43,7 @@ def _check_fqdn(name: str, value: Any) -> None:
     expected = "a str host name like 'n1.m.hcp1.example.com'"
     if not isinstance(value, str):
         raise wrong_type("Target", name, expected, value)
-    if not value or (re.search(_NOT_A_HOST, value) and ips._ip_literal(value) is None):
+    if not value or (_NOT_A_HOST.search(value) and ips._ip_literal(value) is None):
         raise bad_value("Target", name, expected + " (no scheme, port or path)", value)
 
 
@@ -54,7 +56,7 @@ def _check_arguments(fqdn: Any, authorization: Any, port: Any, sslcontext: Any,
         raise wrong_type("Target", "authorization", "an hcpsdk authorization object like "
                          "NativeAuthorization(user, password)", authorization, secret=True)
     integer("Target", "port", port, 1, 65535)
-    of_type("Target", "sslcontext", sslcontext, ssl.SSLContext, "None or an ssl.SSLContext")
+    of_type("Target", "sslcontext", sslcontext, SSLContext, "None or an ssl.SSLContext")
     if interface not in _INTERFACES:
         raise bad_value("Target", "interface", "one of I_NATIVE, I_DUMMY, I_HS3, I_HSWIFT",
                         interface)
@@ -122,7 +124,7 @@ class Target:
     RS_WRITE_ON_FAILOVER = RS_WRITE_ON_FAILOVER
 
     def __init__(self, fqdn: str, authorization: BaseAuthorization, port: int = 443,
-                 dnscache: bool = False, sslcontext: ssl.SSLContext | None = None,
+                 dnscache: bool = False, sslcontext: SSLContext | None = None,
                  interface: str = I_NATIVE, replica_fqdn: str | None = None,
                  replica_strategy: int | None = None, *, tls: bool | None = None,
                  resolver: Any = None, replica_mapi: Target | None = None,
@@ -153,7 +155,7 @@ class Target:
         except Exception as exc:
             raise HcpsdkError(f"Target {fqdn}: {exc}") from exc
         self._replica: Target | None = None
-        self._replica_policy = None
+        self._replica_policy: ReplicaPolicy | None = None
         if replica_fqdn:
             self._replica = self._make_replica(replica_fqdn)
             from ._replica import ReplicaPolicy  # imported only when a replica is configured
@@ -203,7 +205,7 @@ class Target:
         return self._tls
 
     @property
-    def sslcontext(self) -> ssl.SSLContext | None:
+    def sslcontext(self) -> SSLContext | None:
         """The SSL context connections use (the non-verifying default if none was given)."""
         return self._tls_policy.context if self._tls_policy else self._sslcontext
 
@@ -242,7 +244,7 @@ class Target:
         """The ORed RS_* modes as given."""
         return self._replica_strategy
 
-    def __reduce__(self) -> tuple[Any, tuple]:
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickle the constructor's arguments: unpickling builds the Target anew.
 
         That lets a Target go to ``multiprocessing`` workers; each resolves the FQDN
@@ -260,7 +262,6 @@ class Target:
                 "ssl.SSLContext can't be) - create the Target in the worker process")
         resolver = self._resolver
         if getattr(resolver, "cache", None) is not None:
-            import copy  # only here: keeps ``import hcpsdk`` cheap
             resolver = copy.copy(resolver)
             resolver.cache = None
         return _unpickle, ((self._fqdn, self._auth, self._port, self._dnscache, None,
@@ -270,16 +271,17 @@ class Target:
                             "replica_link": self._replica_link})
 
     def __repr__(self) -> str:
-        return (f"Target({self._fqdn!r}, {self._auth!r}, port={self._port!r}, "
-                f"dnscache={self._dnscache!r}, sslcontext={self._sslcontext!r}, "
-                f"interface={self._interface!r}, "
-                f"replica_fqdn={self._replica_fqdn!r}, replica_strategy={self._replica_strategy!r})")
+        scheme = "https" if self._tls else "http"
+        count = len(self._circle._addresses)
+        nodes = f"{count} node{'s' if count != 1 else ''}"
+        replica = f", replica {self._replica_fqdn}" if self._replica_fqdn else ""
+        return f"<hcpsdk.Target {scheme}://{self._fqdn}:{self._port} {nodes}{replica}>"
 
     def __str__(self) -> str:
         return f"Target initialized for {self._fqdn}"
 
 
-def _unpickle(args: tuple, kwargs: dict) -> Target:
+def _unpickle(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Target:
     return Target(*args, **kwargs)
 
 

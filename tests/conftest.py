@@ -17,5 +17,6 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     """
     if collection_path != _COMPAT:
         return None
-    asked = (Path(arg.split("::")[0]).resolve() for arg in config.args)
+    here = config.invocation_params.dir
+    asked = ((here / arg.split("::")[0]).resolve() for arg in config.args)
     return not any(p == _COMPAT or _COMPAT in p.parents for p in asked)

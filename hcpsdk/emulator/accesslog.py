@@ -28,7 +28,6 @@ import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from .http11 import BlobReply, Request
 from .model import Reply, System, _token_of
@@ -82,28 +81,58 @@ def format_line(entry: AccessEntry) -> str:
     return f"{head} {entry.namespace} {entry.latency_ms} {node_id:03} {entry.received}"
 
 
+#: What the Recorder keeps of a request: (time, client, host, service, the Authorization,
+#: Cookie and Content-Length headers, request line, status, body bytes sent, latency ms,
+#: node address). Who the user was and which namespace it reached are worked out when the
+#: log is read, not while serving.
+_Raw = tuple[float, str, str, str, str | None, str | None, str | None, str, int, int, int, str]
+
+
 class AccessLog:
     """The served requests of one system, oldest first (at most *limit* are kept).
 
+    :param domain: the system's domain (tells namespace hosts from others)
     :param limit: how many entries are kept; older ones are dropped
     """
 
-    def __init__(self, limit: int = 200_000) -> None:
-        self._entries: collections.deque[AccessEntry] = collections.deque(maxlen=limit)
+    def __init__(self, domain: str, limit: int = 100_000) -> None:
+        self._raw: collections.deque[_Raw] = collections.deque(maxlen=limit)
+        self._suffix = "." + domain
+        self._default_host = "default.default" + self._suffix
 
-    def add(self, entry: AccessEntry) -> None:
-        """Append *entry* (thread-safe: a deque's append is atomic)."""
-        self._entries.append(entry)
+    def add(self, raw: _Raw) -> None:
+        """Append a served request (thread-safe: a deque's append is atomic)."""
+        self._raw.append(raw)
 
     def entries(self, start: date | None = None, end: date | None = None) -> list[AccessEntry]:
         """The entries of the local days *start* to *end* (both included; None = open)."""
-        return [e for e in list(self._entries)
-                if (start is None or e.day >= start) and (end is None or e.day <= end)]
+        out = []
+        for (when, client, host, service, auth, cookie, length, line, status, sent, latency,
+             node) in list(self._raw):
+            entry = AccessEntry(when, client, _user(auth, cookie), line, status, sent,
+                                self._namespace(host, service), latency, node,
+                                int(length) if length and length.isdigit() else 0,
+                                "mapi" if service == "mapi" else "http")
+            if (start is None or entry.day >= start) and (end is None or entry.day <= end):
+                out.append(entry)
+        return out
 
     def lines(self, kind: str, node: str, entries: Iterable[AccessEntry]) -> str:
         """The log text of service *kind* on *node* from *entries* (one line each)."""
         return "".join(format_line(e) + "\n" for e in entries
                        if e.kind == kind and e.node == node)
+
+    def _namespace(self, host: str, service: str) -> str | None:
+        if service == "mapi":
+            return "-"
+        host = host.rstrip(".")
+        if host == self._default_host:
+            return None
+        if host.endswith(self._suffix):
+            labels = host[: -len(self._suffix)].split(".")
+            if len(labels) == 2:
+                return ".".join(labels)
+        return "-"
 
 
 _logs: dict[int, AccessLog] = {}
@@ -115,12 +144,13 @@ def access_log(system: System) -> AccessLog:
     with _lock:
         found = _logs.get(id(system))
         if found is None:
-            found = _logs[id(system)] = AccessLog()
+            found = _logs[id(system)] = AccessLog(system.domain)
             weakref.finalize(system, _logs.pop, id(system), None)
         return found
 
 
-def _user(headers: Any) -> str:
+def _user(auth: str | None, cookie: str | None) -> str:
+    headers = {k: v for k, v in (("authorization", auth), ("cookie", cookie)) if v is not None}
     cred = _token_of(headers)
     if cred is None:
         return "-"
@@ -146,8 +176,6 @@ class Recorder:
     def __init__(self, system: System, handler: Callable[[Request], Reply | BlobReply]) -> None:
         self._handler = handler
         self._log = access_log(system)
-        self._suffix = "." + system.domain
-        self._default_host = "default.default" + self._suffix
 
     def __call__(self, req: Request) -> Reply | BlobReply:
         """Answer *req* with the wrapped handler and log it."""
@@ -158,30 +186,17 @@ class Recorder:
             sent = 0
         else:
             sent = reply.length if isinstance(reply, BlobReply) else len(reply.body)
-        target = req.raw_path + ("?" + req.raw_query if req.raw_query else "")
-        length = req.headers.get("content-length", "0")
-        self._log.add(AccessEntry(
-            when, self._client(req), _user(req.headers), f"{req.method} {target} {req.version}",
-            reply.status, sent, self._namespace(req), latency, req.address,
-            int(length) if length.isdigit() else 0,
-            "mapi" if req.service == "mapi" else "http"))
+        target = f"{req.raw_path}?{req.raw_query}" if req.raw_query else req.raw_path
+        get = req.headers.get
+        self._log.add((when, self._client(req), req.host, req.service, get("authorization"),
+                       get("cookie"), get("content-length"), f"{req.method} {target} {req.version}",
+                       reply.status, sent, latency, req.address))
         return reply
 
     @staticmethod
     def _client(req: Request) -> str:
         try:
-            return str(req._conn.sock.getpeername()[0])
+            peer = req._conn.sock.getpeername()
         except (OSError, AttributeError):
             return "-"
-
-    def _namespace(self, req: Request) -> str | None:
-        if req.service == "mapi":
-            return "-"
-        host = req.host.rstrip(".")
-        if host == self._default_host:
-            return None
-        if host.endswith(self._suffix):
-            labels = host[: -len(self._suffix)].split(".")
-            if len(labels) == 2:
-                return ".".join(labels)
-        return "-"
+        return str(peer[0]) if isinstance(peer, tuple) else "-"

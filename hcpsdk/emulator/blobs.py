@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 
-__all__ = ["BLOCK", "Blob", "MemoryStorage", "DiskStorage", "hasher"]
+__all__ = ["BLOCK", "Blob", "MemoryStorage", "DiskStorage", "hasher", "in_memory"]
 
 BLOCK = 1 << 20
 _HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384",
@@ -59,13 +59,13 @@ class Blob:
 class _MemoryBlob(Blob):
     __slots__ = ("data", "size")
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes | bytearray) -> None:
         self.data = data
         self.size = len(data)
 
     def chunks(self, start: int = 0, end: int | None = None, block: int = BLOCK) -> Iterator[bytes]:
         end = self.size if end is None else end
-        if start == 0 and end == self.size and end <= block:
+        if start == 0 and end == self.size and end <= block and isinstance(self.data, bytes):
             yield self.data
             return
         view = memoryview(self.data)
@@ -74,6 +74,11 @@ class _MemoryBlob(Blob):
 
     def read(self) -> bytes:
         return bytes(self.data) if isinstance(self.data, bytearray) else self.data
+
+
+def in_memory(data: bytes) -> Blob:
+    """A blob holding *data* (for an answer made of several stored parts)."""
+    return _MemoryBlob(data)
 
 
 class _FileBlob(Blob):

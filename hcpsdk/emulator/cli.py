@@ -245,7 +245,7 @@ def _banner(hcp: Any) -> str:
 
 
 def _json_info(hcp: Any) -> dict[str, Any]:
-    info = hcp.connection_info()
+    info: dict[str, Any] = hcp.connection_info()
     link = _link(hcp)
     if link is not None:
         replica = link.systems[1]
@@ -288,10 +288,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         with contextlib.ExitStack() as stack:
-            ports = {"http_port": args.http_port, "https_port": args.https_port,
-                     "mapi_port": args.mapi_port}
             hcp = start_systems(stack, nodes=args.nodes, domain=args.domain,
-                                replica=args.replica, ports=ports, tls=args.tls,
+                                replica=args.replica, http_port=args.http_port,
+                                https_port=args.https_port, mapi_port=args.mapi_port, tls=args.tls,
                                 dns_port=args.dns_port, data_dir=args.data_dir,
                                 config=args.config, address_block=args.address_block)[0]
             print(json.dumps(_json_info(hcp)) if args.json else _banner(hcp), flush=True)

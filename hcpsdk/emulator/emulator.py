@@ -21,8 +21,9 @@ from .accesslog import Recorder
 from .dnsserver import NameServer, Zone
 from .faults import Faults
 from .handler import Handler
+from .http11 import RequestRecord
 from .model import System
-from .server import NodeService, RequestRecord
+from .server import NodeService
 from .store import DiskStorage
 from .tls import Authority, import_trustme
 
@@ -39,7 +40,7 @@ _blocks_lock = threading.Lock()
 _blocks_used: set[tuple[int, int]] = set()
 
 
-class RequestLog(list):
+class RequestLog(list[RequestRecord]):
     """The served requests (:class:`~hcpsdk.emulator.server.RequestRecord`), oldest first.
 
     Keeps at most *limit* records (the oldest half is dropped when full).
@@ -164,7 +165,7 @@ class Emulator:
 
     def __init__(self, nodes: int = 4, domain: str | None = None, *, tls: bool = True,
                  http_port: int | None = None, https_port: int | None = None,
-                 mapi_port: int | None = None, config: dict | str | None = None,
+                 mapi_port: int | None = None, config: dict[str, Any] | str | None = None,
                  data_dir: str | None = None, dns_port: int = 0, keep_alive: float = 300.0,
                  address_block: tuple[int, int] | None = None,
                  save_interval: float = 2.0) -> None:
@@ -185,7 +186,7 @@ class Emulator:
                          address_block)
         self._lifecycle = threading.RLock()
         self._closed = False
-        self._tmp: tempfile.TemporaryDirectory | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._service: NodeService | None = None
         self._run: _Started | None = None
         self._dns: NameServer | None = None
@@ -324,7 +325,7 @@ class Emulator:
                    "Cache-Control: no-cache,no-store\r\nPragma: no-cache\r\n"
                    "Expires: Thu, 01 Jan 1970 00:00:00 GMT\r\n").encode()
         self._service = NodeService(addresses, ports, self._authority.context,
-                                    Recorder(self.system, Handler(self.system, self._default)),
+                                    Recorder(self.system, Handler(self.system)),
                                     common, run.faults, run.requests.add, keep_alive, content)
         self._run = run
         self._service.start(prebound)
@@ -523,7 +524,7 @@ class Emulator:
             auth = hcpsdk.NativeAuthorization(self.user, self.password)
             if fqdn.lower() == self.tenant_fqdn:
                 port = port or self.mapi_port
-            port = port or (self.https_port if self.tls else self.http_port)
+            port = port or (self.https_port if self.https_port is not None else self.http_port)
         kw.setdefault("tls", port != self.http_port)
         kw.setdefault("resolver", self.resolver())
         return hcpsdk.Target(fqdn, auth, port=port, **kw)

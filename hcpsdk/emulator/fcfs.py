@@ -249,10 +249,8 @@ def _write_metafile(host: Host, req: Request, store: Any, path: str, name: str) 
 
 def _metafile_text(ns: Namespace, name: str, v: Version) -> str:
     if name == "retention.txt":
-        second = _ret.text(v.retention)
-        if v.retention_class:
-            second += f" ({v.retention_class}, {v.retention})"
-        lines = [str(v.retention), second] + (["Hold"] if v.hold else [])
+        # no class suffix: the emulated Default Namespace has no retention classes
+        lines = [str(v.retention), _ret.text(v.retention)] + (["Hold"] if v.hold else [])
     elif name == "shred.txt":
         lines = ["1" if v.shred else "0"]
     elif name == "index.txt":

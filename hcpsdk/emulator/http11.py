@@ -6,6 +6,7 @@ bodies read on demand and streamed.
 """
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from ..exceptions import HcpsdkError
+from .errors import RequestRefused
 
 __all__ = ["Abort", "HeadTooLarge", "CIHeaders", "Request", "BlobReply", "RequestRecord",
            "Reader", "encode_headers", "mask_secret", "SECRET_HEADERS", "MAX_HEAD", "BLOCK"]
@@ -34,7 +36,8 @@ class Abort(HcpsdkError):
 
 
 class HeadTooLarge(Abort):
-    """The request line and headers exceed :data:`MAX_HEAD` bytes (answered 431)."""
+    """The request line and headers exceed :data:`MAX_HEAD` bytes (answered 414 if the
+    request line alone is too long, else 431)."""
 
 
 #: Request headers whose values are credentials: masked in every repr (DECISIONS #11).
@@ -55,7 +58,7 @@ def mask_secret(name: str, value: str) -> str:
     return f"{scheme} ***" if blank else "***"
 
 
-class CIHeaders(dict):
+class CIHeaders(dict[str, str]):
     """Request headers: a dict with lower-case keys and case-insensitive lookups.
 
     Its repr masks credential values (see :func:`mask_secret`); item access returns them.
@@ -67,7 +70,7 @@ class CIHeaders(dict):
         return repr({k: mask_secret(k, v) for k, v in self.items()})
 
     def __getitem__(self, key: str) -> str:
-        return dict.__getitem__(self, key.lower())
+        return super().__getitem__(key.lower())
 
     def get(self, key: str, default: Any = None) -> Any:
         return dict.get(self, key.lower(), default)
@@ -167,6 +170,35 @@ class Reader:
         return data
 
 
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# RFC 3986 allows only printable ASCII in a request target; a conforming client sends
+# everything else percent-encoded.
+_RAW_OK = re.compile(r"[!-~]*")
+
+
+def decode_path(raw: str) -> str:
+    """The percent-decoded *raw* path of a request target.
+
+    :param raw: the path as sent (no query)
+    :returns: the path as text
+    :raises RequestRefused: 400 for a path that is not a well-formed URL: a ``%`` not
+        followed by two hex digits, escapes that do not decode to UTF-8, or a character
+        that must have been percent-encoded
+    """
+    if not _RAW_OK.fullmatch(raw):
+        raise RequestRefused(400, "URL not well-formed: the path has characters that must"
+                                  " be percent-encoded")
+    if "%" not in raw:
+        return raw
+    if _BAD_ESCAPE.search(raw):
+        raise RequestRefused(400, "URL not well-formed: '%' not followed by two hex digits")
+    try:
+        return unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise RequestRefused(400, "URL not well-formed: percent-encoded bytes that are not"
+                                  " UTF-8") from None
+
+
 class Request:
     """One parsed request, handed to the request handler.
 
@@ -216,10 +248,12 @@ class Request:
 
     @property
     def path(self) -> str:
-        """The percent-decoded path (UTF-8)."""
+        """The percent-decoded path (UTF-8).
+
+        :raises RequestRefused: 400 for a path that is not a well-formed URL
+        """
         if self._path is None:
-            raw = self.raw_path
-            self._path = unquote(raw, errors="surrogateescape") if "%" in raw else raw
+            self._path = decode_path(self.raw_path)
         return self._path
 
     @property

@@ -16,7 +16,7 @@ _XML = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
 
 
-_last: list = [None, ""]
+_last: list[Any] = [None, ""]
 
 
 def time_string(change_ms: str) -> str:
@@ -26,7 +26,7 @@ def time_string(change_ms: str) -> str:
     if last[0] != second:
         last = [second, time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(second))]
         _last[:] = last
-    return last[1]
+    return str(last[1])
 
 
 def _attrs(pairs: Iterable[tuple[str, Any]]) -> str:
@@ -59,12 +59,15 @@ def version_attrs(v: Version, name: str | None = None) -> list[tuple[str, Any]]:
     return pairs
 
 
-def _root_attrs(path: str, namespace: str, deleted: bool, show_deleted: bool) -> str:
+def _root_attrs(path: str, namespace: str, deleted: bool, show_deleted: bool,
+                deleted_name: str = "dirDeleted") -> str:
+    """The root attributes of a listing; HCP names the deleted flag of a directory
+    ``dirDeleted`` and that of an object's version list ``deleted``."""
     full = "/rest/" + path if path else "/rest"
     parent = full.rpartition("/")[0] or "/"
     return _attrs([("path", quote(full)), ("utf8Path", full), ("parentDir", quote(parent)),
                    ("utf8ParentDir", parent)]) + " " + _attrs(
-        [("dirDeleted", _b(deleted)), ("showDeleted", _b(show_deleted)),
+        [(deleted_name, _b(deleted)), ("showDeleted", _b(show_deleted)),
          ("namespaceName", namespace), ("utf8NamespaceName", namespace)])
 
 
@@ -75,6 +78,7 @@ def directory(path: str, namespace: str, entries: list[tuple[str, Any]],
            f'<directory {_XSI} xsi:noNamespaceSchemaLocation="/static/xsd/ns-directory.xsd" ',
            _root_attrs(path, namespace, False, show_deleted), ">\n"]
     for name, entry in entries:
+        pairs: list[tuple[str, Any]]
         if isinstance(entry, Directory):
             pairs = [("urlName", quote(name)), ("utf8Name", name), ("type", "directory"),
                      ("changeTimeMilliseconds", entry.change_ms),
@@ -92,7 +96,8 @@ def versions(path: str, namespace: str, items: list[Version], show_deleted: bool
     name = path.rpartition("/")[2]
     out = [_XML, '<?xml-stylesheet type="text/xsl" href="/static/xsl/ns-versions.xsl"?>\n',
            f'<versions {_XSI} xsi:noNamespaceSchemaLocation="/static/xsd/ns-versions.xsd" ',
-           _root_attrs(path, namespace, bool(items) and items[-1].deleted, show_deleted), ">\n"]
+           _root_attrs(path, namespace, bool(items) and items[-1].deleted, show_deleted,
+                       "deleted"), ">\n"]
     for v in items:
         if v.deleted and not show_deleted:
             continue
@@ -101,7 +106,7 @@ def versions(path: str, namespace: str, items: list[Version], show_deleted: bool
     return "".join(out).encode()
 
 
-def annotations(v: Version) -> bytes:
+def annotation_list(v: Version) -> bytes:
     """``type=custom-metadata-info`` document of a version."""
     out = [_XML, "<annotations>"]
     for name, a in v.annotations.items():

@@ -328,6 +328,9 @@ class System:
         self.taken_over_domains: set[str] = set()
         self.lock = threading.RLock()
         self._listeners: list[Callable[[ChangeEvent], None]] = []
+        #: Told ``(namespace, kind, path, snapshot)`` of every change of a store, before the
+        #: listeners (the change log of :mod:`hcpsdk.emulator.changelog`; ``None``: none).
+        self.journal: Callable[[Namespace, str, str, Any], None] | None = None
         self._storage = storage
         self._default_namespace: Namespace | None = None
 

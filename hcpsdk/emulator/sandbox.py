@@ -32,7 +32,7 @@ _SIOCSIFFLAGS = 0x8914
 _IFF_UP = 0x1
 
 #: HCP's data HTTP, data HTTPS and MAPI ports.
-STANDARD_PORTS = (80, 443, 9090)
+STANDARD_PORTS: tuple[int, int, int] = (80, 443, 9090)
 
 
 class SandboxError(HcpsdkError):

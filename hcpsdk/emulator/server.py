@@ -35,7 +35,10 @@ from .http11 import (
 )
 from .model import Reply
 
-__all__ = ["NodeService"]
+__all__ = ["NodeService", "MAX_LINE"]
+
+#: The longest request line served (a longer one is answered 414).
+MAX_LINE = 16384
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +129,7 @@ class NodeService:
     """
 
     def __init__(self, addresses: Sequence[str], ports: dict[str, int],
-                 tls_context: ssl.SSLContext | None, handler: Callable[[Request], Any],
+                 tls_context: ssl.SSLContext, handler: Callable[[Request], Any],
                  common_headers: bytes, faults: Faults, record: Callable[[RequestRecord], None],
                  keep_alive: float = 300.0, content_headers: bytes = b"") -> None:
         self.addresses = list(addresses)
@@ -302,11 +305,20 @@ class NodeService:
         try:
             head = conn.reader.head()
         except HeadTooLarge:
-            self._send_simple(conn, 431, "request head too large")
+            # An over-long request line (a path beyond any limit) is 414, as RFC 9112
+            # advises; a line of normal size with too many header bytes is 431.
+            line_end = conn.reader.buf.find(b"\r\n")
+            if line_end < 0 or line_end > MAX_LINE:
+                self._send_simple(conn, 414, "request line too long")
+            else:
+                self._send_simple(conn, 431, "request header fields too large")
             return False
         finally:
             conn.idle_since = None
         lines = head.decode("latin-1").split("\r\n")
+        if len(lines[0]) > MAX_LINE:
+            self._send_simple(conn, 414, "request line too long")
+            return False
         try:
             method, target, version = lines[0].split(" ")
         except ValueError:

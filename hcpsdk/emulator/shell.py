@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 def replica_domain(domain: str) -> str:
     """The replica's domain: the first label's number counted up (``hcp1.x`` -> ``hcp2.x``).
 
+    >>> from hcpsdk.emulator.shell import replica_domain
     >>> replica_domain('hcp1.example.com'), replica_domain('hcp.example.com')
     ('hcp2.example.com', 'hcp-replica.example.com')
     """
@@ -83,51 +84,57 @@ def link_name(primary: str, replica: str, link_type: str) -> str:
 
 def start_systems(stack: contextlib.ExitStack, *, nodes: int = 4,
                   domain: str | None = None, replica: str | None = None,
-                  ports: dict[str, int | None] | None = None, **options: Any) -> list[Any]:
+                  http_port: int | None = None, https_port: int | None = None,
+                  mapi_port: int | None = None, **options: Any) -> list[Any]:
     """Start an emulator (and, with *replica*, a second one linked to it) on *stack*.
 
     :param replica: a key of :data:`REPLICA_TYPES`, or None for a single system
-    :param ports: ``http_port``, ``https_port``, ``mapi_port`` (the replica uses the
-        primary's port numbers: a Target reaches its replica on its own port)
+    :param http_port: the data HTTP port (the replica uses the primary's port numbers: a
+        Target reaches its replica on its own port); likewise *https_port*, *mapi_port*
     :param options: more arguments of :class:`~hcpsdk.emulator.Emulator`
     :returns: ``[primary]`` or ``[primary, replica]``
     """
     from .emulator import Emulator
 
-    hcp = stack.enter_context(Emulator(nodes=nodes, domain=domain, **(ports or {}), **options))
+    hcp = stack.enter_context(Emulator(nodes=nodes, domain=domain, http_port=http_port,
+                                       https_port=https_port, mapi_port=mapi_port, **options))
     if replica is None:
         return [hcp]
     link_type = REPLICA_TYPES[replica]
-    same_ports = {"http_port": hcp.http_port, "https_port": hcp.https_port,
-                  "mapi_port": hcp.mapi_port}
     # the replica's objects come from the link (in memory), its addresses from a block of its own
     options.pop("data_dir", None)
     options.pop("address_block", None)
     hcp2 = stack.enter_context(Emulator(nodes=nodes, domain=replica_domain(hcp.domain),
-                                        **same_ports, **options))
+                                        http_port=hcp.http_port, https_port=hcp.https_port,
+                                        mapi_port=hcp.mapi_port, **options))
     hcp.link(hcp2, name=link_name(hcp.system.name, hcp2.system.name, link_type),
              link_type=link_type)
     return [hcp, hcp2]
 
 
-def _private_network() -> tuple[dict[str, int | None], str]:
+_STANDARD: tuple[int | None, int | None, int | None] = sandbox.STANDARD_PORTS
+_EPHEMERAL: tuple[int | None, int | None, int | None] = (None, None, None)
+
+
+def _private_network() -> tuple[tuple[int | None, int | None, int | None], str]:
     """Enter the sandbox; the ports to ask for, and a warning where HCP's can't be had."""
     try:
         sandbox.enter()
     except sandbox.SandboxError as exc:
         if sandbox.can_bind_standard_ports():
-            return {"http_port": 80, "https_port": 443, "mapi_port": 9090}, ""
-        return {}, (f"warning: {exc}.\nThe emulator runs on ephemeral ports instead of 80, 443"
-                    " and 9090: write hcp.target() or port=hcp.https_port, tls=True where the"
-                    " examples say port=443 (or run the shell as root).")
-    return {"http_port": 80, "https_port": 443, "mapi_port": 9090}, ""
+            return _STANDARD, ""
+        return _EPHEMERAL, (
+            f"warning: {exc}.\nThe emulator runs on ephemeral ports instead of 80, 443 and"
+            " 9090: write hcp.target() or port=hcp.https_port, tls=True where the examples say"
+            " port=443 (or run the shell as root).")
+    return _STANDARD, ""
 
 
 def banner(systems: list[Any]) -> str:
     """What the prompt says first: the systems, their names, users and ports."""
     hcp = systems[0]
     lines = [f"hcpsdk emulator shell (Python {sys.version.split()[0]})"]
-    for var, system in zip(("hcp", "hcp2"), systems):
+    for var, system in zip(("hcp", "hcp2"), systems, strict=False):
         lines.append(f"  {var:4} = {system.domain}: {len(system.addresses)} nodes"
                      f" {system.addresses[0]}..{system.addresses[-1]}, data ports"
                      f" {system.http_port} (http) {system.https_port} (https),"
@@ -163,14 +170,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with contextlib.ExitStack() as stack:
         try:
+            http_port, https_port, mapi_port = ports
             systems = start_systems(stack, nodes=args.nodes, domain=args.domain,
-                                    replica=args.replica, ports=ports)
+                                    replica=args.replica, http_port=http_port,
+                                    https_port=https_port, mapi_port=mapi_port)
         except (MissingExtraError, HcpsdkError, OSError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         stack.enter_context(systems[0].use_as_default_resolver())
         names: dict[str, Any] = {"__name__": "__console__", "__doc__": None,
-                                 **dict(zip(("hcp", "hcp2"), systems))}
+                                 **dict(zip(("hcp", "hcp2"), systems, strict=False))}
         try:
             return _run(args, names, systems)
         except SystemExit as exc:

@@ -167,7 +167,7 @@ class ObjectStore:
     def list_dir(self, path: str, deleted: bool = False) -> list[tuple[str, Any]]:
         """Immediate children of directory *path*: ``(name, Directory | Version)`` sorted."""
         with self.lock:
-            out = []
+            out: list[tuple[str, Directory | Version]] = []
             for name in sorted(self.children.get(path, ())):
                 child = f"{path}/{name}" if path else name
                 d = self.dirs.get(child)
@@ -213,9 +213,13 @@ class ObjectStore:
 
     # ---------------------------------------------------------------- helpers
 
-    def _emit(self, kind: str, path: str, snapshot: Any) -> None:
+    def _emit(self, kind: str, path: str, snapshot: Any, version: Version | None = None) -> None:
         self.mutations += 1
-        if self.namespace.tenant.system.has_listeners:
+        system = self.namespace.tenant.system
+        if system.journal is not None:
+            # the change log takes the stored version itself: no snapshot copy per PUT
+            system.journal(self.namespace, kind, path, snapshot if version is None else version)
+        if system.has_listeners:
             self.namespace.emit(kind, path, snapshot() if callable(snapshot) else snapshot)
 
     def _check_parents(self, path: str) -> None:
@@ -323,7 +327,7 @@ class ObjectStore:
         except BaseException:
             blob.discard()
             raise
-        self._emit("put", path, lambda: replace(v, annotations=dict(v.annotations), cache=None))
+        self._emit("put", path, lambda: replace(v, annotations=dict(v.annotations), cache=None), v)
         return v
 
     def _parse_retention(self, expr: str, ingest: int, current: int) -> tuple[int, str]:
@@ -365,16 +369,18 @@ class ObjectStore:
                 del self.dirs[path]
                 self.children.pop(path, None)
                 self.children.get(_parent(path), set()).discard(path.rpartition("/")[2])
-                kind, snapshot = "delete", {"directory": True}
+                snapshot: dict[str, Any] = {"directory": True}
+                kind = "delete"
             else:
                 versions = self.objects.get(path)
                 cur = self.current(path)
                 if cur is None and not (purge and versions):
                     raise RequestRefused(404, "object not found")
-                for v in ([cur] if cur is not None else []) + (versions if purge else []):
+                for v in ([cur] if cur is not None else []) + (versions or [] if purge else []):
                     if not v.deleted:
                         self._deletable(v, privileged, compliance)
-                if purge or not self.namespace.versioning:
+                # (without purge there is a current version: else it was a 404 above)
+                if purge or not self.namespace.versioning or cur is None or versions is None:
                     self._remove_object(path)
                     kind, snapshot = ("purge" if purge else "delete"), {}
                 else:
@@ -507,20 +513,26 @@ class ObjectStore:
         self._emit("annotation", path, {"name": name, "annotation": a})
         return a
 
-    def delete_annotation(self, path: str, name: str) -> None:
+    def delete_annotation(self, path: str, name: str, missing_ok: bool = False) -> bool:
         """Remove annotation *name* of *path*.
 
-        :raises RequestRefused: 404 object or annotation missing, 403 under retention
+        :param missing_ok: return False when the object has no such annotation
+        :returns: whether an annotation was removed
+        :raises RequestRefused: 404 object (or, without *missing_ok*, annotation) missing,
+            403 under retention
         """
         with self.lock:
             v = self._target(path, None)
             if name not in v.annotations:
+                if missing_ok:
+                    return False
                 raise RequestRefused(404, f"annotation {name} not found")
             if _ret.blocks_delete(v.retention):
                 raise RequestRefused(403, "annotations of an object under retention cannot be deleted")
             del v.annotations[name]
             v.cache = None
         self._emit("annotation", path, {"name": name, "annotation": None})
+        return True
 
     def set_acl(self, path: str, acl: Any) -> None:
         """Set (``acl``) or remove (``None``) the ACL of *path*, on all its versions."""
@@ -543,7 +555,8 @@ class ObjectStore:
 
     def apply_event(self, event: ChangeEvent) -> None:
         """Apply a :class:`ChangeEvent` from another system (no event is emitted)."""
-        path, snap = event.path, event.snapshot or {}
+        path = event.path
+        snap: Any = event.snapshot or {}
         with self.lock:
             if event.kind == "put":
                 v = replace(snap, blob=self.storage.adopt(snap.blob) if snap.blob else None,

@@ -17,7 +17,7 @@ from a source tree rather than an installed distribution.
 from __future__ import annotations
 
 try:
-    import fsspec
+    import fsspec  # type: ignore[import-untyped]
 except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError("hcpsdk.fs needs fsspec: python3 -m pip install 'hcpsdk[fsspec]'"
                       ) from exc

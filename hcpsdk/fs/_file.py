@@ -19,24 +19,19 @@ from __future__ import annotations
 import collections
 import threading
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fsspec.spec import AbstractBufferedFile  # type: ignore[import-untyped]
 
 from ..connection import Connection
-from ..exceptions import HcpsdkError
-
-if TYPE_CHECKING:
-    from . import HcpFileSystem
+from ..exceptions import HcpsdkError, HcpsdkStatusError
+from ..objects._wire import send
+from . import _wire
 
 __all__ = ["HcpFile"]
 
 #: Blocks a streamed write may have queued for its PUT thread.
 QUEUED_BLOCKS = 2
-
-
-class _Aborted(HcpsdkError):
-    """The writer gave up: the chunked body must not end cleanly."""
 
 
 class _Channel:
@@ -47,7 +42,8 @@ class _Channel:
         self._limit = limit
         self._cond = threading.Condition()
         self._ended = False      # the writer has no more blocks
-        self._aborted = False    # the writer gave up
+        #: the writer gave up: the body breaks off instead of ending
+        self.aborted = False
         self._stopped = False    # the PUT no longer takes blocks (answered or failed)
 
     def put(self, block: bytes) -> bool:
@@ -65,7 +61,7 @@ class _Channel:
         """No more blocks: the body ends (or, ``aborted``, breaks off)."""
         with self._cond:
             self._ended = True
-            self._aborted = aborted
+            self.aborted = aborted
             self._cond.notify_all()
 
     def stop(self) -> None:
@@ -84,8 +80,10 @@ class _Channel:
                 if self._blocks:
                     block = self._blocks.popleft()
                     self._cond.notify_all()
-                elif self._aborted:
-                    raise _Aborted("the write was aborted")
+                elif self.aborted:
+                    # an exception out of the body makes the Connection drop the socket
+                    # mid-request: HCP never sees the end of the chunked body
+                    raise HcpsdkError("the write was aborted")
                 else:
                     return
             yield block
@@ -96,8 +94,6 @@ class _Upload:
 
     def __init__(self, fs: HcpFileSystem, path: str) -> None:
         self.channel = _Channel()
-        self.status: int | None = None
-        self.message = ""
         self.error: BaseException | None = None
         self._fs = fs
         self._path = path
@@ -108,10 +104,10 @@ class _Upload:
     def _run(self) -> None:
         try:
             with Connection(self._fs.target, **self._fs.connection_args) as con:
-                response = con.PUT(self._path, self.channel.body())
-                self.status = response.status
-                self.message = response.getheader("X-HCP-ErrorMessage") or response.reason
-                response.read()
+                send(con, "PUT hcp", self._path, body=self.channel.body(), ok=(200, 201))
+        except HcpsdkStatusError as exc:
+            self.error = _wire.os_error(exc, self._path)
+            self.error.__cause__ = exc
         except BaseException as exc:  # handed to the writer, which raises it
             self.error = exc
         finally:
@@ -157,21 +153,20 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
                 self.fs._discard(self.path)
             self._upload = _Upload(self.fs, self.path)
         if block and not self._upload.channel.put(block):
-            self._finish(aborted=True)
+            self._finish(stopped=True)
         if final:
             self._finish()
         return True
 
-    def _finish(self, aborted: bool = False) -> None:
+    def _finish(self, stopped: bool = False) -> None:
+        """End the body, wait for HCP's answer and raise what went wrong."""
         upload = self._upload
         assert upload is not None
-        upload.finish(aborted)
-        if upload.error is not None and not isinstance(upload.error, _Aborted):
+        upload.finish()
+        if upload.error is not None:
             raise upload.error
-        if upload.status not in (200, 201):
-            self.fs._raise_status("PUT", self.path, upload.status or 0, upload.message)
-        if aborted:
-            raise HcpsdkError(f"PUT {self.path}: the upload stopped early")
+        if stopped:
+            raise HcpsdkError(f"PUT {self.path}: HCP answered before the whole body was sent")
 
     def _abort(self) -> None:
         """Break off a streamed PUT so that HCP stores nothing."""
@@ -184,3 +179,7 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
             self._abort()
             return
         self.close()
+
+
+# the filesystem module imports this one; importing it last closes the circle
+from ._filesystem import HcpFileSystem  # noqa: E402

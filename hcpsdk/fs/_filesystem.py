@@ -9,19 +9,22 @@ socket in its pickle: a Dask worker or a forked child builds its own.
 """
 from __future__ import annotations
 
+import errno
 import os
 import threading
-import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from fsspec.callbacks import DEFAULT_CALLBACK, NoOpCallback  # type: ignore[import-untyped]
 from fsspec.spec import AbstractFileSystem, _Cached  # type: ignore[import-untyped]
 from fsspec.utils import isfilelike, stringify_path  # type: ignore[import-untyped]
 
+from .. import objects
 from .._check import bad_value, of_type
 from ..connection import Connection
-from ..exceptions import HcpsdkArgumentError
+from ..exceptions import HcpsdkArgumentError, HcpsdkStatusError
+from ..objects._wire import send
 from ..target import Target
 from . import _wire
 from ._file import HcpFile
@@ -32,16 +35,12 @@ __all__ = ["HcpFileSystem", "DEFAULT_BLOCK_SIZE"]
 #: Bytes a read fetches ahead, a streamed write sends per block, a download writes at once.
 DEFAULT_BLOCK_SIZE = 8 << 20
 _OK = (200, 201)
+_T = TypeVar("_T")
 # the options target_from_options() understands, and those fsspec hands every filesystem
 _OPTIONS = frozenset({"host", "user", "password", "port", "tls", "cafile", "nameserver",
                       "dnscache", "replica_host", "replica_strategy"})
 _FSSPEC_OPTIONS = frozenset({"use_listings_cache", "listings_expiry_time", "max_paths",
                              "skip_instance_cache", "asynchronous", "loop"})
-
-
-def _request_path(path: str) -> str:
-    """An fsspec path (object names as stored) as a Connection url: ``%`` is literal."""
-    return path.replace("%", "%25")
 
 
 class _Instances(_Cached):  # type: ignore[misc]
@@ -157,36 +156,39 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
               headers: dict[str, str] | None = None, ok: tuple[int, ...] = _OK) -> Any:
         """Send a request on this thread's Connection; a status not in ``ok`` raises.
 
-        :returns: the response (its body not read, unless the status was refused)
+        :returns: the response, its body left for the caller
+        :raises OSError: ``FileNotFoundError`` ... for HCP's refusals (see :mod:`._wire`)
         """
-        con = self._connection()
-        response = con.request(method, _request_path(path), body, params, headers)
-        if response.status not in ok:
-            message = response.getheader("X-HCP-ErrorMessage") or response.reason
-            con.read()
-            self._raise_status(method, path, response.status, message)
-        return response
+        return self._hcp(send, path, call=f"{method} {PROTOCOL}", params=params,
+                         headers=headers, body=body, ok=ok, stream=True)
 
-    @staticmethod
-    def _raise_status(method: str, path: str, status: int, message: str) -> None:
-        raise _wire.status_error(method, path, status, message)
+    def _hcp(self, function: Callable[..., _T], path: str, *args: Any, call: str = "",
+             **kwargs: Any) -> _T:
+        """``function(connection, [call,] path, ...)`` with HCP's refusals as OSErrors."""
+        con = self._connection()
+        try:
+            if call:
+                return function(con, call, path, *args, **kwargs)
+            return function(con, path, *args, **kwargs)
+        except HcpsdkStatusError as exc:
+            raise _wire.os_error(exc, path) from exc
 
     # -- reading ------------------------------------------------------------------------
 
     def info(self, path: str, **kwargs: Any) -> dict[str, Any]:
-        """The facts of ``path`` from HCP's HEAD answer.
+        """The facts of ``path`` from HCP's HEAD answer (:func:`hcpsdk.objects.stat`).
 
-        :returns: ``name``, ``size``, ``type`` (``'file'``, ``'directory'`` or
-            ``'other'`` for a symlink), ``hash_scheme``, ``hash_value``,
-            ``version_id``, ``change_time`` (aware datetime), ``ingest_time``
+        :returns: fsspec's ``name``, ``size`` and ``type`` (``'file'``, ``'directory'`` or
+            ``'other'`` for a symlink), and every field of
+            :class:`~hcpsdk.objects.ObjectInfo` (``hash_scheme``, ``hash_value``,
+            ``version_id``, ``change_time``, ``ingest_time``, retention ...) with HCP's
+            own type as ``hcp_type``
         :raises FileNotFoundError: there is nothing at ``path``
         """
         path = self._strip_protocol(path)
         if path == "/":
             return {"name": "/", "size": 0, "type": "directory"}
-        response = self._call("HEAD", path, ok=(200,))
-        self._connection().read()
-        return _wire.from_headers(path, response.headers)
+        return _wire.as_info(path, self._hcp(objects.stat, path))
 
     def ls(self, path: str, detail: bool = True, **kwargs: Any) -> list[Any]:
         """The entries of directory ``path`` (or ``[info]`` of an object).
@@ -197,35 +199,11 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
         if path == "/":
             entries = [{"name": "/rest", "size": 0, "type": "directory"}]
         else:
-            # a Range on a directory listing is ignored; on an object it saves the body
-            response = self._call("GET", path, headers={"Range": "bytes=0-0"},
-                                  ok=(200, 206, 416))
-            body = self._connection().read()
-            if response.getheader("X-HCP-Type") == "directory":
-                entries = self._entries(path, body)
-            else:
+            try:
+                entries = [_wire.as_info(e.path, e) for e in self._hcp(objects.listdir, path)]
+            except HcpsdkArgumentError:  # an object, not a directory
                 entries = [self.info(path)]
         return entries if detail else [entry["name"] for entry in entries]
-
-    @staticmethod
-    def _entries(path: str, listing: bytes) -> list[dict[str, Any]]:
-        base = path.rstrip("/")
-        entries = []
-        for element in ElementTree.fromstring(listing).iter("entry"):
-            attrs = element.attrib
-            if attrs.get("state") == "deleted":
-                continue
-            kind = attrs.get("type", "object")
-            entries.append({
-                "name": f"{base}/{attrs.get('utf8Name', attrs.get('urlName', ''))}",
-                "size": int(attrs.get("size") or 0) if kind == "object" else 0,
-                "type": _wire.FS_TYPES.get(kind, "other"),
-                "hash_scheme": attrs.get("hashScheme"),
-                "hash_value": attrs.get("hash"),
-                "version_id": attrs.get("version"),
-                "change_time": _wire.ms_datetime(attrs.get("changeTimeMilliseconds")),
-            })
-        return entries
 
     def _read_range(self, path: str, start: int, end: int) -> bytes:
         """Bytes ``[start, end)`` of object ``path`` (fewer at its end)."""
@@ -333,7 +311,7 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
         if response.status != 409:
             return
         if exclusive:
-            self._raise_status("PUT", path, 409, "the object exists")
+            raise FileExistsError(errno.EEXIST, "PUT: the object exists", path)
         self._discard(path)
         if not isinstance(body, (bytes, bytearray, memoryview)):
             body.seek(0)
@@ -382,12 +360,17 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
             self._store(path, b"", False)
 
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
-        """Copy object ``path1`` to ``path2`` (a directory: create ``path2``)."""
+        """Copy object ``path1`` to ``path2`` inside HCP (:func:`hcpsdk.objects.copy`: no
+        byte passes through the client), replacing an object there. HCP copies a
+        directory as an empty one; onto an existing directory that is nothing to do."""
         path1, path2 = self._strip_protocol(path1), self._strip_protocol(path2)
-        if self.info(path1)["type"] == "directory":
-            self.makedirs(path2, exist_ok=True)
-            return
-        self._store(path2, self.cat_file(path1), False)
+        try:
+            self._hcp(objects.copy, path1, path2)
+        except FileExistsError:
+            if self.isdir(path2) and self.isdir(path1):
+                return
+            self._discard(path2)
+            self._hcp(objects.copy, path1, path2)
 
     # -- directories and deleting -------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """Wrong arguments fail up front with an HcpsdkError that is also a TypeError/ValueError,
-naming the parameter and the value (QA F1, F3, F4); the Connection stays usable."""
+naming the parameter and the value; the Connection stays usable."""
 from __future__ import annotations
 
 import ssl

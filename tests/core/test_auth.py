@@ -1,4 +1,4 @@
-"""Authorizations: headers per hcp-protocol §1.2, secrets never shown."""
+"""Authorizations: the HCP token and cookie headers they make, secrets never shown."""
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,6 @@
-"""A request or read broken off by any exception leaves the Connection clean (QA F2, F2b),
-a failed request leaves no stale status (F11), close() is final for a pending body (F9),
-and a resume that meets a changed object says so (F14)."""
+"""A request or read broken off by any exception leaves the Connection clean, a failed
+request leaves no stale status, close() is final for a pending body, and a resume that
+meets a changed object says so."""
 from __future__ import annotations
 
 import io
@@ -71,7 +71,7 @@ def test_a_body_that_raises_leaves_the_connection_clean(hcp, open_connections, p
     assert conn.response_status == 201
     with pytest.raises(error):
         conn.PUT(path + ".new", body=make_body())
-    # the failed request is the last one: no status of the PUT before it (F11)
+    # the failed request is the last one: no status of the PUT before it
     assert conn.Response is None and conn.response is None
     assert conn.response_status is None and conn.response_reason is None
     with pytest.raises(hcpsdk.HcpsdkError, match="no request was made yet"):

@@ -1,4 +1,4 @@
-"""An upload HCP refuses before it has the whole body (QA finding F18).
+"""An upload HCP refuses before it has the whole body.
 
 HCP answers a PUT it refuses (409 exists, 403 credentials / read-only) right after the
 request head and closes the connection without reading the body. The caller must get

@@ -1,7 +1,8 @@
-"""The two shortcuts of hcpsdk._transport: header parsing and kernel timeouts.
+"""hcpsdk._transport: the fast header parser, socket timeouts, Expect: 100-continue, TLS.
 
-Both must be invisible to a caller: the same HTTPMessage as http.client's own parser,
-the same TimeoutError (HcpsdkTimeoutError) as Python's timeout mode.
+The header parser must be invisible to a caller: the same HTTPMessage as http.client's
+own parser; a stalled node gives the same TimeoutError (HcpsdkTimeoutError) however
+the socket is used.
 """
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import http.client
 import io
 import os
 import socket
-import struct
 import sys
 import threading
 import time
@@ -159,35 +159,18 @@ def test_connection_answers_are_parsed_by_the_fast_reader(http_target, tls_targe
 
 def test_begin_is_http_clients_own_code():
     """Nothing of http.client's response logic is rewritten: only the header parser differs."""
-    assert _transport.Response.begin.__code__ is http.client.HTTPResponse.begin.__code__
-    assert _transport.Response.begin.__globals__["parse_headers"] is _transport.parse_headers
+    assert _transport._FAST_BEGIN.__code__ is http.client.HTTPResponse.begin.__code__
+    assert _transport._FAST_BEGIN.__globals__["parse_headers"] is _transport.parse_headers
     assert http.client.parse_headers is not _transport.parse_headers  # http.client untouched
 
 
-# -- kernel timeouts ---------------------------------------------------------------------
+# -- timeouts ----------------------------------------------------------------------------
 
-def _timeout_of(sock: socket.socket, option: int) -> float:
-    raw = sock.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("@ll"))
-    seconds, micro = struct.unpack("@ll", raw)
-    return seconds + micro / 1e6
-
-
-needs_kernel_timeouts = pytest.mark.skipif(not _transport._KERNEL_TIMEOUTS,
-                                           reason="kernel socket timeouts are used on Linux/macOS")
-
-
-@needs_kernel_timeouts
-def test_plain_socket_is_blocking_with_kernel_timeouts(http_target, tls_target,
-                                                       open_connections, path):
-    conn = open_connections(http_target, timeout=7.25)
-    conn.HEAD(path)
-    sock = conn.con.sock
-    assert sock.gettimeout() is None  # no poll() before each send/recv
-    assert _timeout_of(sock, socket.SO_RCVTIMEO) == pytest.approx(7.25, abs=0.01)
-    assert _timeout_of(sock, socket.SO_SNDTIMEO) == pytest.approx(7.25, abs=0.01)
-    tls = open_connections(tls_target, timeout=7.25)
-    tls.HEAD(path)
-    assert tls.con.sock.gettimeout() == 7.25  # TLS keeps Python's timeout mode
+def test_sockets_use_the_connections_timeout(http_target, tls_target, open_connections, path):
+    for target in (http_target, tls_target):
+        conn = open_connections(target, timeout=7.25)
+        conn.HEAD(path)
+        assert conn.con.sock.gettimeout() == 7.25
 
 
 def _head_then_stall(body_bytes: bytes):
@@ -239,35 +222,7 @@ def test_upload_to_a_server_that_reads_nothing_times_out(raw_server, open_connec
     assert time.monotonic() - start < 5
 
 
-@needs_kernel_timeouts
-def test_timed_socket_reports_eagain_as_timeout():
-    """recv/recv_into/makefile on the kernel-timeout socket: TimeoutError, as Python's own."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    opener = _transport.socket_opener("127.0.0.1", listener.getsockname()[1], 0.2, None,
-                                      None, "localhost")
-    sock = opener()
-    peer, _ = listener.accept()
-    try:
-        assert isinstance(sock, _transport._TimedSocket)
-        for call in (lambda: sock.recv(10), lambda: sock.recv_into(bytearray(10))):
-            with pytest.raises(TimeoutError):
-                call()
-        reader = sock.makefile("rb")
-        with pytest.raises(TimeoutError):
-            reader.read(10)
-        reader.close()
-        peer.sendall(b"late")
-        assert sock.recv(10) == b"late"  # still usable after a recv timeout
-        sock.setblocking(False)  # a caller's own non-blocking use keeps its meaning
-        with pytest.raises(BlockingIOError):
-            sock.recv(10)
-    finally:
-        sock.close()
-        peer.close()
-        listener.close()
-
-
-def test_expect_continue_wait_on_kernel_timeout_socket(raw_server, open_connections):
+def test_expect_continue_waits_then_sends_the_body(raw_server, open_connections):
     """A server that never answers 100 Continue: the body goes after the wait, then 201."""
     got = threading.Event()
 
@@ -284,7 +239,7 @@ def test_expect_continue_wait_on_kernel_timeout_socket(raw_server, open_connecti
     assert response.status == 201 and got.is_set()
 
 
-# -- TLS records damaged in transit (QA finding: not a certificate error) ---------------------
+# -- TLS records damaged in transit (a network fault, not a certificate error) -------------
 
 def _damaging_tls_server(ca, good_after: int):
     """A TLS server that answers the first ``good_after`` connections with a damaged record."""

@@ -1,4 +1,4 @@
-"""A Connection used on both sides of ``os.fork()`` (QA finding F16).
+"""A Connection used on both sides of ``os.fork()``.
 
 The child inherits the parent's open socket. It must never talk on it (the two
 conversations would interleave: one process gets the other's body); it connects

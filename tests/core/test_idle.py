@@ -1,4 +1,4 @@
-"""Idle handling (DECISIONS #7): shared reaper, no thread per request, never mid-body."""
+"""Idle handling: shared reaper, no thread per request, never mid-body."""
 from __future__ import annotations
 
 import json
@@ -46,15 +46,19 @@ def test_idle_timer_never_closes_mid_body(hcp, http_target, path):
 def test_no_thread_started_per_request(hcp):
     # in a process of its own, so that no server thread of this test process can interfere
     script = textwrap.dedent("""
-        import json, sys, threading, hcpsdk
+        import json, sys, threading, dns.resolver, hcpsdk
         auth = hcpsdk.NativeAuthorization('n', 'n01')
-        t = hcpsdk.Target(sys.argv[1], auth, port=int(sys.argv[2]), tls=False)
+        # the emulator serves a namespace to requests that name it: resolve its name
+        res = dns.resolver.Resolver(configure=False)
+        res.nameservers, res.port = [sys.argv[3]], int(sys.argv[4])
+        t = hcpsdk.Target(sys.argv[1], auth, port=int(sys.argv[2]), tls=False, resolver=res)
         c = hcpsdk.Connection(t, idletime=30, retries=3)
         c.PUT('/rest/core/threads/warm-up', body=b'x')  # the shared reaper starts here, once
         before = {th.ident for th in threading.enumerate()}
         for i in range(300):
             c.PUT('/rest/core/threads/%d' % i, body=b'0123456789')
             c.GET('/rest/core/threads/%d' % i)
+            assert c.response_status == 200, c.response_status
             c.read()
             c.DELETE('/rest/core/threads/%d' % i)
         after = {th.ident for th in threading.enumerate()}
@@ -62,7 +66,8 @@ def test_no_thread_started_per_request(hcp):
         c.close()
         print(json.dumps([len(before), sorted(after - before), names]))
     """)
-    result = subprocess.run([sys.executable, "-c", script, hcp.addresses[0], str(hcp.http_port)],
+    result = subprocess.run([sys.executable, "-c", script, hcp.fqdn, str(hcp.http_port), hcp.dns[0],
+                             str(hcp.dns[1])],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     count, new, names = json.loads(result.stdout)
@@ -72,9 +77,12 @@ def test_no_thread_started_per_request(hcp):
 
 def test_unclosed_connection_does_not_delay_exit(hcp):
     script = textwrap.dedent("""
-        import sys, hcpsdk
+        import sys, dns.resolver, hcpsdk
         auth = hcpsdk.NativeAuthorization('n', 'n01')
-        t = hcpsdk.Target(sys.argv[1], auth, port=int(sys.argv[2]), tls=False)
+        # the emulator serves a namespace to requests that name it: resolve its name
+        res = dns.resolver.Resolver(configure=False)
+        res.nameservers, res.port = [sys.argv[3]], int(sys.argv[4])
+        t = hcpsdk.Target(sys.argv[1], auth, port=int(sys.argv[2]), tls=False, resolver=res)
         c = hcpsdk.Connection(t, idletime=60)
         c.PUT('/rest/core/exit-test', body=b'x')
         assert c.response_status in (201, 409), c.response_status
@@ -82,7 +90,8 @@ def test_unclosed_connection_does_not_delay_exit(hcp):
         # no close(): the idle socket and the reaper must not keep us alive
     """)
     start = time.monotonic()
-    result = subprocess.run([sys.executable, "-c", script, hcp.addresses[0], str(hcp.http_port)],
+    result = subprocess.run([sys.executable, "-c", script, hcp.fqdn, str(hcp.http_port), hcp.dns[0],
+                             str(hcp.dns[1])],
                             capture_output=True, text=True, timeout=30)
     elapsed = time.monotonic() - start
     assert result.returncode == 0, result.stderr

@@ -1,4 +1,4 @@
-"""Targets passed to multiprocessing workers: pickled, rebuilt there (QA finding F17)."""
+"""Targets passed to multiprocessing workers: pickled, rebuilt there."""
 from __future__ import annotations
 
 import multiprocessing

@@ -1,4 +1,4 @@
-"""Retries and node failover (DECISIONS "Retries", issue 5), each against an injected fault."""
+"""Retries and node failover, each against an injected fault."""
 from __future__ import annotations
 
 import hashlib

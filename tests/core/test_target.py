@@ -98,7 +98,7 @@ def test_unresolvable_replica_raises_replica_init_error(hcp):
 def test_repr_hides_the_secret(hcp):
     t = hcp.target()
     assert "n01" not in repr(t) and "1dc7fed" not in repr(t)
-    assert repr(t).startswith(f"Target('{hcp.fqdn}'")
+    assert repr(t) == f"<hcpsdk.Target https://{hcp.fqdn}:443 {len(t.addresses)} nodes>"
 
 
 def test_checkport():

@@ -1,4 +1,4 @@
-"""TLS (DECISIONS #1/#17): no verification by default; FQDN or node-IP SAN; wrong CA fails."""
+"""TLS: no verification by default; FQDN or node-IP SAN; wrong CA fails."""
 from __future__ import annotations
 
 import ssl

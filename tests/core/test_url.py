@@ -1,4 +1,4 @@
-"""URL and params encoding: exactly once (DECISIONS #2), round trips through the emulator."""
+"""URL and params encoding: exactly once, round trips through the emulator."""
 from __future__ import annotations
 
 import uuid
@@ -49,7 +49,7 @@ def test_object_names_round_trip(hcp, http_target, open_connections, name):
     assert conn.response_status == 200
     assert conn.read() == name.encode()
     # what the server received decodes to the name we meant
-    # ('%20' in a name is taken as already encoded, DECISIONS #2)
+    # ('%20' in a name is taken as already encoded: encoding happens once)
     meant = unquote(path) if "%20" in name else path
     wire = [r.path for r in hcp.requests if r.method == "PUT" and r.path.startswith(
         quote_path(path.rsplit("/", 1)[0]))][-1]

@@ -23,11 +23,12 @@ pytest.importorskip("sphinx", reason="the documentation needs Sphinx: pip instal
 
 #: Modules whose ``__all__`` the API reference must cover, each name in its documented home.
 DOCUMENTED_MODULES = ["hcpsdk", "hcpsdk.ips", "hcpsdk.namespace", "hcpsdk.pathbuilder",
-                      "hcpsdk.mapi", "hcpsdk.ingest", "hcpsdk.emulator", "hcpsdk.objects"]
+                      "hcpsdk.mapi", "hcpsdk.ingest", "hcpsdk.emulator", "hcpsdk.objects",
+                      "hcpsdk.query"]
 #: Pages whose examples must be run (a page without a single test means they were lost).
 PAGES_WITH_EXAMPLES = ["hcpsdk", "ssl", "ips", "namespace", "pathbuilder", "mapi", "emulator",
                        "retries", "threadsafety", "performance", "objects",
-                       "safety"]
+                       "safety", "query"]
 
 
 @pytest.fixture(scope="module")

@@ -44,7 +44,8 @@ def documented(name: str) -> list[str]:
 
 
 def test_every_sample_is_documented_and_tested():
-    assert SAMPLE_NAMES == sorted(["namespace_info", "pathbuilder_ingest", "query_to_csv",
+    assert SAMPLE_NAMES == sorted(["datastack_progress", "namespace_info",
+                                   "pathbuilder_ingest", "query_to_csv",
                                    "replication_failover",
                                    "retries_failing_node", "simple_primary_only",
                                    "simple_primary_only_certverify"])

@@ -15,7 +15,7 @@ pytest.importorskip("sphinx", reason="the documentation needs Sphinx: pip instal
 SHELL = "\n.. code-block:: console\n\n   $ python3 -m hcpsdk.emulator shell{}\n\n"
 PAGES = {
     "index": ".. toctree::\n\n   good\n   replica\n   failing\n   noshell\n   twoshells\n",
-    "good": "Good\n====\n" + SHELL.format("") + textwrap.dedent("""\
+    "good": "Good\n====\n" + SHELL.format("") + SHELL.format(" script.py") + textwrap.dedent("""\
         >>> x = 40
         >>> hcp.domain
         'hcp1.example.com'

@@ -54,9 +54,9 @@ def test_host_names_are_case_insensitive(client, unique, hcp):
     assert hcp.get_object(f"{unique}/o", namespace="n2.m") == b"1"
 
 
-def test_ip_literal_host_maps_to_default_namespace(client, unique, hcp):
-    assert client.PUT(f"{unique}/o", b"1", host=hcp.addresses[0]).status == 201
-    assert hcp.get_object(f"{unique}/o") == b"1"
+def test_ip_literal_host_reaches_no_namespace(client, unique, hcp):
+    assert client.PUT(f"{unique}/o", b"1", host=hcp.addresses[0]).status == 403
+    assert hcp.get_object(f"{unique}/o") is None
 
 
 def test_read_only_namespace_refuses_writes_with_403(client, unique, hcp):

@@ -79,6 +79,9 @@ def test_metafiles_show_the_system_metadata(fcfs, base, hcp):
     assert fcfs.GET(meta + "/index.txt").status == 200
     assert fcfs.GET(meta + "/hold.txt").status == 404           # hold shows in retention.txt
     assert fcfs.GET(meta.replace("m.txt", "missing") + "/retention.txt").status == 404
+    hcp.system.default_namespace().store.set_metadata(base[11:] + "/m.txt", {"hold": True})
+    assert fcfs.GET(meta + "/retention.txt").body == b"0\nDeletion Allowed\nHold\n"
+    hcp.system.default_namespace().store.set_metadata(base[11:] + "/m.txt", {"hold": False})
 
 
 def test_metafiles_change_metadata_where_hcp_allows(fcfs, base):

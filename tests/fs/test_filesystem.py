@@ -283,3 +283,31 @@ def test_get_file_of_a_directory_makes_the_directory(fs, folder):
     with tempfile.TemporaryDirectory() as local:
         fs.get_file(f"{folder}/d", os.path.join(local, "d"))
         assert os.path.isdir(os.path.join(local, "d"))
+
+
+def test_cp_file_is_a_server_side_copy(fs, stored, folder, hcp_emulator):
+    before = len(hcp_emulator.requests)
+    fs.cp_file(stored, f"{folder}/copy2.bin")
+    sent = [(r.method, r.status) for r in hcp_emulator.requests[before:]]
+    assert sent == [("PUT", 201)]  # one request; the data never came to the client
+    fs.cp_file(stored, f"{folder}/copy2.bin")  # replaces the copy
+    assert fs.cat_file(f"{folder}/copy2.bin") == DATA
+
+
+def test_cp_file_of_a_directory_makes_an_empty_one(fs, folder):
+    fs.pipe_file(f"{folder}/d/x", b"x")
+    fs.cp_file(f"{folder}/d", f"{folder}/e")
+    assert fs.isdir(f"{folder}/e") and fs.ls(f"{folder}/e") == []
+    fs.cp_file(f"{folder}/d", f"{folder}/e")  # onto itself again: nothing to do
+
+
+def test_streamed_exclusive_write_loses_to_an_object_stored_meanwhile(fs, folder):
+    path = f"{folder}/race"
+    f = fs.open(path, "xb", block_size=1024)
+    f.write(b"a" * 5000)  # the streamed PUT has begun
+    fs.pipe_file(path, b"first")
+    with pytest.raises(FileExistsError) as info:
+        f.close()
+    assert isinstance(info.value.__cause__, hcpsdk.HcpsdkStatusError)
+    assert info.value.__cause__.status == 409
+    assert fs.cat_file(path) == b"first"

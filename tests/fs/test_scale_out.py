@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from hcpsdk.emulator import Emulator
 from hcpsdk.ingest import ingest
 
 
@@ -22,7 +23,7 @@ def files(tmp_path):
 
 def _check_every_object(hcp, report, files, folder):
     assert len(report) == len(files) and not report.failed
-    for result, name in zip(report, files):
+    for result, name in zip(report, files, strict=True):
         with open(name, "rb") as f:
             data = f.read()
         assert result.path == f"{folder}/{name.rsplit('/', 1)[1]}"
@@ -68,6 +69,34 @@ def test_target_with_an_sslcontext_is_refused_for_other_processes(hcp_emulator, 
     with concurrent.futures.ProcessPoolExecutor(1) as pool, \
             pytest.raises(hcpsdk.HcpsdkTypeError, match="sslcontext"):
         ingest(target, files, executor=pool)
+
+
+class _Inline(concurrent.futures.Executor):
+    """An executor that is no thread pool: ingest ships a pickled Target, as to processes."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+def test_any_executor_gets_the_batches(hcp_emulator, files, folder):
+    report = ingest(hcp_emulator.target(), files, destination=folder, executor=_Inline())
+    _check_every_object(hcp_emulator, report, files, folder)
+
+
+def test_a_worker_that_cant_build_the_target_fails_its_files_not_the_run(files, folder):
+    with Emulator(nodes=1, domain="gone.example.com") as other:
+        resolver = other.resolver()
+        resolver.timeout = resolver.lifetime = 0.2  # a silent DNS server: give up soon
+        target = other.target(resolver=resolver)
+    # that system and its DNS server are gone: the shipped Target can't resolve its name
+    report = ingest(target, files[:5], destination=folder, executor=_Inline(), workers=1)
+    assert len(report.failed) == 5
+    assert all(r.error.startswith("IpsError: ") and r.status is None for r in report)
 
 
 def test_ingest_on_a_dask_cluster_of_two_worker_processes(hcp_emulator, files, folder):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import http.client
+import http.server
 import json
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +15,7 @@ import hcpsdk.query.search
 from hcpsdk.emulator.model import auth_token
 from hcpsdk.query import (
     ChangeCursor,
+    QueryError,
     QueryRequestError,
     QueryStatusError,
     QueryTooLargeError,
@@ -166,3 +169,39 @@ def test_repr_names_the_target_not_the_password(tenant_target):
     with Search(tenant_target) as search:
         assert "m.mqe.example.com" in repr(search) and "n01" not in repr(search)
         assert search.fmt == "json"
+
+
+class _Garbage(http.server.BaseHTTPRequestHandler):
+    """Answers every POST with 200 and a body that is no query result."""
+
+    bodies: dict[str, bytes] = {"json": b"<html>not json</html>",
+                                "xml": b"<?xml version='1.0'?><error/>"}
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        fmt = "json" if "json" in self.headers["Accept"] else "xml"
+        body = self.bodies[fmt]
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("fmt, message", [("json", "not a query result in JSON"),
+                                          ("xml", "not <queryResult>")])
+def test_an_answer_that_is_no_query_result_raises_query_error(fmt, message):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Garbage)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    try:
+        target = hcpsdk.Target("127.0.0.1", hcpsdk.NativeAuthorization("n", "n01"),
+                               port=server.server_address[1], tls=False)
+        with Search(target, fmt=fmt) as search, pytest.raises(QueryError, match=message):
+            search.count(everything())
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
