@@ -28,7 +28,9 @@ def walk(connections: Connection | Sequence[Connection], top: str, *, deleted: b
          ) -> Iterator[Step]:
     """Walk a directory tree: for each directory ``(path, directories, objects)``.
 
-    The requests: one listing per directory, ``GET /rest/<dir>[?deleted=true]``.
+    The requests, one listing per directory::
+
+        GET /rest/<dir>[?deleted=true]
 
     Like :func:`os.walk` top-down, ``directories`` (a list of :class:`Entry`) may be
     changed in place to prune the walk: only the directories left in it are visited.
