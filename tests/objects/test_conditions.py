@@ -8,6 +8,7 @@ import pytest
 import hcpsdk
 from hcpsdk import objects
 
+
 def test_the_condition_headers_are_sent_as_http_wants_them(connection, hcp_emulator, tree, put):
     put(connection, f"{tree}/o")
     etag = objects.stat(connection, f"{tree}/o").etag.strip('"')
