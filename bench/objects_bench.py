@@ -344,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     emulator = Emulator(os.path.join(work, "data"))
     try:
         cfg = emulator.cfg
-        print(f"filling {n_list} + {n_dirs * per_dir} objects ...", file=sys.stderr)
+        print("filling the emulator ...", file=sys.stderr)
         fill(cfg, ([f"/rest/big/o{i:06d}" for i in range(n_list)]
                    + [f"/rest/small/o{i}" for i in range(10)] if "listing" in rows else [])
              + ([f"/rest/tree/d{d:03d}/o{i:03d}" for d in range(n_dirs) for i in range(per_dir)]
