@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from .._check import bad_value, of_type
+from .._check import bad_value, of_type, wrong_type
 from ..connection import Connection
 from ._wire import check_connection, conditions, encode, send, version_param
 from .info import Stored
@@ -75,7 +75,7 @@ def copy(connection: Connection, source: str, destination: str, *, version: int 
     connection = check_connection("copy", connection)
     of_type("copy", "source_namespace", source_namespace, str, "None or '<ns>.<tenant>'")
     if not isinstance(metadata, bool):
-        of_type("copy", "metadata", metadata, bool, "True or False", optional=False)
+        raise wrong_type("copy", "metadata", "True or False", metadata)
     encode("copy", destination, "destination")
     headers = {"X-HCP-CopySource": copy_source(connection, source, version, source_namespace),
                "X-HCP-MetadataDirective": "ALL" if metadata else "NONE"}

@@ -150,3 +150,12 @@ def test_walk_checks_its_connections(tree):
         objects.walk([], tree)
     with pytest.raises(hcpsdk.HcpsdkTypeError):
         objects.walk(["x"], tree)
+
+
+def test_walk_checks_top_before_any_request(connection, hcp_emulator):
+    before = len(hcp_emulator.requests)
+    with pytest.raises(hcpsdk.HcpsdkArgumentError, match="top"):
+        objects.walk(connection, "rest/x")
+    with pytest.raises(hcpsdk.HcpsdkTypeError, match="top"):
+        objects.walk([connection, connection], None)
+    assert len(hcp_emulator.requests) == before
