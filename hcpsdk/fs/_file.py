@@ -92,8 +92,9 @@ class _Channel:
 class _Upload:
     """A PUT with a streamed body, running on its own thread and Connection."""
 
-    def __init__(self, fs: HcpFileSystem, path: str) -> None:
+    def __init__(self, fs: HcpFileSystem, path: str, exclusive: bool) -> None:
         self.channel = _Channel()
+        self._headers = EXCLUSIVE if exclusive else None
         self.error: BaseException | None = None
         self._fs = fs
         self._path = path
@@ -104,7 +105,8 @@ class _Upload:
     def _run(self) -> None:
         try:
             with Connection(self._fs.target, **self._fs.connection_args) as con:
-                send(con, "PUT hcp", self._path, body=self.channel.body(), ok=(200, 201))
+                send(con, "PUT hcp", self._path, body=self.channel.body(), ok=(200, 201),
+                     headers=self._headers)
         except HcpsdkStatusError as exc:
             self.error = _wire.os_error(exc, self._path)
             self.error.__cause__ = exc
@@ -145,13 +147,13 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
     def _upload_chunk(self, final: bool = False) -> bool:
         block = self.buffer.getvalue()
         if self._upload is None and final:
-            self.fs._put_bytes(self.path, block, exclusive=self.mode == "xb")
+            self.fs._store(self.path, block, exclusive=self.mode == "xb")
             return True
         if self._upload is None:
             if self.mode == "wb":
                 # a chunked PUT over an existing object is refused; replace it
                 self.fs._discard(self.path)
-            self._upload = _Upload(self.fs, self.path)
+            self._upload = _Upload(self.fs, self.path, exclusive=self.mode == "xb")
         if block and not self._upload.channel.put(block):
             self._finish(stopped=True)
         if final:
@@ -182,4 +184,4 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
 
 
 # the filesystem module imports this one; importing it last closes the circle
-from ._filesystem import HcpFileSystem  # noqa: E402
+from ._filesystem import EXCLUSIVE, HcpFileSystem  # noqa: E402

@@ -9,7 +9,6 @@ socket in its pickle: a Dask worker or a forked child builds its own.
 """
 from __future__ import annotations
 
-import errno
 import os
 import threading
 from collections.abc import Callable
@@ -30,12 +29,14 @@ from . import _wire
 from ._file import HcpFile
 from ._options import PROTOCOL, split_url, target_from_options
 
-__all__ = ["HcpFileSystem", "DEFAULT_BLOCK_SIZE"]
+__all__ = ["HcpFileSystem", "DEFAULT_BLOCK_SIZE", "EXCLUSIVE"]
 
 #: Bytes a read fetches ahead, a streamed write sends per block, a download writes at once.
 DEFAULT_BLOCK_SIZE = 8 << 20
 _OK = (200, 201)
 _T = TypeVar("_T")
+#: The header of a PUT that must not replace anything: HCP answers 412 (or 409) instead.
+EXCLUSIVE = {"If-None-Match": "*"}
 # the options target_from_options() understands, and those fsspec hands every filesystem
 _OPTIONS = frozenset({"host", "user", "password", "port", "tls", "cafile", "nameserver",
                       "dnscache", "replica_host", "replica_strategy"})
@@ -303,23 +304,25 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
         """PUT ``body`` (bytes or a seekable file) to ``path``, replacing an object there.
 
         HCP refuses a PUT over an existing object (409) unless the namespace keeps
-        versions; replacing means deleting first.
+        versions; replacing means deleting first. ``exclusive``: only if there is no
+        object (``If-None-Match: *`` makes a namespace with versions refuse, too).
+
+        :raises FileExistsError: ``exclusive`` and an object is there
         """
         con = self._connection()
+        if exclusive:
+            self._call("PUT", path, body, headers=EXCLUSIVE)
+            con.read()
+            return
         response = self._call("PUT", path, body, ok=(201, 200, 409))
         con.read()
         if response.status != 409:
             return
-        if exclusive:
-            raise FileExistsError(errno.EEXIST, "PUT: the object exists", path)
         self._discard(path)
         if not isinstance(body, (bytes, bytearray, memoryview)):
             body.seek(0)
         self._call("PUT", path, body)
         con.read()
-
-    def _put_bytes(self, path: str, data: bytes, exclusive: bool = False) -> None:
-        self._store(path, data, exclusive)
 
     def _discard(self, path: str) -> None:
         """Delete the object at ``path`` if there is one."""
