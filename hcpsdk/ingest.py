@@ -204,7 +204,8 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
         (``timeout``, ``retries``, ...)
     :param executor: a :class:`concurrent.futures.Executor` to run the batches on
         (threads, processes, ``distributed.Client.get_executor()``); ``None``: ``workers``
-        threads of this process
+        threads of this process. A batch the executor loses (its worker died) fails its
+        files; the other batches go on
     :returns: an :class:`IngestReport` with one :class:`IngestResult` per file, in order
     :raises ValueError: ``workers`` is less than 1
     :raises hcpsdk.pathbuilder.PathBuilderError: a file name the PathBuilder refuses
