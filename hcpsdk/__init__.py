@@ -81,7 +81,7 @@ __all__ = [
 install_null_handler()
 
 _SUBMODULES = frozenset({"ips", "namespace", "pathbuilder", "mapi", "emulator", "ingest",
-                         "objects"})
+                         "objects", "query"})
 
 
 def version() -> str:

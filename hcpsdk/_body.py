@@ -7,7 +7,6 @@ out with ``Content-Length``; only unknown sizes are sent chunked.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import stat
@@ -160,6 +159,10 @@ class Payload:
 
         Streams are read from their start offset again.
         """
+        # hashlib (OpenSSL's digests) is loaded by the first hash, not by ``import hcpsdk``:
+        # only a retried PUT that met 409 hashes its body
+        import hashlib
+
         hasher = hashlib.new(algorithm)
         if self._start is None and self.rewindable:
             data = self._body if self._body is not None else b""

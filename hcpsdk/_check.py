@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ._encoding import check_header
 from .exceptions import HcpsdkArgumentError, HcpsdkTypeError
 
 __all__ = ["show", "wrong_type", "bad_value", "number", "integer", "of_type", "method",
@@ -92,6 +93,8 @@ def headers(value: Any) -> None:
             if "\r" in text or "\n" in text:
                 raise HcpsdkArgumentError(f"request: headers: the value of {name!r} contains CR "
                                           "or LF (refused: header injection)")
+            if not text.isascii():
+                check_header(name, text)
         elif isinstance(text, bool) or not isinstance(text, int):
             raise wrong_type("request", f"headers[{name!r}]", "a str", text, secret=True)
 

@@ -13,14 +13,17 @@ back to be checked (:meth:`ResponseBody.resumed`).
 """
 from __future__ import annotations
 
-import hashlib
 import http.client
 import logging
+from typing import TYPE_CHECKING
 
 from ._body import Payload
 from ._channel import RECOVERABLE, Channel, Record
 from .exceptions import HcpsdkError
 from .target import Target
+
+if TYPE_CHECKING:  # for the annotation of Download.hasher; the module is loaded on use
+    import hashlib
 
 __all__ = ["HASH_NAMES", "Download", "ResponseBody", "reconcile", "stored_is_ours", "validator"]
 
@@ -62,6 +65,9 @@ class Download:
             self.hash_name = HASH_NAMES.get(scheme.upper())
             if self.hash_name:
                 self.expected = value.strip().upper()
+                # loaded by the first hash, not by ``import hcpsdk``: few GETs verify
+                import hashlib
+
                 self.hasher = hashlib.new(self.hash_name)
 
     def missing(self) -> int:

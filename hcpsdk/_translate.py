@@ -10,6 +10,7 @@ import http.client
 import ssl
 from typing import NamedTuple
 
+from ._framing import MalformedAnswer
 from .exceptions import (
     HcpsdkCantConnectError,
     HcpsdkCertificateError,
@@ -45,6 +46,8 @@ _DAMAGED_RECORD = frozenset({
 _DAMAGED = Rule(HcpsdkError, True, "TLS record damaged in transit")
 
 _RULES: tuple[tuple[type, Rule], ...] = (
+    # raised inside http.client's reading: named with node and request like its errors
+    (MalformedAnswer, Rule(HcpsdkError, False, "malformed answer")),
     (HcpsdkError, Rule(HcpsdkError, False, "error")),
     (ssl.SSLCertVerificationError,
      Rule(HcpsdkCertificateError, False, "certificate verification failed")),
@@ -100,7 +103,7 @@ def translate(exc: BaseException, *, action: str, node: str, fqdn: str,
     :param note: appended to the message (e.g. retries done)
     :returns: an instance of the table's error class naming node, FQDN and cause
     """
-    if isinstance(exc, HcpsdkError):
+    if isinstance(exc, HcpsdkError) and not isinstance(exc, MalformedAnswer):
         return exc
     rule = rule or classify(exc)
     message = f"{action} failed on node {node} ({fqdn}): {rule.cause} ({_detail(exc)})"

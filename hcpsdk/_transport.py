@@ -28,6 +28,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from . import _framing, _pace
 from ._tls import TlsPolicy
 
 __all__ = ["BLOCKSIZE", "NodeConnection", "Response", "is_dropped", "parse_headers",
@@ -125,12 +126,33 @@ class Response(http.client.HTTPResponse):
     .. versionadded:: 1.0 the public name (before: ``http.client.HTTPResponse``)
     """
 
+    def __init__(self, sock: socket.socket, debuglevel: int = 0, method: str | None = None,
+                 url: str | None = None) -> None:
+        # the body's reader keeps the answer's deadlines (head in time, body at a rate)
+        super().__init__(_pace.PacedSocket(sock), debuglevel, method, url)  # type: ignore[arg-type]
+
     def begin(self) -> None:
-        """Read the status line and the headers (http.client's ``begin``)."""
+        """Read the status line and the headers (http.client's ``begin``), check the framing."""
         if _FAST_BEGIN is None:
             super().begin()
         else:
             _FAST_BEGIN(self)
+        raw = getattr(self.fp, "raw", None)
+        if isinstance(raw, _pace.Pacing):
+            raw.head_done()
+        _framing.check_head(self)
+
+    def read(self, amt: int | None = None) -> bytes:
+        """http.client's ``read``, in bounded blocks whatever size the server announced."""
+        return _framing.read(self, amt)
+
+    # http.client's own chunk reading, with the sizes and the CRLFs checked
+    if hasattr(http.client.HTTPResponse, "_get_chunk_left"):
+        def _read_next_chunk_size(self) -> int:
+            return _framing.next_chunk_size(self)
+
+        def _get_chunk_left(self) -> int | None:
+            return _framing.chunk_left(self)
 
     def __repr__(self) -> str:
         if self.isclosed():

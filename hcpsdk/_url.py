@@ -31,17 +31,20 @@ def quote_path(url: str | bytes) -> str:
     :returns: the path as it goes on the wire, e.g. ``/rest/dir/a%20b.txt``
     """
     if isinstance(url, bytes):
-        url = url.decode("utf-8", "surrogateescape")
+        # the bytes as they are: a name that is no UTF-8 is still that name
+        return quote(re.sub(_STRAY_PERCENT.pattern.encode(), b"%25", url), safe="/%")
     if _PLAIN_PATH.fullmatch(url):
         return url
     return quote(_STRAY_PERCENT.sub("%25", url), safe="/%")
 
 
-def _text(value: Any) -> str:
+def _text(value: Any) -> str | bytes:
     if value is None:
         return ""
     if value is True or value is False:
         return "true" if value else "false"
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)  # sent as its text (as 0.9.5's urlencode did), not as "b'...'"
     return value if isinstance(value, str) else str(value)
 
 
@@ -92,10 +95,15 @@ def build_url(url: str | bytes, params: Params = None) -> str:
     :raises HcpsdkTypeError: when ``url`` is no str or ``params`` no dict/list of 2-tuples
     :raises HcpsdkArgumentError: when ``url`` does not start with ``/``
     """
-    if type(url) is str and url[:1] == "/" and _PLAIN_PATH.fullmatch(url):
-        path = url
-    else:
-        path = quote_path(_checked(url))
-    if params is None:
-        return path
-    return path + encode_params(params)
+    try:
+        if type(url) is str and url[:1] == "/" and _PLAIN_PATH.fullmatch(url):
+            path = url
+        else:
+            path = quote_path(_checked(url))
+        if params is None:
+            return path
+        return path + encode_params(params)
+    except UnicodeEncodeError:
+        from ._encoding import unencodable_url  # only for text UTF-8 can't carry
+        pairs = list(_items(params)) if params is not None else []
+        raise unencodable_url(url, pairs) from None

@@ -8,8 +8,9 @@ from __future__ import annotations
 import base64
 
 from ._check import wrong_type
+from ._encoding import check_text
 from ._log import get_logger
-from .exceptions import HcpsdkArgumentError, HcpsdkError
+from .exceptions import HcpsdkError
 
 __all__ = [
     "BaseAuthorization",
@@ -31,27 +32,6 @@ def _hcp_token(user: str, password: str) -> str:
     b64user = base64.b64encode(user.encode("utf-8")).decode("ascii")
     md5pass = hashlib.md5(password.encode("utf-8"), usedforsecurity=False).hexdigest()
     return f"{b64user}:{md5pass}"
-
-
-def _encodable(call: str, name: str, value: str, encoding: str, secret: bool) -> None:
-    """Check that ``value`` can be encoded as ``encoding`` (a lone surrogate can't).
-
-    The message of a secret never shows it, and the ``UnicodeEncodeError`` (whose
-    repr holds the whole text) is not chained.
-
-    :raises HcpsdkArgumentError: when it can't
-    """
-    try:
-        value.encode(encoding)
-    except UnicodeEncodeError as exc:
-        where = "" if secret else f" {value!r} at position {exc.start}"
-        what = ("a lone surrogate" if 0xD800 <= ord(value[exc.start]) <= 0xDFFF
-                else f"a character beyond {encoding}")
-        error = HcpsdkArgumentError(f"{call}: the {name}{where} can't be encoded as {encoding} "
-                                    f"({what})")
-    else:
-        return
-    raise error from None
 
 
 class BaseAuthorization:
@@ -107,8 +87,8 @@ class _UserAuthorization(BaseAuthorization):
             raise wrong_type(type(self).__name__, "user", "a str", user)
         if not isinstance(password, str):
             raise wrong_type(type(self).__name__, "password", "a str", password, secret=True)
-        _encodable(type(self).__name__, "user", user, self._encoding, False)
-        _encodable(type(self).__name__, "password", password, self._encoding, True)
+        check_text(type(self).__name__, "user", user, self._encoding)
+        check_text(type(self).__name__, "password", password, self._encoding, secret=True)
         super().__init__()
         #: The user name (never the password).
         self.user = user

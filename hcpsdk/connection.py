@@ -23,9 +23,10 @@ from ._body import Payload
 from ._channel import RECOVERABLE, Channel, Record
 from ._check import integer, number, of_type, wrong_type
 from ._constants import EXPECT_ABOVE
-from ._declared import checked_payload
 from ._download import ResponseBody, reconcile
 from ._early import send
+from ._hints import hinted
+from ._outgoing import no_body, prepared
 from ._retry import READ, SEND, STATUS, UNREACHABLE, Retry
 from ._translate import translate
 from ._transport import NodeConnection
@@ -223,9 +224,11 @@ class Connection:
         if headers is not None:
             _check.headers(headers)
         path = build_url(url, params)
-        payload = _NO_BODY if body is None else Payload(body)
-        if headers:
-            payload = checked_payload(payload, body, headers)
+        if body is None:
+            no_body(headers)
+            payload = _NO_BODY
+        else:
+            payload = prepared(body, headers)
         self._owner.claim("request")
         try:
             with self._channel.lock:
@@ -266,10 +269,11 @@ class Connection:
                                       _merge_headers(target, caller_headers, payload), chunked)
             except RECOVERABLE as exc:
                 channel.drop()
-                record.book(record.attempts.increment(
-                    method, stage=SEND, target=target, node=node, error=exc,
-                    action=f"{method} {path}", reused=reused, rewindable=payload.rewindable,
-                    route=route), target)
+                with hinted(exc, target, fresh=not reused):
+                    record.book(record.attempts.increment(
+                        method, stage=SEND, target=target, node=node, error=exc,
+                        action=f"{method} {path}", reused=reused, rewindable=payload.rewindable,
+                        route=route), target)
                 continue
             answered = time.perf_counter()  # also the start of the idle time
             self._service_time2 = answered - start
@@ -298,8 +302,7 @@ class Connection:
             con.request(method, path, None, headers, encode_chunked=chunked)
             early = None
         else:
-            # an answer HCP gave before it had the whole body (409, 403, ...) is THE
-            # answer, not a network error (see _early)
+            # an answer given before HCP had the whole body (409, 403...) is THE answer
             early = send(con, method, path, payload, headers, chunked, self._expect_above)
         self._service_time1 = time.perf_counter() - start
         return early if early is not None else con.getresponse()
@@ -417,8 +420,7 @@ class Connection:
             self._channel.drop()
             raise translate(exc, action="read", node=self._channel.address or "-",
                             fqdn=self._target.fqdn) from exc
-        # the idle clock started when the answer came (in _request): a small body's
-        # read does not move it by a measurable amount, so no second clock call
+        # the idle clock started with the answer (in _request): a small body's read is no use
 
     def _forget_last_body(self) -> None:
         """Before a new request: an unread body of the last one makes its socket unusable."""

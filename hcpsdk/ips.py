@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import socket
 import time
+from typing import Any
 
 from ._check import show
+from ._hints import RESOLVER_HINT
 from ._locks import fork_safe_lock
 from ._log import get_logger
 from .exceptions import IpsError
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing costs import time; annotations are strings here
-    from typing import Any
 
 __all__ = ["Circle", "Request", "Response", "query", "IpsError"]
 
@@ -166,7 +164,8 @@ class Circle:
     def _load(self) -> None:
         answer = query(self._fqdn, self._dnscache, resolver=self._resolver)
         if answer.raised:
-            raise IpsError(f"name resolution of {self._fqdn} failed: {answer.raised}")
+            raise IpsError(f"name resolution of {self._fqdn} failed: {answer.raised}"
+                           f"{RESOLVER_HINT}")
         with self._lock:
             self._addresses = answer.ips
             self._next = 0

@@ -1,7 +1,6 @@
 """The Target: one HCP (namespace) FQDN, its credentials, its nodes and its TLS setup."""
 from __future__ import annotations
 
-import copy
 import logging
 import re
 from ssl import SSLContext
@@ -262,6 +261,8 @@ class Target:
                 "ssl.SSLContext can't be) - create the Target in the worker process")
         resolver = self._resolver
         if getattr(resolver, "cache", None) is not None:
+            import copy  # only a pickled Target with a caching resolver needs it
+
             resolver = copy.copy(resolver)
             resolver.cache = None
         return _unpickle, ((self._fqdn, self._auth, self._port, self._dnscache, None,

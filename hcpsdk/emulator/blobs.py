@@ -59,13 +59,13 @@ class Blob:
 class _MemoryBlob(Blob):
     __slots__ = ("data", "size")
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes | bytearray) -> None:
         self.data = data
         self.size = len(data)
 
     def chunks(self, start: int = 0, end: int | None = None, block: int = BLOCK) -> Iterator[bytes]:
         end = self.size if end is None else end
-        if start == 0 and end == self.size and end <= block:
+        if start == 0 and end == self.size and end <= block and isinstance(self.data, bytes):
             yield self.data
             return
         view = memoryview(self.data)
@@ -163,9 +163,17 @@ class _FileWriter(_Writer):
         self._file.write(data)
 
     def commit(self) -> Blob:
+        # durable before the metadata that refers to it (and the answer): data, then name
+        self._file.flush()
+        os.fsync(self._file.fileno())
         self._file.close()
         final = self._path[: -len(".part")]
         os.replace(self._path, final)
+        directory = os.open(os.path.dirname(final) or ".", os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
         return _FileBlob(final, self.size)
 
     def abort(self) -> None:

@@ -11,9 +11,10 @@ dead entry so that a cursor pointing at it still finds its position.
 The log is kept per :class:`~hcpsdk.emulator.model.System` as its ``journal``, which
 every object store tells of each change (:func:`attach`, called when the emulator starts).
 Objects that exist when it attaches (a reloaded data directory, objects put before the
-start) enter it as ``CREATED`` records at their change times. Changes replicated from another system are not logged, and the
-emulator has neither a disposition nor a version-pruning service, so it never writes
-``DISPOSED`` or ``PRUNED`` records.
+start) enter it as ``CREATED`` records at their change times. Changes replicated from
+another system are not logged, and the emulator has neither a disposition nor a
+version-pruning service, so it never writes ``DISPOSED`` or ``PRUNED`` records. Dead
+records are dropped once they outnumber the live ones (and :data:`COMPACT_AFTER`).
 
 Cursor semantics: records are read in log order, which is the order of their change times
 except for writes racing in the same millisecond; the record after a ``lastResult`` is the
@@ -24,9 +25,10 @@ after the first record with a later (change time, path, version).
 """
 from __future__ import annotations
 
+import operator
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Namespace, System
@@ -77,10 +79,26 @@ class Record:
         """A record of stored version *v* (a delete marker gives a ``DELETED`` one)."""
         return cls(ns, path, v.version_id, v.change_ms, "DELETED" if v.deleted else operation,
                    v.size, v.hash, v.ingest_time, v.retention, v.retention_class, v.hold,
-                   v.shred, v.index, v.owner, dict(v.annotations), v.acl, v.replicated)
+                   v.shred, v.index, v.owner, dict(v.annotations) if v.annotations else _NONE,
+                   v.acl, v.replicated)
+
+    def moved(self, change_ms: str, **changes: Any) -> Record:
+        """A live copy at change time *change_ms* with *changes* applied (a cheap
+        :func:`dataclasses.replace`: a DELETE must not cost much more than without a log)."""
+        new = Record(*_values(self))
+        new.change_ms, new.live = change_ms, True
+        for name, value in changes.items():
+            setattr(new, name, value)
+        return new
 
 
-_FIELDS = frozenset(Record.__slots__)
+_ORDER: tuple[str, ...] = Record.__slots__
+_values = operator.attrgetter(*_ORDER)
+_FIELDS = frozenset(_ORDER)
+#: The annotations of records without any (shared: records never change theirs in place).
+_NONE: dict[str, Any] = {}
+#: Dead records kept before the log is compacted (when they also outnumber the live ones).
+COMPACT_AFTER = 50_000
 
 
 class ChangeLog:
@@ -93,6 +111,7 @@ class ChangeLog:
         self._positions: dict[tuple[int, str, int, str], int] = {}
         #: (namespace id, path) -> {version id: position of its live record}
         self._live: dict[tuple[int, str], dict[int, int]] = {}
+        self._dead = 0
         #: Seconds before the request time that a query's default end lies. HCP indexes
         #: changes asynchronously and leaves out the last minute by default; the emulator
         #: logs synchronously, so it needs no margin (set 60 to reproduce HCP).
@@ -107,10 +126,25 @@ class ChangeLog:
         old = versions.get(rec.version_id)
         if old is not None:
             self.records[old].live = False
+            self._dead += 1
         pos = len(self.records)
         self.records.append(rec)
         versions[rec.version_id] = pos
         self._positions[(key[0], rec.path, rec.version_id, rec.change_ms)] = pos
+        if self._dead > COMPACT_AFTER and self._dead * 2 > len(self.records):
+            self._compact()
+
+    def _compact(self) -> None:
+        """Drop the dead records (lock held). A cursor pointing at one of them continues
+        after the first record with a later (change time, path, version) then."""
+        live = [rec for rec in self.records if rec.live]
+        self.records = live
+        self._positions = {(id(r.namespace), r.path, r.version_id, r.change_ms): pos
+                           for pos, r in enumerate(live)}
+        self._live = {}
+        for pos, r in enumerate(live):
+            self._live.setdefault((id(r.namespace), r.path), {})[r.version_id] = pos
+        self._dead = 0
 
     def _live_records(self, ns: Namespace, path: str) -> list[Record]:
         positions = self._live.get((id(ns), path), {})
@@ -152,23 +186,27 @@ class ChangeLog:
                 self._changed(ns, path, kind, snap)
 
     def _mark_all(self, ns: Namespace, path: str, operation: str) -> None:
+        positions = self._live.get((id(ns), path))
+        if not positions:
+            return
         change = change_time()[1]
-        for rec in sorted(self._live_records(ns, path), key=lambda r: r.version_id):
+        for version_id in sorted(positions):
+            rec = self.records[positions[version_id]]
             if rec.operation != operation:
-                self._append(replace(rec, operation=operation, change_ms=change, live=True))
+                self._append(rec.moved(change, operation=operation))
 
     def _mark_version(self, ns: Namespace, path: str, version_id: int, operation: str) -> None:
         pos = self._live.get((id(ns), path), {}).get(version_id)
         if pos is not None:
-            self._append(replace(self.records[pos], operation=operation,
-                                 change_ms=change_time()[1], live=True))
+            self._append(self.records[pos].moved(change_time()[1], operation=operation))
 
     def _changed(self, ns: Namespace, path: str, kind: str, snap: dict[str, Any]) -> None:
         rec = self._current(ns, path)
         if rec is None:
             return
         if kind == "metadata":
-            new = replace(rec, live=True, **{k: v for k, v in snap.items() if k in _FIELDS})
+            changes = {k: v for k, v in snap.items() if k in _FIELDS and k != "change_ms"}
+            new = rec.moved(snap.get("change_ms") or change_time()[1], **changes)
         elif kind == "annotation":
             annotations = dict(rec.annotations)
             if snap.get("annotation") is None:
@@ -177,9 +215,9 @@ class ChangeLog:
             else:
                 annotations[snap["name"]] = snap["annotation"]
                 change = snap["annotation"].change_ms
-            new = replace(rec, annotations=annotations, change_ms=change, live=True)
+            new = rec.moved(change, annotations=annotations)
         else:
-            new = replace(rec, acl=snap.get("acl"), change_ms=change_time()[1], live=True)
+            new = rec.moved(change_time()[1], acl=snap.get("acl"))
         self._append(new)
 
     # ---------------------------------------------------------------- reading

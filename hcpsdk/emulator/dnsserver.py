@@ -17,7 +17,7 @@ import selectors
 import socket
 import struct
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import dns.flags
 import dns.message
@@ -71,7 +71,7 @@ class Zone:
     :param addresses: the node addresses answered
     """
 
-    def __init__(self, domain: str, tenants: Callable[[], Sequence[str]],
+    def __init__(self, domain: str, tenants: Callable[[], Collection[str]],
                  addresses: Sequence[str]) -> None:
         self.domain = domain.lower().rstrip(".")
         self.tenants = tenants

@@ -21,8 +21,9 @@ from .accesslog import Recorder
 from .dnsserver import NameServer, Zone
 from .faults import Faults
 from .handler import Handler
+from .http11 import RequestRecord
 from .model import System
-from .server import NodeService, RequestRecord
+from .server import NodeService
 from .store import DiskStorage
 from .tls import Authority, import_trustme
 
@@ -39,7 +40,7 @@ _blocks_lock = threading.Lock()
 _blocks_used: set[tuple[int, int]] = set()
 
 
-class RequestLog(list):
+class RequestLog(list[RequestRecord]):
     """The served requests (:class:`~hcpsdk.emulator.server.RequestRecord`), oldest first.
 
     Keeps at most *limit* records (the oldest half is dropped when full).
@@ -153,8 +154,9 @@ class Emulator:
     :param dns_port: port of the DNS server (default: ephemeral)
     :param keep_alive: seconds an idle keep-alive connection is kept open
     :param address_block: ``(A, B)`` to use ``127.A.B.x`` (default: a random free block)
-    :param save_interval: with *data_dir*, seconds between background saves of the object
-        index (it is also saved on :meth:`close`)
+    :param save_interval: with *data_dir*, seconds between background snapshots of the
+        object index (it is also saved on :meth:`close`; every change is journaled and
+        synced before its answer in any case)
     :raises hcpsdk.HcpsdkArgumentError: for a bad *nodes*, *domain* or port number (also a
         :class:`ValueError`)
     :raises hcpsdk.HcpsdkTypeError: for an argument of the wrong type
@@ -164,7 +166,7 @@ class Emulator:
 
     def __init__(self, nodes: int = 4, domain: str | None = None, *, tls: bool = True,
                  http_port: int | None = None, https_port: int | None = None,
-                 mapi_port: int | None = None, config: dict | str | None = None,
+                 mapi_port: int | None = None, config: dict[str, Any] | str | None = None,
                  data_dir: str | None = None, dns_port: int = 0, keep_alive: float = 300.0,
                  address_block: tuple[int, int] | None = None,
                  save_interval: float = 2.0) -> None:
@@ -185,7 +187,7 @@ class Emulator:
                          address_block)
         self._lifecycle = threading.RLock()
         self._closed = False
-        self._tmp: tempfile.TemporaryDirectory | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._service: NodeService | None = None
         self._run: _Started | None = None
         self._dns: NameServer | None = None
@@ -523,7 +525,7 @@ class Emulator:
             auth = hcpsdk.NativeAuthorization(self.user, self.password)
             if fqdn.lower() == self.tenant_fqdn:
                 port = port or self.mapi_port
-            port = port or (self.https_port if self.tls else self.http_port)
+            port = port or (self.https_port if self.https_port is not None else self.http_port)
         kw.setdefault("tls", port != self.http_port)
         kw.setdefault("resolver", self.resolver())
         return hcpsdk.Target(fqdn, auth, port=port, **kw)

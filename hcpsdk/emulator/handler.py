@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import zlib
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote
 
 from . import acl as _acl
@@ -75,6 +75,17 @@ def _quote_path(path: str) -> str:
     return path if _PLAIN_PATH.fullmatch(path) else quote(path)
 
 
+class _Remembered(NamedTuple):
+    """An authenticated principal and what it was checked against (valid while unchanged)."""
+
+    principal: Principal
+    perms: frozenset[str]
+    user_perms: frozenset[str] | None
+    password: str | None
+    ns_perms: frozenset[str]
+    anonymous_perms: frozenset[str]
+
+
 class Handler:
     """The request handler of one emulator (called by :class:`~.server.NodeService`).
 
@@ -84,7 +95,7 @@ class Handler:
     def __init__(self, system: System) -> None:
         self.system = system
         self.router = Router(system)
-        self._principals: dict[tuple[Any, ...], Any] = {}
+        self._principals: dict[tuple[Namespace, str | None, str | None], _Remembered] = {}
         # the change feed must know what happened before the first query asks for it
         changelog.attach(system)
 
@@ -108,6 +119,8 @@ class Handler:
                 return fcfs.handle(self, req, _content_type)
             if path == "/query":
                 return query.handle(self.system, req)
+            if path == "/mapi" or path.startswith("/mapi/"):
+                return error(403, "the management API is served on port 9090, not on a data port")
             return error(404, f"no such resource {req.raw_path}")
         except RequestRefused as exc:
             return exc.reply()
@@ -143,13 +156,13 @@ class Handler:
         key = (ns, _dget(headers, "authorization"), _dget(headers, "cookie"))
         hit = self._principals.get(key)
         if hit is not None:
-            principal, perms, password, ns_perms = hit
-            user = principal.user
-            if ns_perms[0] is ns.permissions and ns_perms[1] is ns.anonymous_permissions and (
-                    user is None or (
-                    ns.tenant.users.get(user.name) is user and user.password == password
-                    and user.permissions.get(ns.name) is perms[1])):
-                return principal, perms[0]
+            user = hit.principal.user
+            if hit.ns_perms is ns.permissions and hit.anonymous_perms is ns.anonymous_permissions \
+                    and (user is None or (
+                        user.password == hit.password
+                        and user.permissions.get(ns.name) is hit.user_perms
+                        and ns.tenant.users.get(user.name) is user)):
+                return hit.principal, hit.perms
         principal = authenticate(self.system, req.host, headers, tenant=ns.tenant)
         if principal is None:
             raise RequestRefused(status, "invalid credentials")
@@ -157,10 +170,9 @@ class Handler:
             self._principals.clear()
         user = principal.user
         perms = principal.permissions(ns)
-        self._principals[key] = (principal,
-                                 (perms, user.permissions.get(ns.name) if user else None),
-                                 user.password if user else None,
-                                 (ns.permissions, ns.anonymous_permissions))
+        self._principals[key] = _Remembered(
+            principal, perms, user.permissions.get(ns.name) if user else None,
+            user.password if user else None, ns.permissions, ns.anonymous_permissions)
         return principal, perms
 
     # ------------------------------------------------------------------ /proc
@@ -201,7 +213,9 @@ class Handler:
                 return error(400, f"invalid type {query['type']!r} for {method}")
             if "forceEtag" in query:
                 _bool(query, "forceEtag")  # every object has an ETag: only the value is checked
-        return getattr(self, "_" + method.lower())(req, ns, principal, perms, path, query)
+        answer: Reply | BlobReply = getattr(self, "_" + method.lower())(
+            req, ns, principal, perms, path, query)
+        return answer
 
     #: *path* with repeated slashes folded (414 when too long); the Default Namespace uses it too.
     _object_path = staticmethod(fold_path)
@@ -244,8 +258,8 @@ class Handler:
                                ("X-HCP-ChangeTimeMilliseconds", ann.change_ms)])
         if kind == "acl":
             self._need(perms, "writeAcl")
-            grants = _acl.parse(self._small_body(req), req.headers.get("content-type", ""))
-            ns.store.set_acl(path, grants)
+            ns.store.set_acl(path, _acl.parse(self._small_body(req),
+                                              req.headers.get("content-type", "")))
             return Reply(201)
         if kind == "whole-object":
             from .whole import put_whole
@@ -257,7 +271,8 @@ class Handler:
             raise RequestRefused(409, "the root directory exists")
         if not req.length_known:
             return error(411, "Content-Length or chunked transfer encoding is required")
-        hold = index = shred = grants = labels = None
+        hold = index = shred = labels = None
+        grants: tuple[_acl.Grant, ...] | None = None
         if query:
             hold = _bool(query, "hold")
             labels = labelhold.from_query(query)
@@ -269,9 +284,10 @@ class Handler:
             index, shred = _bool(query, "index"), _bool(query, "shred")
         if _is_conditional(req):
             cur = ns.store.current(path)
-            exists = cur is not None and not cur.deleted
-            if precondition(req.headers, "PUT", cur.etag if exists else None,
-                            change_seconds(cur) if exists else None):
+            if cur is not None and cur.deleted:
+                cur = None
+            if precondition(req.headers, "PUT", cur.etag if cur else None,
+                            change_seconds(cur) if cur else None):
                 raise RequestRefused(412, "the precondition of the request does not hold")
         writer = self._upload(req, ns.store, path)
         v = ns.store.put(path, writer, owner=principal.name if principal.user else "",
@@ -366,7 +382,7 @@ class Handler:
         if kind == "custom-metadata-info":
             if not v.annotations:
                 return Reply(204)
-            return Reply(200, [("Content-Type", "text/xml")], listing.annotations(v))
+            return Reply(200, [("Content-Type", "text/xml")], listing.annotation_list(v))
         if kind == "acl":
             self._need(perms, "readAcl")
             as_json = "application/json" in req.headers.get("accept", "")
@@ -383,7 +399,8 @@ class Handler:
         if failed is not None:
             raise RequestRefused(failed, "the precondition of the request does not hold")
         if kind == "whole-object":
-            return self._whole_object(req, ns, v, headers, query.get("annotation", "default"))
+            return self._whole_object(req, ns, path, v, headers,
+                                      query.get("annotation", "default"))
         start, length, status, content_range = self._span(req, v.size)
         if content_range:
             headers += b"Content-Range: %s\r\n" % content_range.encode()
@@ -407,7 +424,7 @@ class Handler:
         return Reply(200, headers, body)
 
     @staticmethod
-    def _whole_object(req: Request, ns: Namespace, v: Version, headers: bytes,
+    def _whole_object(req: Request, ns: Namespace, path: str, v: Version, headers: bytes,
                       name: str) -> BlobReply:
         """The object data and its annotation *name* in one body, in the order asked for.
 
@@ -422,11 +439,11 @@ class Handler:
         annotation = v.annotations.get(name)
         if annotation is None:
             raise RequestRefused(404, f"the object has no annotation named {name}")
-        data = v.blob.read()
+        data = v.blob.read() if v.blob is not None else b""
         body = annotation.data + data if first == "true" else data + annotation.data
         extra = (f"X-HCP-CustomMetadataFirst: {first}\r\n"
                  f"X-HCP-CustomMetadataContentType: {annotation.content_type or 'unknown'}\r\n"
-                 f"X-HCP-DataContentType: {_content_type('', v.content_type)}\r\n")
+                 f"X-HCP-DataContentType: {_content_type(path, v.content_type)}\r\n")
         if req.method == "GET":
             ns.count("reads", 1, "bytesOut", len(body))
         return BlobReply(200, headers + extra.encode("latin-1", "replace"), in_memory(body), 0,

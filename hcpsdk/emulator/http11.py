@@ -58,7 +58,7 @@ def mask_secret(name: str, value: str) -> str:
     return f"{scheme} ***" if blank else "***"
 
 
-class CIHeaders(dict):
+class CIHeaders(dict[str, str]):
     """Request headers: a dict with lower-case keys and case-insensitive lookups.
 
     Its repr masks credential values (see :func:`mask_secret`); item access returns them.
@@ -70,7 +70,7 @@ class CIHeaders(dict):
         return repr({k: mask_secret(k, v) for k, v in self.items()})
 
     def __getitem__(self, key: str) -> str:
-        return dict.__getitem__(self, key.lower())
+        return super().__getitem__(key.lower())
 
     def get(self, key: str, default: Any = None) -> Any:
         return dict.get(self, key.lower(), default)

@@ -16,7 +16,7 @@ _XML = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
 
 
-_last: list = [None, ""]
+_last: list[Any] = [None, ""]
 
 
 def time_string(change_ms: str) -> str:
@@ -26,7 +26,7 @@ def time_string(change_ms: str) -> str:
     if last[0] != second:
         last = [second, time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(second))]
         _last[:] = last
-    return last[1]
+    return str(last[1])
 
 
 def _attrs(pairs: Iterable[tuple[str, Any]]) -> str:
@@ -78,6 +78,7 @@ def directory(path: str, namespace: str, entries: list[tuple[str, Any]],
            f'<directory {_XSI} xsi:noNamespaceSchemaLocation="/static/xsd/ns-directory.xsd" ',
            _root_attrs(path, namespace, False, show_deleted), ">\n"]
     for name, entry in entries:
+        pairs: list[tuple[str, Any]]
         if isinstance(entry, Directory):
             pairs = [("urlName", quote(name)), ("utf8Name", name), ("type", "directory"),
                      ("changeTimeMilliseconds", entry.change_ms),
@@ -105,7 +106,7 @@ def versions(path: str, namespace: str, items: list[Version], show_deleted: bool
     return "".join(out).encode()
 
 
-def annotations(v: Version) -> bytes:
+def annotation_list(v: Version) -> bytes:
     """``type=custom-metadata-info`` document of a version."""
     out = [_XML, "<annotations>"]
     for name, a in v.annotations.items():

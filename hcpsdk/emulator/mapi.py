@@ -26,7 +26,7 @@ from typing import Any
 
 from . import mapi_chargeback, mapi_logs, mapi_reads, mapi_replication, mapi_tenants
 from .errors import RequestRefused, error_reply
-from .model import Reply, System, Tenant, authenticate
+from .model import Reply, System, Tenant, authenticate, tenant_account
 
 __all__ = ["handle", "Caller"]
 
@@ -59,34 +59,33 @@ class Caller:
             raise RequestRefused(403, f"no access to tenant {tenant.name}")
 
 
-Handler = Callable[[System, Caller, Any, dict[str, str]], Reply]
+Handler = Callable[[System, Any, Any, dict[str, str]], Reply]
 
 # (path pattern, {method: handler}); patterns see the path without a trailing slash
-_ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
-    (re.compile(p), methods) for p, methods in [
-        (r"/mapi/services/replication", {"GET": mapi_replication.service,
-                                          "POST": mapi_replication.change_service}),
-        (r"/mapi/services/replication/links", {"GET": mapi_replication.links}),
-        (r"/mapi/services/replication/links/(?P<link>[^/]+)",
-         {"GET": mapi_replication.link_details, "POST": mapi_replication.link_action}),
-        (r"/mapi/logs", {"GET": mapi_logs.status, "POST": mapi_logs.mark_or_cancel}),
-        (r"/mapi/logs/prepare", {"POST": mapi_logs.prepare}),
-        (r"/mapi/logs/download", {"POST": mapi_logs.download}),
-        (r"/mapi/tenants", {"GET": mapi_tenants.tenant_list}),
-        (r"/mapi/tenants/(?P<tenant>[^/]+)", {"GET": mapi_tenants.tenant_info}),
-        (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces", {"GET": mapi_reads.namespace_list}),
-        (r"/mapi/tenants/(?P<tenant>[^/]+)/chargebackReport", {"GET": mapi_chargeback.report}),
-        (r"/mapi/nodes/statistics", {"GET": mapi_reads.node_statistics}),
-        (r"/mapi/storage/licenses", {"GET": mapi_reads.licenses}),
-        (r"/mapi/tenants/(?P<tenant>[^/]+)/statistics", {"GET": mapi_reads.tenant_statistics}),
-        (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces/(?P<namespace>[^/]+)",
-         {"GET": mapi_reads.namespace_info, "HEAD": mapi_reads.namespace_info}),
-        (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces/(?P<namespace>[^/]+)/statistics",
-         {"GET": mapi_reads.namespace_statistics}),
-        (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces/(?P<namespace>[^/]+)/chargebackReport",
-         {"GET": mapi_chargeback.report}),
-    ]
+_TABLE: list[tuple[str, dict[str, Handler]]] = [
+    (r"/mapi/services/replication", {"GET": mapi_replication.service,
+                                      "POST": mapi_replication.change_service}),
+    (r"/mapi/services/replication/links", {"GET": mapi_replication.links}),
+    (r"/mapi/services/replication/links/(?P<link>[^/]+)",
+     {"GET": mapi_replication.link_details, "POST": mapi_replication.link_action}),
+    (r"/mapi/logs", {"GET": mapi_logs.status, "POST": mapi_logs.mark_or_cancel}),
+    (r"/mapi/logs/prepare", {"POST": mapi_logs.prepare}),
+    (r"/mapi/logs/download", {"POST": mapi_logs.download}),
+    (r"/mapi/tenants", {"GET": mapi_tenants.tenant_list}),
+    (r"/mapi/tenants/(?P<tenant>[^/]+)", {"GET": mapi_tenants.tenant_info}),
+    (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces", {"GET": mapi_reads.namespace_list}),
+    (r"/mapi/tenants/(?P<tenant>[^/]+)/chargebackReport", {"GET": mapi_chargeback.report}),
+    (r"/mapi/nodes/statistics", {"GET": mapi_reads.node_statistics}),
+    (r"/mapi/storage/licenses", {"GET": mapi_reads.licenses}),
+    (r"/mapi/tenants/(?P<tenant>[^/]+)/statistics", {"GET": mapi_reads.tenant_statistics}),
+    (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces/(?P<namespace>[^/]+)",
+     {"GET": mapi_reads.namespace_info, "HEAD": mapi_reads.namespace_info}),
+    (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces/(?P<namespace>[^/]+)/statistics",
+     {"GET": mapi_reads.namespace_statistics}),
+    (r"/mapi/tenants/(?P<tenant>[^/]+)/namespaces/(?P<namespace>[^/]+)/chargebackReport",
+     {"GET": mapi_chargeback.report}),
 ]
+_ROUTES = [(re.compile(pattern), methods) for pattern, methods in _TABLE]
 
 
 def _caller(system: System, req: Any) -> Caller:
@@ -105,6 +104,11 @@ def _caller(system: System, req: Any) -> Caller:
         if tenant is None:
             raise RequestRefused(403, f"unknown tenant {label}")
     principal = authenticate(system, host, req.headers, tenant=tenant)
+    if principal is None and tenant is None:
+        holder = tenant_account(system, req.headers)
+        if holder is not None:  # right password, wrong host: say so, as HCP does
+            raise RequestRefused(403, f"user {holder} is a tenant account: it lacks the "
+                                 f"system-level administrator role that admin{suffix} needs")
     if principal is None or principal.kind == "anonymous":
         raise RequestRefused(403, "authentication failed: missing or invalid credentials")
     if tenant is None:

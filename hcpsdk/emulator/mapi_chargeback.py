@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from .errors import RequestRefused
@@ -62,7 +62,7 @@ _STEP = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 _ONE_SECOND = timedelta(seconds=1)
 
 
-def parse_time(text: str, default_tz: timezone) -> datetime:
+def parse_time(text: str, default_tz: tzinfo | None) -> datetime:
     """A chargeback time ``yyyy-MM-dd[Thh:mm[:ss]][±hh[:]mm|Z]`` as an aware datetime.
 
     A blank where the sign should be is taken as ``+`` (an unencoded ``+`` in a query

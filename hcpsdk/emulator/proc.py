@@ -58,7 +58,7 @@ def _statistics(ns: Namespace) -> Reply:
              "shredObjectBytes": stats["shredObjectBytes"],
              "customMetadataObjectCount": stats["customMetadataObjectCount"],
              "customMetadataObjectBytes": stats["customMetadataObjectBytes"]}
-    text = " ".join(f'{k}="{v}"' if k != "namespaceName" else f"{k}={quoteattr(v)}"
+    text = " ".join(f'{k}="{v}"' if k != "namespaceName" else f"{k}={quoteattr(str(v))}"
                     for k, v in attrs.items())
     return _xml("proc-statistics", f'<statistics {_XSI} xsi:noNamespaceSchemaLocation='
                 f'"/static/xsd/proc-statistics.xsd" {text}/>\n')

@@ -62,6 +62,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -118,7 +119,7 @@ class _Side:
 
     system: System
     addresses: list[str]
-    queue: collections.deque = field(default_factory=collections.deque)
+    queue: collections.deque[_Queued] = field(default_factory=collections.deque)
     deliver_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -168,7 +169,7 @@ class Link:
         self._objects_replicated = 0
         self._bytes_replicated = 0
         self._errors = 0
-        self._recent: collections.deque = collections.deque()  # (monotonic, nbytes, ok)
+        self._recent: collections.deque[tuple[float, int, bool]] = collections.deque()
         self._listeners = {id(s): self._listener(s) for s in (self._primary, self._replica)}
         self._thread: threading.Thread | None = None
         if self.delay > 0:
@@ -233,7 +234,7 @@ class Link:
             return self._state == NORMAL
         return self._state == RECOVERING
 
-    def _listener(self, side: _Side):
+    def _listener(self, side: _Side) -> Callable[[ChangeEvent], None]:
         def on_change(event: ChangeEvent) -> None:
             self._enqueue(side, event)
         return on_change

@@ -12,7 +12,9 @@ from __future__ import annotations
 import calendar
 import re
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 from ..exceptions import HcpsdkError
 
@@ -35,23 +37,13 @@ class RetentionError(HcpsdkError, ValueError):
     """An invalid retention expression or a forbidden change (HTTP 400)."""
 
 
-class Retention(tuple):
+class Retention(NamedTuple):
     """``(value, class_name)``: the numeric retention value and the class ('' if none)."""
 
-    __slots__ = ()
-
-    def __new__(cls, value: int, klass: str = "") -> Retention:
-        return super().__new__(cls, (value, klass))
-
-    @property
-    def value(self) -> int:
-        """The numeric value (0, -1, -2 or epoch seconds)."""
-        return self[0]
-
-    @property
-    def klass(self) -> str:
-        """The retention class name, or ''."""
-        return self[1]
+    #: The numeric value (0, -1, -2 or epoch seconds).
+    value: int
+    #: The retention class name, or ''.
+    klass: str = ""
 
 
 def _add_months(dt: datetime, months: int) -> datetime:
@@ -93,7 +85,8 @@ def _number(expr: str) -> Retention:
     return retention
 
 
-def parse(expr: str, *, ingest: int, current: int = 0, classes: dict | None = None) -> Retention:
+def parse(expr: str, *, ingest: int, current: int = 0,
+          classes: Mapping[str, Any] | None = None) -> Retention:
     """Turn a retention expression into a :class:`Retention`.
 
     :param expr: the expression from the request
@@ -144,7 +137,8 @@ def _rank(value: int) -> float:
     return value
 
 
-def may_change(old: Retention, new: Retention, class_values: dict | None = None) -> str | None:
+def may_change(old: Retention, new: Retention,
+               class_values: Mapping[str, Any] | None = None) -> str | None:
     """Why retention *old* may not become *new* (an error text), or ``None`` if allowed.
 
     Retention can only be lengthened; ``-2`` may become anything; an object in a class

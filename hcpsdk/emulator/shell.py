@@ -15,6 +15,8 @@ In the prompt, ``hcp`` is the running :class:`~hcpsdk.emulator.Emulator` (for fa
 inspection) and, with ``--replica``, ``hcp2`` the replica ``hcp2.example.com`` linked to it.
 ``-c CODE`` or a script file run instead of the prompt, with the same names defined; the
 shell ends (and stops the emulator) when they end.
+
+.. versionadded:: 1.0
 """
 from __future__ import annotations
 
@@ -147,6 +149,17 @@ def banner(systems: list[Any]) -> str:
     return "\n".join(lines)
 
 
+def _line_editing(names: dict[str, Any]) -> None:
+    """History and Tab completion at the prompt, as ``python3`` offers them (where readline is)."""
+    try:
+        import readline
+        import rlcompleter
+    except ImportError:
+        return
+    readline.set_completer(rlcompleter.Completer(names).complete)
+    readline.parse_and_bind("tab: complete")
+
+
 def _run(args: argparse.Namespace, names: dict[str, Any], systems: list[Any]) -> int:
     if args.command is not None:
         sys.argv = ["-c", *([args.file] if args.file else []), *args.args]
@@ -156,6 +169,7 @@ def _run(args: argparse.Namespace, names: dict[str, Any], systems: list[Any]) ->
         sys.path.insert(0, os.path.dirname(os.path.abspath(args.file)))  # as python3 FILE does
         runpy.run_path(args.file, init_globals=names, run_name="__main__")
     else:
+        _line_editing(names)
         code.interact(banner=banner(systems), local=names, exitmsg="emulator stopped")
     return 0
 

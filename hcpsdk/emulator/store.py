@@ -167,7 +167,7 @@ class ObjectStore:
     def list_dir(self, path: str, deleted: bool = False) -> list[tuple[str, Any]]:
         """Immediate children of directory *path*: ``(name, Directory | Version)`` sorted."""
         with self.lock:
-            out = []
+            out: list[tuple[str, Directory | Version]] = []
             for name in sorted(self.children.get(path, ())):
                 child = f"{path}/{name}" if path else name
                 d = self.dirs.get(child)
@@ -369,16 +369,18 @@ class ObjectStore:
                 del self.dirs[path]
                 self.children.pop(path, None)
                 self.children.get(_parent(path), set()).discard(path.rpartition("/")[2])
-                kind, snapshot = "delete", {"directory": True}
+                snapshot: dict[str, Any] = {"directory": True}
+                kind = "delete"
             else:
                 versions = self.objects.get(path)
                 cur = self.current(path)
                 if cur is None and not (purge and versions):
                     raise RequestRefused(404, "object not found")
-                for v in ([cur] if cur is not None else []) + (versions if purge else []):
+                for v in ([cur] if cur is not None else []) + (versions or [] if purge else []):
                     if not v.deleted:
                         self._deletable(v, privileged, compliance)
-                if purge or not self.namespace.versioning:
+                # (without purge there is a current version: else it was a 404 above)
+                if purge or not self.namespace.versioning or cur is None or versions is None:
                     self._remove_object(path)
                     kind, snapshot = ("purge" if purge else "delete"), {}
                 else:
@@ -553,7 +555,8 @@ class ObjectStore:
 
     def apply_event(self, event: ChangeEvent) -> None:
         """Apply a :class:`ChangeEvent` from another system (no event is emitted)."""
-        path, snap = event.path, event.snapshot or {}
+        path = event.path
+        snap: Any = event.snapshot or {}
         with self.lock:
             if event.kind == "put":
                 v = replace(snap, blob=self.storage.adopt(snap.blob) if snap.blob else None,

@@ -64,8 +64,8 @@ class Authority:
         self.ca.cert_pem.write_to_path(self.cafile)
         self._names = set(names)
         self._addresses = addresses
-        self._domain = domain
-        self._tenants = tenants
+        self._domain = domain or ""
+        self._tenants: Callable[[], Iterable[str]] = tenants or tuple
         self._lock = threading.Lock()
         self._late: dict[str, ssl.SSLContext] = {}
         self.context = self._server_context(self._cert)
@@ -73,7 +73,7 @@ class Authority:
             self.context.sni_callback = self._on_sni
 
     @staticmethod
-    def _server_context(cert: object) -> ssl.SSLContext:
+    def _server_context(cert: Any) -> ssl.SSLContext:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         cert.configure_cert(ctx)
         return ctx
@@ -105,7 +105,7 @@ class Authority:
 
     def ca_key_pem(self) -> bytes:
         """The CA certificate and private key as one PEM (keep it private)."""
-        return self.ca.cert_pem.bytes() + self.ca.private_key_pem.bytes()
+        return bytes(self.ca.cert_pem.bytes() + self.ca.private_key_pem.bytes())
 
     def client_context(self) -> ssl.SSLContext:
         """A client context that trusts this CA (hostname checking on)."""

@@ -21,6 +21,7 @@ from typing import IO, Any
 from xml.sax.saxutils import escape
 
 import hcpsdk
+from hcpsdk._encoding import unencodable
 from hcpsdk._session import Session, parse_xml
 from hcpsdk.exceptions import LogsError, LogsInProgessError, LogsNotReadyError
 from hcpsdk.mapi._errors import LogsArgumentError, LogsInProgressStatusError, LogsStatusError
@@ -35,7 +36,15 @@ _DEFAULT_FILENAME = "no-name"
 
 
 def _xml_list(tag: str, values: Iterable[object]) -> str:
-    return f"<{tag}>{escape(','.join(str(v) for v in values))}</{tag}>"
+    """``<tag>v1,v2</tag>``.
+
+    :raises LogsArgumentError: a value that UTF-8 can't carry (a lone surrogate)
+    """
+    text = ",".join(str(v) for v in values)
+    unfit = unencodable("logs", tag, text)
+    if unfit is not None:
+        raise LogsArgumentError(unfit.reason)
+    return f"<{tag}>{escape(text)}</{tag}>"
 
 
 def _filename(content_disposition: str | None) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import hcpsdk
+from hcpsdk._encoding import unencodable
 from hcpsdk._session import Session, element_to_dict, parse_xml
 from hcpsdk.exceptions import HcpsdkError, HcpsdkStatusError, ReplicationSettingsError
 from hcpsdk.mapi._call import quote_name
@@ -126,7 +127,11 @@ class Replication(Session):
                 raise ReplicationSettingsError("setreplicationsettings: {} must be {}, not {!r}"
                                                .format(name, "True or False" if kind is bool
                                                        else "a non-empty str", value))
-            text = ("true" if value else "false") if kind is bool else escape(value)
+            unfit = (unencodable("setreplicationsettings", name, value)
+                     if isinstance(value, str) else None)
+            if unfit is not None:
+                raise ReplicationSettingsError(unfit.reason)
+            text = escape(value) if isinstance(value, str) else "true" if value else "false"
             fields.append(f"<{name}>{text}</{name}>")
         body = "<replicationService>{}</replicationService>".format("".join(fields))
         self._fetch("setreplicationsettings", "POST", "/mapi/services/replication",

@@ -19,19 +19,13 @@ from ._wire import (
     version_param,
 )
 from .info import Stored
-from .metadata import LABEL_HOLD_PARAM, label_hold_param, retention_param
+from .metadata import metadata_params
 
 __all__ = ["put", "get", "put_whole", "get_whole", "put_params", "ACL_SHORTHANDS"]
 
 #: The predefined ACLs a PUT can give an object (``acl=``).
 ACL_SHORTHANDS = ("all_read", "auth_read")
 _BYTES = (bytes, bytearray, memoryview)
-
-
-def _flag(call: str, name: str, value: Any) -> str:
-    if not isinstance(value, bool):
-        raise wrong_type(call, name, "True or False", value)
-    return "true" if value else "false"
 
 
 def put_params(call: str, *, retention: Any = None, hold: bool | None = None,
@@ -42,17 +36,8 @@ def put_params(call: str, *, retention: Any = None, hold: bool | None = None,
     :raises HcpsdkTypeError: a value of the wrong type
     :raises HcpsdkArgumentError: a bad value (``acl`` not one of :data:`ACL_SHORTHANDS`)
     """
-    params: dict[str, str] = {}
-    if retention is not None:
-        params["retention"] = retention_param(call, retention)
-    if hold is not None:
-        params["hold"] = _flag(call, "hold", hold)
-    if labeled_holds is not None:
-        params[LABEL_HOLD_PARAM] = label_hold_param(call, labeled_holds)
-    if index is not None:
-        params["index"] = _flag(call, "index", index)
-    if shred is not None:
-        params["shred"] = _flag(call, "shred", shred)
+    params = metadata_params(call, retention=retention, hold=hold,
+                             labeled_holds=labeled_holds, shred=shred, index=index)
     if acl is not None:
         if acl not in ACL_SHORTHANDS:
             raise bad_value(call, "acl", "'all_read' or 'auth_read'", acl)

@@ -1,18 +1,18 @@
 """Directory listings and version lists, parsed while they arrive.
 
 HCP answers ``GET /rest/<dir>`` with one XML document holding an ``<entry>`` per
-child; a directory may have millions of them. The document is fed to an
-``xml.etree.ElementTree.XMLPullParser`` block by block and every finished entry is
-handed out and dropped at once, so memory stays bounded whatever the size.
+child; a directory may have millions of them. The document is fed block by block to an
+``xml.etree.ElementTree.XMLParser`` whose target makes an :class:`Entry` of each
+``<entry>`` start tag (no element tree is built); the entries of a block are handed out
+before the next block is read, so memory stays bounded whatever the size.
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
-from xml.etree.ElementTree import Element, ParseError, XMLPullParser
+from xml.etree.ElementTree import ParseError, XMLParser
 
 from ..connection import Connection
 from ..exceptions import HcpsdkArgumentError, HcpsdkError
@@ -24,19 +24,28 @@ __all__ = ["Entry", "listdir", "versions", "parse_listing"]
 log = logging.getLogger(__name__)
 
 #: Bytes read from the socket per parser feed.
-BLOCK = 1 << 16
+BLOCK = 1 << 18
 # the Default Namespace's listing calls files "file" and carries a "." entry for itself
 _FILE_TYPES = {"file": "object", "directory": "directory", "symlink": "symlink"}
 _SELF = frozenset({".", ".."})
 
 
-@dataclass(frozen=True, slots=True)
+def _mode(text: str | None) -> int | None:
+    try:
+        return int(text, 8) if text else None
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True, repr=False)
 class Entry:
     """One entry of a directory listing (:func:`listdir`) or a version list (:func:`versions`).
 
-    The attribute names are the listing's, in snake_case; what the listing leaves out
-    is ``None`` (directories have no size, the Default Namespace has no retention...).
-    Times are timezone-aware UTC datetimes.
+    An entry keeps the listing's attributes as HCP sent them (:attr:`attributes`) and
+    converts one when it is asked for: a listing of a million entries costs little more
+    than reading it. The properties have the listing's names in snake_case; what the
+    listing leaves out is ``None`` (directories have no size, the Default Namespace has
+    no retention...). Times are timezone-aware UTC datetimes.
 
     .. versionadded:: 1.0
     """
@@ -47,58 +56,157 @@ class Entry:
     path: str
     #: ``'object'``, ``'directory'`` or ``'symlink'``.
     type: str
-    #: Size in bytes (objects).
-    size: int | None = None
-    #: ``SHA-256``... and the hash in upper-case hex.
-    hash_scheme: str | None = None
-    hash_value: str | None = None
-    #: The ETag (unquoted, as listed) when HCP has computed one.
-    etag: str | None = None
-    #: Last change (``changeTimeMilliseconds``).
-    change_time: datetime | None = None
-    #: When stored (``ingestTime``).
-    ingest_time: datetime | None = None
-    #: The version id (``version``).
-    version_id: int | None = None
-    #: ``state="deleted"``: listed only with ``deleted=True``.
-    deleted: bool = False
-    #: Retention value, text and class (``retention``, ``retentionString``, ``retentionClass``).
-    retention: int | None = None
-    retention_text: str | None = None
-    retention_class: str | None = None
-    hold: bool = False
-    shred: bool = False
-    index: bool = False
-    dpl: int | None = None
-    replicated: bool = False
-    owner: str | None = None
-    domain: str | None = None
-    has_acl: bool = False
-    #: ``customMetadata`` and the names of ``customMetadataAnnotations``.
-    has_annotations: bool = False
-    annotation_names: tuple[str, ...] = ()
-    #: Target of a symlink entry.
-    symlink_target: str | None = None
-    #: The name percent-encoded, as listed (``urlName``).
-    url_name: str | None = None
-    #: Default Namespace only: POSIX mode bits, owner ids, access and modification times.
-    mode: int | None = None
-    uid: int | None = None
-    gid: int | None = None
-    access_time: datetime | None = None
-    mod_time: datetime | None = None
+    #: The ``<entry>``'s XML attributes as listed (``{'size': '5120', 'hold': 'false', ...}``).
+    attributes: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def __repr__(self) -> str:
+        return (f"Entry(name={self.name!r}, path={self.path!r}, type={self.type!r}, "
+                f"size={self.size!r}, version_id={self.version_id!r}, deleted={self.deleted!r})")
 
     @property
     def is_dir(self) -> bool:
         """Whether the entry is a directory."""
         return self.type == "directory"
 
+    @property
+    def size(self) -> int | None:
+        """Size in bytes (objects)."""
+        return integer(self.attributes.get("size"))
 
-def _mode(text: str | None) -> int | None:
-    try:
-        return int(text, 8) if text else None
-    except ValueError:
-        return None
+    @property
+    def hash_scheme(self) -> str | None:
+        """``SHA-256``, ``MD5``... (``hashScheme``)."""
+        return self.attributes.get("hashScheme")
+
+    @property
+    def hash_value(self) -> str | None:
+        """The hash in upper-case hex (``hash``)."""
+        return self.attributes.get("hash")
+
+    @property
+    def etag(self) -> str | None:
+        """The ETag (unquoted, as listed) when HCP has computed one."""
+        return self.attributes.get("etag")
+
+    @property
+    def change_time(self) -> datetime | None:
+        """Last change (``changeTimeMilliseconds``)."""
+        return from_ms(self.attributes.get("changeTimeMilliseconds"))
+
+    @property
+    def ingest_time(self) -> datetime | None:
+        """When stored (``ingestTime``)."""
+        return from_seconds(self.attributes.get("ingestTime"))
+
+    @property
+    def version_id(self) -> int | None:
+        """The version id (``version``)."""
+        return integer(self.attributes.get("version"))
+
+    @property
+    def deleted(self) -> bool:
+        """``state="deleted"``: listed only with ``deleted=True``."""
+        return self.attributes.get("state") == "deleted"
+
+    @property
+    def retention(self) -> int | None:
+        """Retention value: end in epoch seconds, ``0``, ``-1`` or ``-2`` (``retention``)."""
+        return integer(self.attributes.get("retention"))
+
+    @property
+    def retention_text(self) -> str | None:
+        """Retention as text, e.g. ``Deletion Allowed`` (``retentionString``)."""
+        return self.attributes.get("retentionString")
+
+    @property
+    def retention_class(self) -> str | None:
+        """Retention class name, ``''`` for none (``retentionClass``)."""
+        return self.attributes.get("retentionClass")
+
+    @property
+    def hold(self) -> bool:
+        """On hold (``hold``)."""
+        return flag(self.attributes.get("hold"))
+
+    @property
+    def shred(self) -> bool:
+        """Shredded on delete (``shred``)."""
+        return flag(self.attributes.get("shred"))
+
+    @property
+    def index(self) -> bool:
+        """Indexed for search (``index``)."""
+        return flag(self.attributes.get("index"))
+
+    @property
+    def dpl(self) -> int | None:
+        """Data protection level (``dpl``)."""
+        return integer(self.attributes.get("dpl"))
+
+    @property
+    def replicated(self) -> bool:
+        """Replicated (``replicated``)."""
+        return flag(self.attributes.get("replicated"))
+
+    @property
+    def owner(self) -> str | None:
+        """Owner (``owner``)."""
+        return self.attributes.get("owner")
+
+    @property
+    def domain(self) -> str | None:
+        """The owner's AD domain (``domain``)."""
+        return self.attributes.get("domain")
+
+    @property
+    def has_acl(self) -> bool:
+        """Has an ACL (``hasAcl``)."""
+        return flag(self.attributes.get("hasAcl"))
+
+    @property
+    def annotation_names(self) -> tuple[str, ...]:
+        """Names of the annotations (``customMetadataAnnotations``)."""
+        return tuple(parse_annotations(self.attributes.get("customMetadataAnnotations")))
+
+    @property
+    def has_annotations(self) -> bool:
+        """Has annotations (``customMetadata``)."""
+        return flag(self.attributes.get("customMetadata")) or bool(self.annotation_names)
+
+    @property
+    def symlink_target(self) -> str | None:
+        """Target of a symlink entry (``utf8SymlinkTarget``)."""
+        return self.attributes.get("utf8SymlinkTarget") or self.attributes.get("symlinkTarget")
+
+    @property
+    def url_name(self) -> str | None:
+        """The name percent-encoded, as listed (``urlName``)."""
+        return self.attributes.get("urlName")
+
+    @property
+    def mode(self) -> int | None:
+        """Default Namespace: the POSIX mode bits (``mode``, octal)."""
+        return _mode(self.attributes.get("mode"))
+
+    @property
+    def uid(self) -> int | None:
+        """Default Namespace: the owner's user id."""
+        return integer(self.attributes.get("uid"))
+
+    @property
+    def gid(self) -> int | None:
+        """Default Namespace: the group id."""
+        return integer(self.attributes.get("gid"))
+
+    @property
+    def access_time(self) -> datetime | None:
+        """Default Namespace: last access (``accessTime``)."""
+        return from_seconds(self.attributes.get("accessTime"))
+
+    @property
+    def mod_time(self) -> datetime | None:
+        """Default Namespace: last modification (``modTime``)."""
+        return from_seconds(self.attributes.get("modTime"))
 
 
 def make_entry(base: str, attrib: dict[str, str], join: bool = True) -> Entry | None:
@@ -114,64 +222,64 @@ def make_entry(base: str, attrib: dict[str, str], join: bool = True) -> Entry | 
         if name in _SELF:
             return None
         kind = _FILE_TYPES.get(get("fileType", "file"), "object")
-    path = f"{base}/{name}" if join else base
-    if kind != "object":
-        return Entry(name, path, kind, change_time=from_ms(get("changeTimeMilliseconds")),
-                     deleted=get("state") == "deleted",
-                     symlink_target=get("utf8SymlinkTarget") or get("symlinkTarget"),
-                     url_name=get("urlName"), mode=_mode(get("mode")),
-                     uid=integer(get("uid")), gid=integer(get("gid")),
-                     access_time=from_seconds(get("accessTime")),
-                     mod_time=from_seconds(get("modTime")))
-    names = tuple(parse_annotations(get("customMetadataAnnotations")))
-    return Entry(
-        name, path, kind, size=integer(get("size")), hash_scheme=get("hashScheme"),
-        hash_value=get("hash"), etag=get("etag"),
-        change_time=from_ms(get("changeTimeMilliseconds")),
-        ingest_time=from_seconds(get("ingestTime")), version_id=integer(get("version")),
-        deleted=get("state") == "deleted", retention=integer(get("retention")),
-        retention_text=get("retentionString"), retention_class=get("retentionClass"),
-        hold=flag(get("hold")), shred=flag(get("shred")), index=flag(get("index")),
-        dpl=integer(get("dpl")), replicated=flag(get("replicated")), owner=get("owner"),
-        domain=get("domain"), has_acl=flag(get("hasAcl")),
-        has_annotations=flag(get("customMetadata")) or bool(names), annotation_names=names,
-        url_name=get("urlName"), mode=_mode(get("mode")), uid=integer(get("uid")),
-        gid=integer(get("gid")), access_time=from_seconds(get("accessTime")),
-        mod_time=from_seconds(get("modTime")))
+    return Entry(name, f"{base}/{name}" if join else base, kind, attrib)
+
+
+class _Entries:
+    """The parser's target: an :class:`Entry` for each ``<entry>`` start tag.
+
+    The parser calls ``start`` for every element; no element tree is built at all (an
+    ``<entry>`` has its attributes complete at its start tag, and no children). ``start``
+    is a closure, not a method: it runs once per entry, a million times for a large
+    directory, and the closure saves the attribute look-ups.
+    """
+
+    __slots__ = ("found", "start")
+
+    def __init__(self, base: str, join: bool) -> None:
+        self.found: list[Entry] = []
+
+        def start(tag: str, attrib: dict[str, str]) -> None:
+            if tag != "entry":
+                return
+            kind = attrib.get("type")
+            if kind is None:  # the Default Namespace's shape (fileType), or no type at all
+                entry = make_entry(base, attrib, join)
+                if entry is not None:
+                    self.found.append(entry)
+                return
+            name = attrib.get("utf8Name") or attrib.get("urlName") or ""
+            self.found.append(Entry(name, f"{base}/{name}" if join else base, kind, attrib))
+
+        self.start = start
+
+    def close(self) -> None:
+        return None
 
 
 def parse_listing(blocks: Iterator[bytes], base: str, what: str, join: bool = True
                   ) -> Iterator[Entry]:
     """The entries of a listing document that arrives as ``blocks`` of bytes.
 
+    At most one block's entries are held at a time.
+
     :param base: the path the entries are under (see :func:`make_entry`)
-    :param join: see :func:`make_entry`
     :param what: names the request in an error message
+    :param join: see :func:`make_entry`
     :raises HcpsdkError: the document is not well-formed XML or ends early
     """
-    parser: XMLPullParser[Element] = XMLPullParser(events=("start", "end"))
-    root: Element | None = None
-    depth = 0
+    target = _Entries(base, join)
+    parser = XMLParser(target=target)
     try:
         for block in blocks:
             parser.feed(block)
-            # only "start"/"end" were asked for: every event is (name, Element)
-            for event, element in cast("Iterator[tuple[str, Element]]", parser.read_events()):
-                if event == "start":
-                    depth += 1
-                    if depth == 1:
-                        root = element
-                    continue
-                depth -= 1
-                if depth == 1 and element.tag == "entry":
-                    entry = make_entry(base, element.attrib, join)
-                    if entry is not None:
-                        yield entry
-            if root is not None:
-                root.clear()  # the entries handed out: drop them from the tree
+            if target.found:
+                found, target.found = target.found, []
+                yield from found
         parser.close()
     except ParseError as exc:
         raise HcpsdkError(f"{what}: the listing is not well-formed XML ({exc})") from exc
+    yield from target.found
 
 
 def _blocks(connection: Connection) -> Iterator[bytes]:

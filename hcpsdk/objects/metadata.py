@@ -11,7 +11,8 @@ from .._check import bad_value, wrong_type
 from ..connection import Connection
 from ._wire import check_connection, metafile, send
 
-__all__ = ["set_metadata", "retention_param", "label_hold_param", "LABEL_HOLD_PARAM"]
+__all__ = ["set_metadata", "metadata_params", "retention_param", "label_hold_param",
+           "LABEL_HOLD_PARAM"]
 
 #: The name of the labeled-hold parameter. HCP's documentation spells it ``label_hold``
 #: (9.7) and ``label-hold`` (9.2); the newer spelling is sent, the emulator takes both.
@@ -71,6 +72,28 @@ def _flag(call: str, name: str, value: Any) -> str:
     if not isinstance(value, bool):
         raise wrong_type(call, name, "True or False", value)
     return "true" if value else "false"
+
+
+def metadata_params(call: str, *, retention: Any = None, hold: bool | None = None,
+                    labeled_holds: Mapping[str, bool] | None = None,
+                    shred: bool | None = None, index: bool | None = None) -> dict[str, str]:
+    """The parameters for the system metadata that both PUT (at ingest) and POST set.
+
+    :raises HcpsdkTypeError: a value of the wrong type
+    :raises HcpsdkArgumentError: a bad value
+    """
+    params: dict[str, str] = {}
+    if retention is not None:
+        params["retention"] = retention_param(call, retention)
+    if hold is not None:
+        params["hold"] = _flag(call, "hold", hold)
+    if labeled_holds is not None:
+        params[LABEL_HOLD_PARAM] = label_hold_param(call, labeled_holds)
+    if shred is not None:
+        params["shred"] = _flag(call, "shred", shred)
+    if index is not None:
+        params["index"] = _flag(call, "index", index)
+    return params
 
 
 # What the Default Namespace can change: one metafile each, written with PUT.
@@ -134,17 +157,8 @@ def set_metadata(connection: Connection, path: str, *, retention: Any = None,
     """
     call = "set_metadata"
     connection = check_connection(call, connection)
-    form: dict[str, str] = {}
-    if retention is not None:
-        form["retention"] = retention_param(call, retention)
-    if hold is not None:
-        form["hold"] = _flag(call, "hold", hold)
-    if labeled_holds is not None:
-        form[LABEL_HOLD_PARAM] = label_hold_param(call, labeled_holds)
-    if shred is not None:
-        form["shred"] = _flag(call, "shred", shred)
-    if index is not None:
-        form["index"] = _flag(call, "index", index)
+    form = metadata_params(call, retention=retention, hold=hold, labeled_holds=labeled_holds,
+                           shred=shred, index=index)
     for name, value in (("owner", owner), ("domain", domain)):
         if value is not None:
             if not isinstance(value, str):

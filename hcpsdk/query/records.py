@@ -145,7 +145,7 @@ def parse_page(data: bytes, as_json: bool) -> Page:
     """
     try:
         if as_json:
-            return _json_page(json.loads(data.decode("utf-8")))
+            return _json_page(json.loads(data))
         return _xml_page(ET.fromstring(data))
     except QueryError:
         raise

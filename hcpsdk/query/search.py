@@ -9,6 +9,7 @@ from typing import Any
 import hcpsdk
 from hcpsdk._check import bad_value, integer, of_type, wrong_type
 from hcpsdk._session import Session
+from hcpsdk.exceptions import HcpsdkPortError
 
 from .errors import (
     QueryForbiddenError,
@@ -75,6 +76,8 @@ class Search(Session):
     :param timeout: the Connection's timeout (seconds)
     :param debuglevel: 0..9 (propagated to ``http.client``)
     :raises HcpsdkArgumentError: for an unknown *fmt*
+    :raises HcpsdkPortError: for a Target on the MAPI port 9090 or the old search port 8888
+        (``/query`` is served on the data ports)
 
     Usage::
 
@@ -96,6 +99,11 @@ class Search(Session):
                  debuglevel: int = 0) -> None:
         if fmt not in ("json", "xml"):
             raise bad_value(_CALL, "fmt", "'json' or 'xml'", fmt)
+        if not isinstance(target, hcpsdk.Target):
+            raise wrong_type(_CALL, "target", "an hcpsdk.Target", target)
+        if target.port in (hcpsdk.P_MAPI, hcpsdk.P_SEARCH):
+            raise HcpsdkPortError(f"{_CALL}: Target initialized for port {target.port}; the"
+                                  " Metadata Query API is served on the data ports (443, 80)")
         super().__init__(target, timeout=timeout, debuglevel=debuglevel)
         self._json = fmt == "json"
 

@@ -187,7 +187,7 @@ def test_text_file_body_as_in_the_code_sample(hcp, http_target, open_connections
     source = tmp_path / "t.txt"
     source.write_text("0123456789abcdef" * 100 + "ümlaut", encoding="utf-8")
     conn = open_connections(http_target)
-    with open(source, encoding="utf-8") as infile:
+    with open(source, encoding="utf-8") as infile, pytest.warns(UserWarning, match="text-mode"):
         conn.PUT(path, body=infile, params={"index": "true", "shred": "true"})
     assert conn.response_status == 201
     assert hcp.get_object(path) == source.read_bytes()

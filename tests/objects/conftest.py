@@ -46,17 +46,29 @@ def hcp_emulator(_objects_emulator):
 
 
 @pytest.fixture
-def connection(hcp_emulator):
-    """A Connection to namespace n2 (versioning)."""
-    with hcpsdk.Connection(hcp_emulator.target(f"n2.m.{hcp_emulator.domain}")) as c:
-        yield c
+def connect(hcp_emulator):
+    """``connect(host='n2.m', **kw)``: a Connection to ``<host>.<domain>``, closed after the test."""
+    made = []
+
+    def make(host="n2.m", **kw):
+        made.append(hcpsdk.Connection(hcp_emulator.target(f"{host}.{hcp_emulator.domain}"), **kw))
+        return made[-1]
+
+    yield make
+    for c in made:
+        c.close()
 
 
 @pytest.fixture
-def n1(hcp_emulator):
+def connection(connect):
+    """A Connection to namespace n2 (versioning)."""
+    return connect()
+
+
+@pytest.fixture
+def n1(connect):
     """A Connection to namespace n1 (no versioning)."""
-    with hcpsdk.Connection(hcp_emulator.target(f"n1.m.{hcp_emulator.domain}")) as c:
-        yield c
+    return connect("n1.m")
 
 
 @pytest.fixture

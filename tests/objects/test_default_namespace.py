@@ -10,9 +10,8 @@ from hcpsdk import objects
 
 
 @pytest.fixture
-def fcfs(hcp_emulator):
-    with hcpsdk.Connection(hcp_emulator.target(f"default.default.{hcp_emulator.domain}")) as c:
-        yield c
+def fcfs(connect):
+    return connect("default.default")
 
 
 @pytest.fixture

@@ -102,24 +102,20 @@ def test_walk_with_one_connection_is_depth_first_like_os_walk(connection, tree, 
 
 
 @pytest.mark.parametrize("count", [1, 4])
-def test_walk_can_be_pruned(hcp_emulator, connection, tree, put, count):
+def test_walk_can_be_pruned(connect, connection, tree, put, count):
     _make_tree(connection, put, tree, width=2, depth=2)
-    pool = [hcpsdk.Connection(hcp_emulator.target(f"n2.m.{hcp_emulator.domain}"))
-            for _ in range(count)]
+    pool = [connect() for _ in range(count)]
     seen = []
     for path, directories, _ in objects.walk(pool if count > 1 else pool[0], tree):
         seen.append(path)
         directories[:] = [d for d in directories if d.name != "d1"]
     assert sorted(seen) == [tree, f"{tree}/d0", f"{tree}/d0/d0"]
-    for c in pool:
-        c.close()
 
 
 def test_walk_over_several_connections_uses_them_all_and_finds_everything(
-        hcp_emulator, connection, tree, put, monkeypatch):
+        connect, connection, tree, put, monkeypatch):
     paths = _make_tree(connection, put, tree, width=4, depth=2)
-    pool = [hcpsdk.Connection(hcp_emulator.target(f"n2.m.{hcp_emulator.domain}"))
-            for _ in range(4)]
+    pool = [connect() for _ in range(4)]
     # the four listings of the first level wait for each other: they must run at once,
     # each on a Connection of its own
     module = sys.modules["hcpsdk.objects.walk"]
@@ -140,8 +136,6 @@ def test_walk_over_several_connections_uses_them_all_and_finds_everything(
     assert found == sorted(paths)
     assert len(steps) == 1 + 4 + 16
     assert {id(c) for c in used} == {id(c) for c in pool}
-    for c in pool:
-        c.close()
 
 
 def test_walk_of_a_missing_top_is_not_found(connection, tree):

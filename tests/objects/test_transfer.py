@@ -84,15 +84,14 @@ def test_download_resumes_after_a_broken_connection(hcp_emulator, connection, tr
     assert ranges[0] is None and ranges[1].startswith("bytes=")
 
 
-def test_download_that_cannot_complete_leaves_no_file(hcp_emulator, tree, tmp_path):
-    target = hcp_emulator.target(f"n2.m.{hcp_emulator.domain}")
-    with hcpsdk.Connection(target, retries=0) as c:
-        objects.put(c, f"{tree}/f", _data(2 << 20))
-        hcp_emulator.faults.close_after(None, 1 << 20)
-        out = tmp_path / "out"
-        out.write_bytes(b"previous content")
-        with pytest.raises(hcpsdk.HcpsdkError):
-            objects.download_file(c, f"{tree}/f", out)
+def test_download_that_cannot_complete_leaves_no_file(hcp_emulator, connect, tree, tmp_path):
+    c = connect(retries=0)
+    objects.put(c, f"{tree}/f", _data(2 << 20))
+    hcp_emulator.faults.close_after(None, 1 << 20)
+    out = tmp_path / "out"
+    out.write_bytes(b"previous content")
+    with pytest.raises(hcpsdk.HcpsdkError):
+        objects.download_file(c, f"{tree}/f", out)
     assert out.read_bytes() == b"previous content"
     assert os.listdir(tmp_path) == ["out"]
 

@@ -1,8 +1,11 @@
 """The client's arguments, expressions, cursor and error mapping."""
 from __future__ import annotations
 
+import gzip
 import http.client
+import http.server
 import json
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +16,7 @@ import hcpsdk.query.search
 from hcpsdk.emulator.model import auth_token
 from hcpsdk.query import (
     ChangeCursor,
+    QueryError,
     QueryRequestError,
     QueryStatusError,
     QueryTooLargeError,
@@ -132,13 +136,13 @@ def test_a_refused_query_raises_query_request_error_with_hcps_message(search, te
     assert err.status == 400 and message in err.hcp_message and message in str(err)
 
 
-def _raw(mqe, body, ctype="application/json"):
+def _raw(mqe, body, ctype="application/json", path="/query", **headers):
     con = http.client.HTTPSConnection(mqe.addresses[0], mqe.https_port,
                                       context=mqe.client_context())
     try:
-        con.request("POST", "/query", body=body, headers={
+        con.request("POST", path, body=body, headers={
             "Host": f"m.{DOMAIN}", "Content-Type": ctype, "Accept": "application/json",
-            "Authorization": "HCP " + auth_token("n", "n01")})
+            "Authorization": "HCP " + auth_token("n", "n01"), **headers})
         resp = con.getresponse()
         return resp.status, resp.getheader("X-HCP-ErrorMessage"), resp.read()
     finally:
@@ -162,7 +166,62 @@ def test_the_emulator_answers_malformed_requests_like_hcp(mqe, body, ctype, stat
     assert got == status, message
 
 
+def test_url_parameters_and_gzip_bodies(mqe):
+    body = json.dumps({"object": {"query": "*:*", "count": 0}}).encode()
+    assert _raw(mqe, body, path="/query?prettyprint")[0] == 200
+    status, message, _ = _raw(mqe, body, path="/query?offset=3")
+    assert (status, message) == (400, "unsupported query parameter(s): offset")
+    status, _, answer = _raw(mqe, gzip.compress(body), **{"Content-Encoding": "gzip"})
+    assert status == 200 and json.loads(answer)["queryResult"]["status"]["results"] == 0
+    assert _raw(mqe, body, **{"Content-Encoding": "gzip"})[0] == 400
+    bomb = gzip.compress(b" " * (1 << 20) + body)
+    assert len(bomb) < 8192 and _raw(mqe, bomb, **{"Content-Encoding": "gzip"})[0] == 400
+
+
+def test_a_target_on_the_mapi_port_is_refused_at_once(mqe):
+    target = hcpsdk.Target(f"m.{DOMAIN}", hcpsdk.NativeAuthorization("n", "n01"), port=9090,
+                           resolver=mqe.resolver())
+    with pytest.raises(hcpsdk.HcpsdkPortError, match="data ports"):
+        Search(target)
+
+
 def test_repr_names_the_target_not_the_password(tenant_target):
     with Search(tenant_target) as search:
         assert "m.mqe.example.com" in repr(search) and "n01" not in repr(search)
         assert search.fmt == "json"
+
+
+class _Garbage(http.server.BaseHTTPRequestHandler):
+    """Answers every POST with 200 and a body that is no query result."""
+
+    bodies: dict[str, bytes] = {"json": b"<html>not json</html>",
+                                "xml": b"<?xml version='1.0'?><error/>"}
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        fmt = "json" if "json" in self.headers["Accept"] else "xml"
+        body = self.bodies[fmt]
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("fmt, message", [("json", "not a query result in JSON"),
+                                          ("xml", "not <queryResult>")])
+def test_an_answer_that_is_no_query_result_raises_query_error(fmt, message):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Garbage)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    try:
+        target = hcpsdk.Target("127.0.0.1", hcpsdk.NativeAuthorization("n", "n01"),
+                               port=server.server_address[1], tls=False)
+        with Search(target, fmt=fmt) as search, pytest.raises(QueryError, match=message):
+            search.count(everything())
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

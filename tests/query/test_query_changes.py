@@ -180,3 +180,25 @@ def test_a_server_side_copy_is_a_creation_in_the_feed(search, feed_con, feed_dir
     got = [(r.object_path, r.operation, r.size)
            for r in search.changes(cursor(feed_dir, properties=["objectPath", "size"]))]
     assert got == [(f"/{feed_dir}/original", "CREATED", 4), (f"/{feed_dir}/copy", "CREATED", 4)]
+
+
+def test_a_compacted_log_still_resumes_a_cursor_that_points_at_a_dropped_record(monkeypatch):
+    from hcpsdk.emulator import changelog
+
+    monkeypatch.setattr(changelog, "COMPACT_AFTER", 5)
+    with Emulator(nodes=1, domain="compact.example.com") as hcp:
+        s = hcp.system.namespace("m", "n1").store
+        log = changelog.of(hcp.system)
+        s.put_bytes("a", b"")
+        s.put_bytes("b", b"")
+        with Search(hcp.target(hcp.tenant_fqdn, port=hcp.https_port)) as search:
+            feed = search.changes(page_size=1)
+            assert next(iter(feed)).url_name.endswith("/a")   # the reader stands after a
+            saved = feed.cursor.to_json()
+            for flag in [True, False] * 20:                      # a's record moves on and on
+                s.set_metadata("a", {"index": flag})
+            s.put_bytes("c", b"")
+            assert len(log.records) < 20                         # dead records were dropped
+            rest = [r.url_name.rpartition("/")[2]
+                    for r in search.changes(ChangeCursor.from_json(saved))]
+    assert rest == ["b", "a", "c"]

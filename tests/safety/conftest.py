@@ -34,10 +34,11 @@ def path():
     return f"/rest/safety/{uuid.uuid4().hex}.bin"
 
 
-def read_request(sock: socket.socket) -> tuple[bytes, bytes]:
+def read_request(sock: socket.socket, body: bool = True) -> tuple[bytes, bytes]:
     """Read one request from ``sock``: its head (up to the blank line) and its body.
 
-    Only a body announced by ``Content-Length`` is read (enough for these tests).
+    Only a body announced by ``Content-Length`` is read (enough for these tests), and
+    only with ``body``.
     """
     data = b""
     while b"\r\n\r\n" not in data:
@@ -45,7 +46,10 @@ def read_request(sock: socket.socket) -> tuple[bytes, bytes]:
         if not chunk:
             return data, b""
         data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
+    head, _, rest = data.partition(b"\r\n\r\n")
+    if not body:
+        return head, rest
+    body = rest
     length = 0
     for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
@@ -67,9 +71,10 @@ class HostileServer:
     :attr:`requests` holds the ``(head, body)`` of each request received.
     """
 
-    def __init__(self, script, keep_open: bool = False) -> None:
+    def __init__(self, script, keep_open: bool = False, read_body: bool = True) -> None:
         self.script = script
         self.keep_open = keep_open
+        self.read_body = read_body
         self.requests: list[tuple[bytes, bytes]] = []
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.host, self.port = self.listener.getsockname()[:2]
@@ -96,7 +101,7 @@ class HostileServer:
 
     def _run(self, sock: socket.socket) -> None:
         try:
-            self.requests.append(read_request(sock))
+            self.requests.append(read_request(sock, self.read_body))
             if callable(self.script):
                 self.script(sock, self.stop)
             else:
@@ -132,11 +137,12 @@ class HostileServer:
 
 @pytest.fixture()
 def hostile():
-    """Factory: ``hostile(script, keep_open=False)`` starts a HostileServer, closed after the test."""
+    """Factory: ``hostile(script, keep_open=False, read_body=True)`` starts a HostileServer,
+    closed after the test."""
     made: list[HostileServer] = []
 
-    def start(script, keep_open: bool = False) -> HostileServer:
-        server = HostileServer(script, keep_open)
+    def start(script, keep_open: bool = False, read_body: bool = True) -> HostileServer:
+        server = HostileServer(script, keep_open, read_body)
         made.append(server)
         return server
 
