@@ -28,7 +28,8 @@ stage           what happened                               counted  node       
 
 [1] except a kept-alive socket that the server had closed while it was idle: an
 idempotent request is sent again at once, once, without using up a retry.
-[2] a refused write is not counted: it was never the primary's failure.
+[2] a refused write is not counted, its node not skipped, nothing waited: the replica
+answered, and the primary has not been asked yet.
 """
 from __future__ import annotations
 

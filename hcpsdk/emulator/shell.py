@@ -163,7 +163,7 @@ def _line_editing(names: dict[str, Any]) -> None:
 def _run(args: argparse.Namespace, names: dict[str, Any], systems: list[Any]) -> int:
     if args.command is not None:
         sys.argv = ["-c", *([args.file] if args.file else []), *args.args]
-        exec(compile(args.command, "<string>", "exec"), names)
+        exec(compile(args.command, "<string>", "exec"), {**names, "__name__": "__main__"})
     elif args.file is not None:
         sys.argv = [args.file, *args.args]
         sys.path.insert(0, os.path.dirname(os.path.abspath(args.file)))  # as python3 FILE does
@@ -196,8 +196,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  **dict(zip(("hcp", "hcp2"), systems, strict=False))}
         try:
             return _run(args, names, systems)
-        except SystemExit as exc:
-            return exc.code if isinstance(exc.code, int) else (exc.code is not None)
+        except SystemExit as exc:  # as python3 reports it: a number is the status
+            if exc.code is None or isinstance(exc.code, int):
+                return exc.code or 0
+            print(exc.code, file=sys.stderr)
+            return 1
         except BaseException:
             traceback.print_exc()
             return 1

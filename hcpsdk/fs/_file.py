@@ -2,6 +2,8 @@
 
 Reading asks HCP for byte ranges (``Range: bytes=a-b``) through fsspec's caches
 (read-ahead by default), so ``seek()`` and partial reads fetch only what they need.
+Each range request carries the ETag the object had when it was opened (``If-Match``):
+an object replaced meanwhile raises instead of mixing two contents.
 
 Writing sends one PUT. A file that stays below one block goes out as a single
 PUT of known length (which the Connection may resend after a network error). A
@@ -127,8 +129,10 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
     Made by :meth:`HcpFileSystem.open`; see the module description.
     """
 
-    def __init__(self, fs: HcpFileSystem, path: str, mode: str = "rb", **kwargs: Any) -> None:
+    def __init__(self, fs: HcpFileSystem, path: str, mode: str = "rb", *,
+                 etag: str | None = None, **kwargs: Any) -> None:
         super().__init__(fs, path, mode, **kwargs)
+        self._etag = etag  # every range must come from the object that was opened
         self._upload: _Upload | None = None
 
     # -- reading ------------------------------------------------------------------------
@@ -136,7 +140,7 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
     def _fetch_range(self, start: int, end: int) -> bytes:
         if start >= end:
             return b""
-        data: bytes = self.fs._read_range(self.path, start, end)
+        data: bytes = self.fs._read_range(self.path, start, end, self._etag)
         return data
 
     # -- writing ------------------------------------------------------------------------

@@ -22,7 +22,11 @@ from fsspec.utils import isfilelike, stringify_path  # type: ignore[import-untyp
 from .. import objects
 from .._check import bad_value, of_type
 from ..connection import Connection
-from ..exceptions import HcpsdkArgumentError, HcpsdkStatusError
+from ..exceptions import (
+    HcpsdkArgumentError,
+    HcpsdkPreconditionFailedError,
+    HcpsdkStatusError,
+)
 from ..objects._wire import send
 from ..target import Target
 from . import _wire
@@ -206,11 +210,22 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
                 entries = [self.info(path)]
         return entries if detail else [entry["name"] for entry in entries]
 
-    def _read_range(self, path: str, start: int, end: int) -> bytes:
-        """Bytes ``[start, end)`` of object ``path`` (fewer at its end)."""
-        response = self._call("GET", path, headers={"Range": f"bytes={start}-{end - 1}"},
-                              ok=(200, 206, 416))
+    def _read_range(self, path: str, start: int, end: int, etag: str | None = None) -> bytes:
+        """Bytes ``[start, end)`` of object ``path`` (fewer at its end).
+
+        :param etag: the object's ETag when the reading began: a replaced object is not
+            mixed into what was read of the old one
+        :raises HcpsdkPreconditionFailedError: the object changed since (``etag``)
+        """
+        headers = {"Range": f"bytes={start}-{end - 1}"}
+        if etag:
+            headers["If-Match"] = etag
+        response = self._call("GET", path, headers=headers, ok=(200, 206, 412, 416))
         data: bytes = self._connection().read()
+        if response.status == 412:
+            raise HcpsdkPreconditionFailedError(
+                f"GET {path}: the object was replaced while it was being read", 412,
+                response.reason, response.getheader("X-HCP-ErrorMessage") or "")
         if response.status == 416:
             return b""
         if response.status == 200:  # the whole object: HCP ignored the range
@@ -266,6 +281,7 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
             if details["type"] != "file":
                 raise IsADirectoryError(path)
             kwargs["size"] = details["size"]
+            kwargs["etag"] = details.get("etag")
         return HcpFile(self, path, mode, block_size=block_size or self.blocksize,
                        autocommit=autocommit, cache_options=cache_options, **kwargs)
 

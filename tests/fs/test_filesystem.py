@@ -318,3 +318,14 @@ def test_exclusive_writes_never_replace_an_object(hcp_emulator, namespace):
     assert info.value.__cause__.status in (409, 412)
     assert fs.cat_file(path) == b"two"
     fs.rm(folder, recursive=True)
+
+
+def test_reading_an_object_replaced_meanwhile_raises(fs, stored):
+    with fs.open(stored, block_size=1024) as f:
+        assert f.read(100) == DATA[:100]
+        fs.pipe_file(stored, b"z" * len(DATA))
+        assert f.read(100) == DATA[100:200]  # still the first block, read before
+        with pytest.raises(hcpsdk.HcpsdkStatusError, match="replaced") as info:
+            f.seek(5000)
+            f.read(10)
+    assert info.value.status == 412

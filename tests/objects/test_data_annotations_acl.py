@@ -9,6 +9,7 @@ import hcpsdk
 from hcpsdk import objects
 from hcpsdk.objects import Grant
 
+
 def test_put_and_get_round_trip(connection, tree):
     stored = objects.put(connection, f"{tree}/a é.txt", b"some data")
     assert stored.hash_value == hashlib.sha256(b"some data").hexdigest().upper()
