@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 import os
+import random
 import re
 import subprocess
 import sys
@@ -203,58 +205,130 @@ def test_exception_is_documented_name():
 # ---------------------------------------------------------------- spread over the folders
 #
 # The folder is byte 4 / byte 3 of time_low: the low 16 bits of the UUID's 100-ns clock,
-# one full turn every 6.5536 ms. Names made at unrelated moments (one per file of an
-# ingest) land in any of the 65,536 folders alike. Names made in a tight loop step
-# through the folders in order, a few ticks apart, turning about 15 times over 100k
-# names: the spread is then even too (more even than random, which the one-sided test
-# allows), and consecutive names land in different folders, which is the point.
+# one full turn every 6.5536 ms, so the moment a name is made decides its folder. The
+# chi-square bound holds for names placed independently at random; names made in a
+# tight loop on the wall clock are not: such a loop keeps a pace steady to a few ticks,
+# and a steady pace is a lattice (6.4 µs a name visits 4 of the 256 first-level folders
+# while it lasts), so the statistic of a wall-clock loop swings far beyond the bound
+# from time to time. The moments are therefore drawn from seeded generators and fed in
+# through the source's clock; the folder of each name comes from the public getpath().
+
+START_NS = 1_700_000_000 * 10**9
+UUID_EPOCH_OFFSET = 0x01B21DD213814000  # 100-ns ticks from 1582-10-15 to 1970-01-01
 
 
-@pytest.fixture(scope="module")
-def tight_loop_paths() -> list[str]:
+def names_made_at(moments_ns: list[int]) -> list[str]:
+    from hcpsdk.pathbuilder import _Uuid1Source
+
+    moments = iter(moments_ns)
+    source = _Uuid1Source(clock=lambda: next(moments))
+    return [source() for _ in moments_ns]
+
+
+def folders_of(names: list[str]) -> list[str]:
     p = PathBuilder()
-    return [p.getunique("f")[0] for _ in range(100_000)]
+    return [p.getpath(name).rsplit("/", 1)[0] for name in names]
 
 
-def test_tight_loop_spreads_over_all_65536_folders(tight_loop_paths):
-    total = len(tight_loop_paths)
-    leaf = collections.Counter(tight_loop_paths)
+def unrelated_moments(count: int, seed: int) -> list[int]:
+    """One name per file of an ingest: moments anywhere in a day."""
+    rng = random.Random(seed)
+    return sorted(rng.randrange(START_NS, START_NS + 86_400 * 10**9) for _ in range(count))
+
+
+def tight_loop_moments(count: int, seed: int) -> list[int]:
+    """A loop making names 1-6 µs apart (as measured here), now and then descheduled."""
+    rng = random.Random(seed)
+    moments, now = [], START_NS
+    for _ in range(count):
+        now += rng.randrange(1_000, 6_000)
+        if rng.random() < 0.001:
+            now += rng.randrange(1_000_000, 20_000_000)
+        moments.append(now)
+    return moments
+
+
+def assert_spread_over_all_folders(folders: list[str]) -> None:
+    total = len(folders)
+    leaf = collections.Counter(folders)
     assert chi_square(leaf, 65536, total) < chi_square_bound(65536, total)
     assert max(leaf.values()) <= 16  # mean 1.5: no folder gets a pile
     # every first-level folder (byte 4) is used about as often: the odd ones too
-    first = collections.Counter(path.split("/")[3] for path in tight_loop_paths)
+    first = collections.Counter(folder.split("/")[3] for folder in folders)
     assert len(first) == 256
     assert chi_square(first, 256, total) < chi_square_bound(256, total)
 
 
-def test_consecutive_names_go_to_different_folders(tight_loop_paths):
-    same = sum(a == b for a, b in zip(tight_loop_paths, tight_loop_paths[1:], strict=False))
-    assert same < len(tight_loop_paths) / 100
+@pytest.fixture(scope="module")
+def tight_loop_names() -> list[str]:
+    return names_made_at(tight_loop_moments(100_000, seed=11))
 
 
-def test_spread_test_detects_a_slow_changing_folder_choice(tight_loop_paths):
-    """The same statistic rejects folders made from time_mid (a layout that piles up)."""
-    p = PathBuilder()
-    names = [p.getunique("f")[1] for _ in range(20_000)]
-    piled = collections.Counter(f"{n[9:11]}/{n[11:13]}" for n in names)
-    assert chi_square(piled, 65536, len(names)) > 10 * chi_square_bound(65536, len(names))
+def test_names_made_at_unrelated_moments_spread_over_all_65536_folders():
+    assert_spread_over_all_folders(folders_of(names_made_at(unrelated_moments(100_000, seed=7))))
+
+
+def test_tight_loop_spreads_over_all_65536_folders(tight_loop_names):
+    assert_spread_over_all_folders(folders_of(tight_loop_names))
+
+
+def test_consecutive_names_go_to_different_folders(tight_loop_names):
+    folders = folders_of(tight_loop_names)
+    same = sum(a == b for a, b in zip(folders, folders[1:], strict=False))
+    assert same < len(folders) / 100
+
+
+def test_a_clock_that_does_not_advance_visits_every_folder_in_turn():
+    """A coarse clock: every name of one reading takes the next tick, so the next folder."""
+    folders = folders_of(names_made_at([START_NS] * 2 * 65536))
+    assert collections.Counter(folders) == dict.fromkeys(set(folders), 2)
+    assert len(set(folders)) == 65536
+    assert all(a != b for a, b in zip(folders, folders[1:], strict=False))
 
 
 def test_names_made_microseconds_apart_use_odd_first_level_folders_too():
     """The clock counts 100 ns: names made more than 1 µs apart still have odd low bytes.
     (libuuid's clock, microseconds times ten, would leave every odd first-level folder
     empty: the folder spread of ``uuid.uuid1()`` on Linux.)"""
-    p = PathBuilder()
-    names = []
-    for _ in range(3000):
-        start = time.perf_counter()
-        while time.perf_counter() - start < 2e-6:
-            pass
-        names.append(p.getunique("f")[1])
+    rng = random.Random(3)
+    moments = list(itertools.accumulate(rng.randrange(2_000, 3_000) for _ in range(3000)))
+    moments = [START_NS + m for m in moments]
+    names = names_made_at(moments)
+    assert [uuid.UUID(n).time for n in names] == [m // 100 + UUID_EPOCH_OFFSET for m in moments]
     odd = sum(int(n[6:8], 16) % 2 for n in names) / len(names)
     assert 0.4 < odd < 0.6
     first = collections.Counter(n[6:8] for n in names)
     assert chi_square(first, 256, len(names)) < chi_square_bound(256, len(names))
+    # the same moments at microsecond resolution: the test would see the odd folders empty
+    coarse = names_made_at([m // 1000 * 1000 for m in moments])
+    assert not any(int(n[6:8], 16) % 2 for n in coarse)
+
+
+def test_spread_test_detects_a_slow_changing_folder_choice(tight_loop_names):
+    """The same statistic rejects folders made from time_mid (a layout that piles up)."""
+    names = tight_loop_names[:20_000]
+    piled = collections.Counter(f"{n[9:11]}/{n[11:13]}" for n in names)
+    assert chi_square(piled, 65536, len(names)) > 10 * chi_square_bound(65536, len(names))
+
+
+def test_spread_test_detects_a_steady_pace():
+    """Why a wall-clock loop is no input for the bound: names exactly 6.4 µs apart use
+    4 first-level folders, which the statistic rejects by far."""
+    names = names_made_at([START_NS + i * 6_400 for i in range(3000)])
+    first = collections.Counter(n[6:8] for n in names)
+    assert len(first) == 4
+    assert chi_square(first, 256, len(names)) > 10 * chi_square_bound(256, len(names))
+
+
+def test_the_system_clock_makes_the_timestamp():
+    from hcpsdk.pathbuilder import _uuid1, _Uuid1Source
+
+    assert _uuid1._clock is time.time_ns
+    source = _Uuid1Source()
+    before = time.time_ns() // 100
+    stamp = uuid.UUID(source()).time - UUID_EPOCH_OFFSET
+    after = time.time_ns() // 100
+    assert before <= stamp <= after
 
 
 # ---------------------------------------------------------------- with the emulator
