@@ -92,8 +92,8 @@ def _dns_lookup(fqdn: str, resolver: Any) -> list[str]:
     try:
         answer = resolver.resolve(fqdn, "A")
     except dns.resolver.NoAnswer:
-        # IPv6 only when the name has no IPv4 address, as the system resolver's order
-        # (dnscache=True) has it too: both modes then reach the same nodes
+        # IPv6 only when the name has no IPv4 address: the pool of a dual-stack name
+        # then holds one address family, never a mix of the two
         answer = resolver.resolve(fqdn, "AAAA")
     return _unique(rdata.address for rdata in answer)
 
