@@ -18,6 +18,7 @@ import threading
 import time
 
 from . import _fork, _idle
+from ._hints import protocol_hint
 from ._retry import CONNECT, Retry, Route
 from ._transport import NodeConnection, is_dropped, socket_opener
 from .exceptions import HcpsdkCantConnectError, IpsError
@@ -129,7 +130,8 @@ class Channel:
                     continue
                 raise HcpsdkCantConnectError(
                     f"can't connect to {target.fqdn} port {target.port}: every node failed "
-                    f"({'; '.join(failures)})") from last_exc
+                    f"({'; '.join(failures)}){protocol_hint(last_exc, target, True)}"
+                ) from last_exc
             tried.add(node)
             con = NodeConnection(node, target.port, self.timeout, socket_opener(
                 node, target.port, self.timeout, self.keepalive, target._tls_policy,

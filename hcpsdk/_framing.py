@@ -26,6 +26,8 @@ from __future__ import annotations
 import http.client
 from typing import Any
 
+from .exceptions import HcpsdkError
+
 __all__ = ["BLOCK", "MalformedAnswer", "check_head", "read", "next_chunk_size", "chunk_left"]
 
 #: The most bytes asked of the socket at once, whatever size the server announced.
@@ -37,8 +39,13 @@ _MAX_HEX = 16
 _HEX = frozenset(b"0123456789abcdefABCDEF")
 
 
-class MalformedAnswer(http.client.HTTPException):
-    """The answer's framing (``Content-Length``, chunks) is broken: its body can't be trusted."""
+class MalformedAnswer(HcpsdkError, http.client.HTTPException):
+    """The answer's framing (``Content-Length``, chunks) is broken: its body can't be trusted.
+
+    Raised inside http.client's reading (hence an ``HTTPException``, which the
+    Connection catches with the network's errors); the error translation turns it into
+    an :exc:`~hcpsdk.HcpsdkError` that names the node and the request.
+    """
 
 
 def _sizes(values: list[str]) -> set[int]:

@@ -9,6 +9,9 @@ that is sent, after these checks:
 - *Buffers.* A strided ``memoryview`` can't be handed to a socket; it is sent as its
   bytes. A ``memoryview`` of wider items (``'i'``, ``'d'``) in an iterable is sent as
   its bytes too: http.client would take its item count for the chunk size.
+- *The caller's source.* An ``OSError`` raised by the caller's iterator or file while
+  the body is sent is the caller's failure (a disk, a share), not the network's: it is
+  reported as such and never makes a node look broken or the request be resent.
 - *Iterables.* Every item must be bytes-like. The first item is taken before anything
   is sent; a later wrong one stops the request before it is complete.
 - *The caller's framing.* ``Content-Length`` and ``Transfer-Encoding`` from the
@@ -33,7 +36,7 @@ from typing import Any
 from ._body import Payload, _is_text
 from ._check import show
 from ._encoding import unencodable
-from .exceptions import HcpsdkArgumentError, HcpsdkTypeError
+from .exceptions import HcpsdkArgumentError, HcpsdkError, HcpsdkTypeError
 
 __all__ = ["prepared", "no_body", "TEXT_MODE_WARNING"]
 
@@ -68,12 +71,41 @@ def _item(index: int, item: Any) -> Any:
     raise HcpsdkTypeError(f"request: body must yield bytes, but item {index} is {show(item)}")
 
 
+def _source_failed(exc: OSError) -> HcpsdkError:
+    """The error for the caller's body source (iterator, file) raising ``exc``."""
+    return HcpsdkError(f"request: reading the body failed ({type(exc).__name__}: {exc}); "
+                       "the body's source failed, not the network - nothing was resent")
+
+
 def _checked_items(source: Iterable[Any], first: Any = _NOTHING) -> Iterator[Any]:
     items = iter(source)
     if first is not _NOTHING:
         items = itertools.chain((first,), items)
-    for index, item in enumerate(items):
+    index = 0
+    while True:
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        except OSError as exc:  # the caller's iterator: its failure is no network error
+            raise _source_failed(exc) from exc
         yield _item(index, item)
+        index += 1
+
+
+class _GuardedFile:
+    """A binary file body whose read errors are reported as the caller's, not the network's."""
+
+    __slots__ = ("_file",)
+
+    def __init__(self, file: Any) -> None:
+        self._file = file
+
+    def read(self, size: int = -1) -> Any:
+        try:
+            return self._file.read(size)
+        except OSError as exc:
+            raise _source_failed(exc) from exc
 
 
 # -- the caller's framing headers ----------------------------------------------------------
@@ -153,7 +185,9 @@ class _CheckedPayload(Payload):
 
     def for_send(self) -> Any:
         source = super().for_send()
-        if not hasattr(source, "read"):
+        if hasattr(source, "read"):
+            source = _GuardedFile(source)
+        else:
             first, self._first = self._first, _NOTHING
             source = _checked_items(source, first)
         if self._declared is not None:

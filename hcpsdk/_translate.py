@@ -46,6 +46,8 @@ _DAMAGED_RECORD = frozenset({
 _DAMAGED = Rule(HcpsdkError, True, "TLS record damaged in transit")
 
 _RULES: tuple[tuple[type, Rule], ...] = (
+    # raised inside http.client's reading: named with node and request like its errors
+    (MalformedAnswer, Rule(HcpsdkError, False, "malformed answer")),
     (HcpsdkError, Rule(HcpsdkError, False, "error")),
     (ssl.SSLCertVerificationError,
      Rule(HcpsdkCertificateError, False, "certificate verification failed")),
@@ -60,7 +62,6 @@ _RULES: tuple[tuple[type, Rule], ...] = (
      Rule(HcpsdkTimeoutError, True, "connection closed by HCP (broken pipe)", True)),
     (ConnectionResetError, Rule(HcpsdkError, True, "connection reset by HCP", True)),
     (TimeoutError, Rule(HcpsdkTimeoutError, True, "timed out")),
-    (MalformedAnswer, Rule(HcpsdkError, False, "malformed answer")),
     (http.client.IncompleteRead, Rule(HcpsdkError, True, "response body incomplete")),
     (http.client.BadStatusLine, Rule(HcpsdkError, True, "invalid response (bad status line)")),
     (http.client.HTTPException, Rule(HcpsdkError, False, "http protocol error")),
@@ -102,7 +103,7 @@ def translate(exc: BaseException, *, action: str, node: str, fqdn: str,
     :param note: appended to the message (e.g. retries done)
     :returns: an instance of the table's error class naming node, FQDN and cause
     """
-    if isinstance(exc, HcpsdkError):
+    if isinstance(exc, HcpsdkError) and not isinstance(exc, MalformedAnswer):
         return exc
     rule = rule or classify(exc)
     message = f"{action} failed on node {node} ({fqdn}): {rule.cause} ({_detail(exc)})"

@@ -25,6 +25,7 @@ from ._check import integer, number, of_type, wrong_type
 from ._constants import EXPECT_ABOVE
 from ._download import ResponseBody, reconcile
 from ._early import send
+from ._hints import hinted
 from ._outgoing import no_body, prepared
 from ._retry import READ, SEND, STATUS, UNREACHABLE, Retry
 from ._translate import translate
@@ -268,10 +269,11 @@ class Connection:
                                       _merge_headers(target, caller_headers, payload), chunked)
             except RECOVERABLE as exc:
                 channel.drop()
-                record.book(record.attempts.increment(
-                    method, stage=SEND, target=target, node=node, error=exc,
-                    action=f"{method} {path}", reused=reused, rewindable=payload.rewindable,
-                    route=route), target)
+                with hinted(exc, target, fresh=not reused):
+                    record.book(record.attempts.increment(
+                        method, stage=SEND, target=target, node=node, error=exc,
+                        action=f"{method} {path}", reused=reused, rewindable=payload.rewindable,
+                        route=route), target)
                 continue
             answered = time.perf_counter()  # also the start of the idle time
             self._service_time2 = answered - start

@@ -204,7 +204,8 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
         (``timeout``, ``retries``, ...)
     :param executor: a :class:`concurrent.futures.Executor` to run the batches on
         (threads, processes, ``distributed.Client.get_executor()``); ``None``: ``workers``
-        threads of this process
+        threads of this process. A batch the executor loses (its worker died) fails its
+        files; the other batches go on
     :returns: an :class:`IngestReport` with one :class:`IngestResult` per file, in order
     :raises ValueError: ``workers`` is less than 1
     :raises hcpsdk.pathbuilder.PathBuilderError: a file name the PathBuilder refuses
@@ -284,18 +285,29 @@ def _on_executor(executor: concurrent.futures.Executor, target: Target, plan: li
     try:
         for future in concurrent.futures.as_completed(futures):
             first = futures[future]
-            for offset, outcome in enumerate(future.result()):
+            batch = plan[first:first + size]
+            for offset, outcome in enumerate(_outcomes(future, len(batch))):
                 result = report[first + offset]
                 (result.status, result.hash, result.node, result.size, result.seconds,
                  result.error) = outcome
                 done += 1
                 if progress is not None:
                     progress(result, done, total)
-    except BaseException:  # the caller's progress, Ctrl-C, a lost worker: start no more
+    except BaseException:  # the caller's progress or Ctrl-C: start no more
         for future in futures:
             future.cancel()
         raise
     report.seconds = time.perf_counter() - start
+
+
+def _outcomes(future: concurrent.futures.Future[list[Outcome]], count: int) -> list[Outcome]:
+    """A batch's outcomes; a batch the executor lost (a worker died) fails its files."""
+    try:
+        return future.result()
+    except Exception as exc:  # the executor's failure, not one of the files'
+        error = f"the batch was lost: {type(exc).__name__}: {exc}"
+        log.warning("ingest: %s", error)
+        return [(None, None, None, 0, 0.0, error)] * count
 
 
 # In a worker: the Targets already unpickled (by their pickle) and each thread's

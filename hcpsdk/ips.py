@@ -3,7 +3,7 @@
 ``query()`` resolves a name, either bypassing local caches with dnspython
 (``cache=False``) or through the system resolver (``cache=True``); IP literals
 need no DNS at all. :class:`Circle` keeps the addresses and hands them out in
-turn, skipping nodes that failed recently (DECISIONS #9 and "Retries").
+turn, skipping nodes that failed recently (see the "Retries" chapter).
 
 dnspython is imported only when a dnspython lookup is actually made.
 """
@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from ._check import show
+from ._hints import RESOLVER_HINT
 from ._locks import fork_safe_lock
 from ._log import get_logger
 from .exceptions import IpsError
@@ -91,7 +92,8 @@ def _dns_lookup(fqdn: str, resolver: Any) -> list[str]:
     try:
         answer = resolver.resolve(fqdn, "A")
     except dns.resolver.NoAnswer:
-        # IPv6 only when the name has no IPv4 address (DECISIONS #9)
+        # IPv6 only when the name has no IPv4 address: the pool of a dual-stack name
+        # then holds one address family, never a mix of the two
         answer = resolver.resolve(fqdn, "AAAA")
     return _unique(rdata.address for rdata in answer)
 
@@ -163,7 +165,8 @@ class Circle:
     def _load(self) -> None:
         answer = query(self._fqdn, self._dnscache, resolver=self._resolver)
         if answer.raised:
-            raise IpsError(f"name resolution of {self._fqdn} failed: {answer.raised}")
+            raise IpsError(f"name resolution of {self._fqdn} failed: {answer.raised}"
+                           f"{RESOLVER_HINT}")
         with self._lock:
             self._addresses = answer.ips
             self._next = 0

@@ -163,9 +163,17 @@ class _FileWriter(_Writer):
         self._file.write(data)
 
     def commit(self) -> Blob:
+        # durable before the metadata that refers to it (and the answer): data, then name
+        self._file.flush()
+        os.fsync(self._file.fileno())
         self._file.close()
         final = self._path[: -len(".part")]
         os.replace(self._path, final)
+        directory = os.open(os.path.dirname(final) or ".", os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
         return _FileBlob(final, self.size)
 
     def abort(self) -> None:

@@ -154,7 +154,7 @@ def info_text(info: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def replica_text(hcp: Any) -> str:
+def _replica_text(hcp: Any) -> str:
     """The banner's part on the replica and the link ("" without a replica)."""
     link = _link(hcp)
     if link is None:
@@ -241,7 +241,7 @@ def run_command(hcp: Any, line: str, out: TextIO, as_json: bool = False) -> bool
 
 
 def _banner(hcp: Any) -> str:
-    return "\n".join(filter(None, [info_text(hcp.connection_info()), replica_text(hcp)]))
+    return "\n".join(filter(None, [info_text(hcp.connection_info()), _replica_text(hcp)]))
 
 
 def _json_info(hcp: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import email.utils
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from .errors import RequestRefused
 
@@ -46,12 +47,12 @@ def parse_http_date(text: str) -> int | None:
     parsed = email.utils.parsedate_tz(text)
     if parsed is None:
         return None
-    if parsed[9] is None:
-        parsed = (*parsed[:9], 0)
     try:
-        return int(email.utils.mktime_tz(parsed))
+        # datetime refuses what parsedate_tz lets through (day 99, hour 25)
+        moment = datetime(*parsed[:6], tzinfo=UTC)
     except (OverflowError, ValueError):
         return None
+    return int(moment.timestamp()) - (parsed[9] or 0)
 
 
 def _tag_matches(header: str, etag: str | None) -> bool:

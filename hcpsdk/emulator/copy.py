@@ -7,20 +7,48 @@ whole value percent-encoded or only the path), so every one of those spellings i
 accepted. The copy is a new object: the target namespace's default retention, shred
 and index settings, no ACL, its own version id; annotations only with
 ``X-HCP-MetadataDirective: ALL``. Copying a directory makes an empty directory.
+
+Conditions: the ``X-HCP-CopySource-If-Match`` / ``-If-None-Match`` /
+``-If-Modified-Since`` / ``-If-Unmodified-Since`` headers test the source, the plain
+``If-*`` headers an existing target; a condition that does not hold is ``412``.
 """
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import unquote
 
+from .conditions import precondition
 from .http11 import Request
 from .model import Namespace, Principal, Reply
+from .object_headers import change_seconds
 from .store import StoreError, Version
 
 __all__ = ["parse_source", "put_copy"]
 
 _VERSION = "?version="
 _DIRECTIVES = ("ALL", "NONE")
+_CONDITIONS = ("if-match", "if-none-match", "if-modified-since", "if-unmodified-since")
+_SOURCE_PREFIX = "x-hcp-copysource-"
+
+
+def _conditions_hold(req: Request, ns: Namespace, path: str, source: Version | None) -> bool:
+    """Whether the source conditions hold for *source* and the plain ones for the target."""
+    headers = req.headers
+    on_source = {name: headers[_SOURCE_PREFIX + name] for name in _CONDITIONS
+                 if _SOURCE_PREFIX + name in headers}
+    # the source is read, not written: its conditions are those of a GET (where "not
+    # modified" means the copy is not made: 412, as for every condition of a PUT)
+    if on_source and source is not None and precondition(
+            on_source, "GET", source.etag, change_seconds(source)) is not None:
+        return False
+    if any(name in headers for name in _CONDITIONS):
+        target = ns.store.current(path)
+        if target is not None and target.deleted:
+            target = None
+        if precondition(headers, "PUT", target.etag if target else None,
+                        change_seconds(target) if target else None) is not None:
+            return False
+    return True
 
 
 def parse_source(value: str, domain: str) -> tuple[str, str, str, int | None]:
@@ -88,7 +116,8 @@ def put_copy(handler: Any, req: Request, ns: Namespace, principal: Principal,
     """Answer a PUT that carries ``X-HCP-CopySource``.
 
     :raises StoreError: 400 (bad header, a body sent along), 403 (permissions, other
-        tenant, target under retention), 404 (no source), 409 (target exists)
+        tenant, target under retention), 404 (no source), 409 (target exists), 412 (a
+        condition does not hold)
     """
     if query:
         raise StoreError(400, "a copy takes no query parameters")
@@ -102,6 +131,8 @@ def put_copy(handler: Any, req: Request, ns: Namespace, principal: Principal,
     if not path:
         raise StoreError(409, "the root directory exists")
     _, _, source = _source(handler, principal, ns, req.headers["x-hcp-copysource"])
+    if not _conditions_hold(req, ns, path, source):
+        raise StoreError(412, "the precondition of the copy does not hold")
     store = ns.store
     if source is None:
         store.mkdir(path)

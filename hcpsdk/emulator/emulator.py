@@ -154,8 +154,9 @@ class Emulator:
     :param dns_port: port of the DNS server (default: ephemeral)
     :param keep_alive: seconds an idle keep-alive connection is kept open
     :param address_block: ``(A, B)`` to use ``127.A.B.x`` (default: a random free block)
-    :param save_interval: with *data_dir*, seconds between background saves of the object
-        index (it is also saved on :meth:`close`)
+    :param save_interval: with *data_dir*, seconds between background snapshots of the
+        object index (it is also saved on :meth:`close`; every change is journaled and
+        synced before its answer in any case)
     :raises hcpsdk.HcpsdkArgumentError: for a bad *nodes*, *domain* or port number (also a
         :class:`ValueError`)
     :raises hcpsdk.HcpsdkTypeError: for an argument of the wrong type

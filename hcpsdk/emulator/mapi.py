@@ -26,7 +26,7 @@ from typing import Any
 
 from . import mapi_chargeback, mapi_logs, mapi_reads, mapi_replication, mapi_tenants
 from .errors import RequestRefused, error_reply
-from .model import Reply, System, Tenant, authenticate
+from .model import Reply, System, Tenant, authenticate, tenant_account
 
 __all__ = ["handle", "Caller"]
 
@@ -104,6 +104,11 @@ def _caller(system: System, req: Any) -> Caller:
         if tenant is None:
             raise RequestRefused(403, f"unknown tenant {label}")
     principal = authenticate(system, host, req.headers, tenant=tenant)
+    if principal is None and tenant is None:
+        holder = tenant_account(system, req.headers)
+        if holder is not None:  # right password, wrong host: say so, as HCP does
+            raise RequestRefused(403, f"user {holder} is a tenant account: it lacks the "
+                                 f"system-level administrator role that admin{suffix} needs")
     if principal is None or principal.kind == "anonymous":
         raise RequestRefused(403, "authentication failed: missing or invalid credentials")
     if tenant is None:

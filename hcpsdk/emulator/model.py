@@ -435,6 +435,23 @@ def _check_token(token: str, accounts: Mapping[str, str]) -> str | None:
     return name
 
 
+def tenant_account(system: System, headers: Mapping[str, str]) -> str | None:
+    """``user@tenant`` when the request's credentials are those of a tenant's user, else ``None``.
+
+    Asked on the admin host, where only system-level accounts are checked: a data user
+    who tries MAPI there is told that the account lacks the role, not that the
+    credentials are wrong.
+    """
+    cred = _token_of(headers)
+    if cred is None or cred[0] != "HCP":
+        return None
+    for tenant in system.tenants.values():
+        name = _check_token(cred[1], {n: u.password for n, u in tenant.users.items()})
+        if name is not None:
+            return f"{name}@{tenant.name}"
+    return None
+
+
 def _token_of(headers: Mapping[str, str]) -> tuple[str, str] | None:
     """(scheme, credentials) from Authorization, else from the ``hcp-ns-auth`` cookie."""
     value = headers.get("authorization")

@@ -23,6 +23,7 @@ import json
 import threading
 import time
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -57,6 +58,9 @@ def handle(system: System, req: Request) -> Reply:
     if req.method != "POST":
         raise StoreError(405, "the query API takes POST requests only")
     namespaces = _scope(system, req)
+    unknown = {name for name, _ in req.query} - {"prettyprint"}
+    if unknown:
+        raise StoreError(400, f"unsupported query parameter(s): {', '.join(sorted(unknown))}")
     body = _body(req)
     ctype = req.headers.get("content-type", "").lower()
     as_json = "json" in req.headers.get("accept", "").lower()
@@ -114,6 +118,18 @@ def _body(req: Request) -> bytes:
     body = req.body
     if len(body) > MAX_BODY:
         raise StoreError(413, f"the request body is larger than {MAX_BODY} bytes")
+    encoding = req.headers.get("content-encoding", "identity").strip().lower()
+    if encoding == "gzip":
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            # bounded: a small body must not inflate into a huge one
+            body = inflater.decompress(body, 64 * MAX_BODY)
+        except zlib.error:
+            raise StoreError(400, "Content-Encoding is gzip but the body is not gzip data") from None
+        if not inflater.eof:
+            raise StoreError(400, "the gzip body is truncated or inflates too far")
+    elif encoding != "identity":
+        raise StoreError(400, f"unsupported Content-Encoding {encoding}")
     return body
 
 

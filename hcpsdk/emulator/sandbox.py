@@ -19,6 +19,7 @@ import fcntl
 import os
 import socket
 import struct
+import sys
 
 from ..exceptions import HcpsdkError
 
@@ -74,6 +75,9 @@ def enter() -> None:
 
     :raises SandboxError: where the kernel does not allow it (with the reason)
     """
+    if not sys.platform.startswith("linux"):
+        raise SandboxError(f"cannot create a private network: Linux namespaces are not"
+                           f" available on {sys.platform}")
     uid, gid = os.getuid(), os.getgid()
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:

@@ -24,6 +24,7 @@ from .errors import error_reply
 from .faults import Faults
 from .http11 import (
     BLOCK,
+    MAX_HEAD,
     Abort,
     BlobReply,
     CIHeaders,
@@ -35,10 +36,7 @@ from .http11 import (
 )
 from .model import Reply
 
-__all__ = ["NodeService", "MAX_LINE"]
-
-#: The longest request line served (a longer one is answered 414).
-MAX_LINE = 16384
+__all__ = ["NodeService"]
 
 log = logging.getLogger(__name__)
 
@@ -305,10 +303,9 @@ class NodeService:
         try:
             head = conn.reader.head()
         except HeadTooLarge:
-            # An over-long request line (a path beyond any limit) is 414, as RFC 9112
-            # advises; a line of normal size with too many header bytes is 431.
-            line_end = conn.reader.buf.find(b"\r\n")
-            if line_end < 0 or line_end > MAX_LINE:
+            # A request line that alone fills the limit (a path beyond any limit) is 414,
+            # as RFC 9112 advises; a line of normal size with too many header bytes 431.
+            if conn.reader.buf.find(b"\r\n", 0, MAX_HEAD) < 0:
                 self._send_simple(conn, 414, "request line too long")
             else:
                 self._send_simple(conn, 431, "request header fields too large")
@@ -316,9 +313,6 @@ class NodeService:
         finally:
             conn.idle_since = None
         lines = head.decode("latin-1").split("\r\n")
-        if len(lines[0]) > MAX_LINE:
-            self._send_simple(conn, 414, "request line too long")
-            return False
         try:
             method, target, version = lines[0].split(" ")
         except ValueError:

@@ -15,6 +15,8 @@ In the prompt, ``hcp`` is the running :class:`~hcpsdk.emulator.Emulator` (for fa
 inspection) and, with ``--replica``, ``hcp2`` the replica ``hcp2.example.com`` linked to it.
 ``-c CODE`` or a script file run instead of the prompt, with the same names defined; the
 shell ends (and stops the emulator) when they end.
+
+.. versionadded:: 1.0
 """
 from __future__ import annotations
 
@@ -147,15 +149,27 @@ def banner(systems: list[Any]) -> str:
     return "\n".join(lines)
 
 
+def _line_editing(names: dict[str, Any]) -> None:
+    """History and Tab completion at the prompt, as ``python3`` offers them (where readline is)."""
+    try:
+        import readline
+        import rlcompleter
+    except ImportError:
+        return
+    readline.set_completer(rlcompleter.Completer(names).complete)
+    readline.parse_and_bind("tab: complete")
+
+
 def _run(args: argparse.Namespace, names: dict[str, Any], systems: list[Any]) -> int:
     if args.command is not None:
         sys.argv = ["-c", *([args.file] if args.file else []), *args.args]
-        exec(compile(args.command, "<string>", "exec"), names)
+        exec(compile(args.command, "<string>", "exec"), {**names, "__name__": "__main__"})
     elif args.file is not None:
         sys.argv = [args.file, *args.args]
         sys.path.insert(0, os.path.dirname(os.path.abspath(args.file)))  # as python3 FILE does
         runpy.run_path(args.file, init_globals=names, run_name="__main__")
     else:
+        _line_editing(names)
         code.interact(banner=banner(systems), local=names, exitmsg="emulator stopped")
     return 0
 
@@ -182,8 +196,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  **dict(zip(("hcp", "hcp2"), systems, strict=False))}
         try:
             return _run(args, names, systems)
-        except SystemExit as exc:
-            return exc.code if isinstance(exc.code, int) else (exc.code is not None)
+        except SystemExit as exc:  # as python3 reports it: a number is the status
+            if exc.code is None or isinstance(exc.code, int):
+                return exc.code or 0
+            print(exc.code, file=sys.stderr)
+            return 1
         except BaseException:
             traceback.print_exc()
             return 1

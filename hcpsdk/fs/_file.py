@@ -2,6 +2,8 @@
 
 Reading asks HCP for byte ranges (``Range: bytes=a-b``) through fsspec's caches
 (read-ahead by default), so ``seek()`` and partial reads fetch only what they need.
+Each range request carries the ETag the object had when it was opened (``If-Match``):
+an object replaced meanwhile raises instead of mixing two contents.
 
 Writing sends one PUT. A file that stays below one block goes out as a single
 PUT of known length (which the Connection may resend after a network error). A
@@ -92,8 +94,9 @@ class _Channel:
 class _Upload:
     """A PUT with a streamed body, running on its own thread and Connection."""
 
-    def __init__(self, fs: HcpFileSystem, path: str) -> None:
+    def __init__(self, fs: HcpFileSystem, path: str, exclusive: bool) -> None:
         self.channel = _Channel()
+        self._headers = EXCLUSIVE if exclusive else None
         self.error: BaseException | None = None
         self._fs = fs
         self._path = path
@@ -104,7 +107,8 @@ class _Upload:
     def _run(self) -> None:
         try:
             with Connection(self._fs.target, **self._fs.connection_args) as con:
-                send(con, "PUT hcp", self._path, body=self.channel.body(), ok=(200, 201))
+                send(con, "PUT hcp", self._path, body=self.channel.body(), ok=(200, 201),
+                     headers=self._headers)
         except HcpsdkStatusError as exc:
             self.error = _wire.os_error(exc, self._path)
             self.error.__cause__ = exc
@@ -125,8 +129,10 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
     Made by :meth:`HcpFileSystem.open`; see the module description.
     """
 
-    def __init__(self, fs: HcpFileSystem, path: str, mode: str = "rb", **kwargs: Any) -> None:
+    def __init__(self, fs: HcpFileSystem, path: str, mode: str = "rb", *,
+                 etag: str | None = None, **kwargs: Any) -> None:
         super().__init__(fs, path, mode, **kwargs)
+        self._etag = etag  # every range must come from the object that was opened
         self._upload: _Upload | None = None
 
     # -- reading ------------------------------------------------------------------------
@@ -134,7 +140,7 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
     def _fetch_range(self, start: int, end: int) -> bytes:
         if start >= end:
             return b""
-        data: bytes = self.fs._read_range(self.path, start, end)
+        data: bytes = self.fs._read_range(self.path, start, end, self._etag)
         return data
 
     # -- writing ------------------------------------------------------------------------
@@ -145,13 +151,13 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
     def _upload_chunk(self, final: bool = False) -> bool:
         block = self.buffer.getvalue()
         if self._upload is None and final:
-            self.fs._put_bytes(self.path, block, exclusive=self.mode == "xb")
+            self.fs._store(self.path, block, exclusive=self.mode == "xb")
             return True
         if self._upload is None:
             if self.mode == "wb":
                 # a chunked PUT over an existing object is refused; replace it
                 self.fs._discard(self.path)
-            self._upload = _Upload(self.fs, self.path)
+            self._upload = _Upload(self.fs, self.path, exclusive=self.mode == "xb")
         if block and not self._upload.channel.put(block):
             self._finish(stopped=True)
         if final:
@@ -182,4 +188,4 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
 
 
 # the filesystem module imports this one; importing it last closes the circle
-from ._filesystem import HcpFileSystem  # noqa: E402
+from ._filesystem import EXCLUSIVE, HcpFileSystem  # noqa: E402

@@ -9,7 +9,6 @@ socket in its pickle: a Dask worker or a forked child builds its own.
 """
 from __future__ import annotations
 
-import errno
 import os
 import threading
 from collections.abc import Callable
@@ -23,19 +22,25 @@ from fsspec.utils import isfilelike, stringify_path  # type: ignore[import-untyp
 from .. import objects
 from .._check import bad_value, of_type
 from ..connection import Connection
-from ..exceptions import HcpsdkArgumentError, HcpsdkStatusError
+from ..exceptions import (
+    HcpsdkArgumentError,
+    HcpsdkPreconditionFailedError,
+    HcpsdkStatusError,
+)
 from ..objects._wire import send
 from ..target import Target
 from . import _wire
 from ._file import HcpFile
 from ._options import PROTOCOL, split_url, target_from_options
 
-__all__ = ["HcpFileSystem", "DEFAULT_BLOCK_SIZE"]
+__all__ = ["HcpFileSystem", "DEFAULT_BLOCK_SIZE", "EXCLUSIVE"]
 
 #: Bytes a read fetches ahead, a streamed write sends per block, a download writes at once.
 DEFAULT_BLOCK_SIZE = 8 << 20
 _OK = (200, 201)
 _T = TypeVar("_T")
+#: The header of a PUT that must not replace anything: HCP answers 412 (or 409) instead.
+EXCLUSIVE = {"If-None-Match": "*"}
 # the options target_from_options() understands, and those fsspec hands every filesystem
 _OPTIONS = frozenset({"host", "user", "password", "port", "tls", "cafile", "nameserver",
                       "dnscache", "replica_host", "replica_strategy"})
@@ -205,11 +210,22 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
                 entries = [self.info(path)]
         return entries if detail else [entry["name"] for entry in entries]
 
-    def _read_range(self, path: str, start: int, end: int) -> bytes:
-        """Bytes ``[start, end)`` of object ``path`` (fewer at its end)."""
-        response = self._call("GET", path, headers={"Range": f"bytes={start}-{end - 1}"},
-                              ok=(200, 206, 416))
+    def _read_range(self, path: str, start: int, end: int, etag: str | None = None) -> bytes:
+        """Bytes ``[start, end)`` of object ``path`` (fewer at its end).
+
+        :param etag: the object's ETag when the reading began: a replaced object is not
+            mixed into what was read of the old one
+        :raises HcpsdkPreconditionFailedError: the object changed since (``etag``)
+        """
+        headers = {"Range": f"bytes={start}-{end - 1}"}
+        if etag:
+            headers["If-Match"] = etag
+        response = self._call("GET", path, headers=headers, ok=(200, 206, 412, 416))
         data: bytes = self._connection().read()
+        if response.status == 412:
+            raise HcpsdkPreconditionFailedError(
+                f"GET {path}: the object was replaced while it was being read", 412,
+                response.reason, response.getheader("X-HCP-ErrorMessage") or "")
         if response.status == 416:
             return b""
         if response.status == 200:  # the whole object: HCP ignored the range
@@ -265,6 +281,7 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
             if details["type"] != "file":
                 raise IsADirectoryError(path)
             kwargs["size"] = details["size"]
+            kwargs["etag"] = details.get("etag")
         return HcpFile(self, path, mode, block_size=block_size or self.blocksize,
                        autocommit=autocommit, cache_options=cache_options, **kwargs)
 
@@ -303,23 +320,25 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
         """PUT ``body`` (bytes or a seekable file) to ``path``, replacing an object there.
 
         HCP refuses a PUT over an existing object (409) unless the namespace keeps
-        versions; replacing means deleting first.
+        versions; replacing means deleting first. ``exclusive``: only if there is no
+        object (``If-None-Match: *`` makes a namespace with versions refuse, too).
+
+        :raises FileExistsError: ``exclusive`` and an object is there
         """
         con = self._connection()
+        if exclusive:
+            self._call("PUT", path, body, headers=EXCLUSIVE)
+            con.read()
+            return
         response = self._call("PUT", path, body, ok=(201, 200, 409))
         con.read()
         if response.status != 409:
             return
-        if exclusive:
-            raise FileExistsError(errno.EEXIST, "PUT: the object exists", path)
         self._discard(path)
         if not isinstance(body, (bytes, bytearray, memoryview)):
             body.seek(0)
         self._call("PUT", path, body)
         con.read()
-
-    def _put_bytes(self, path: str, data: bytes, exclusive: bool = False) -> None:
-        self._store(path, data, exclusive)
 
     def _discard(self, path: str) -> None:
         """Delete the object at ``path`` if there is one."""

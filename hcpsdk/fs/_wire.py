@@ -23,6 +23,8 @@ FS_TYPES = {"object": "file", "directory": "directory", "symlink": "other"}
 _OS_ERRORS: dict[int, tuple[type[OSError], int]] = {
     404: (FileNotFoundError, errno.ENOENT),
     409: (FileExistsError, errno.EEXIST),
+    # the filesystem's only precondition is If-None-Match: * (store only if absent)
+    412: (FileExistsError, errno.EEXIST),
     403: (PermissionError, errno.EACCES),
 }
 
@@ -44,7 +46,7 @@ def as_info(path: str, record: Any) -> dict[str, Any]:
 def os_error(error: HcpsdkStatusError, path: str) -> BaseException:
     """The error to raise for HCP's refusal ``error`` of a request on ``path``.
 
-    ``404``/``409``/``403`` become ``FileNotFoundError``/``FileExistsError``/
+    ``404``/``409`` and ``412``/``403`` become ``FileNotFoundError``/``FileExistsError``/
     ``PermissionError`` (what fsspec's callers catch; the caller chains ``error`` as
     their cause); any other status is ``error`` itself.
     """

@@ -28,12 +28,10 @@ from ..exceptions import (
 
 __all__ = ["check_connection", "encode", "send", "fail", "read_all", "conditions",
            "flag", "integer", "from_ms", "from_seconds", "version_param", "annotation_name",
-           "metafile", "DATA_ROOTS"]
+           "metafile"]
 
 log = logging.getLogger(__name__)
 
-#: The path prefixes of object data: an authenticated namespace, the Default Namespace.
-DATA_ROOTS = ("/rest", "/fcfs_data")
 # an error body is only read to keep the connection usable; HCP's are a few bytes
 _ERROR_BODY_MAX = 64 << 10
 # statuses that mean "HCP would not make this change", on requests that change something

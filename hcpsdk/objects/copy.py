@@ -2,9 +2,10 @@
 passing through the client."""
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import quote
 
-from .._check import bad_value, of_type
+from .._check import bad_value, of_type, wrong_type
 from ..connection import Connection
 from ._wire import check_connection, conditions, encode, send, version_param
 from .info import Stored
@@ -43,7 +44,11 @@ def copy_source(connection: Connection, source: str, version: int | None = None,
 
 def copy(connection: Connection, source: str, destination: str, *, version: int | None = None,
          metadata: bool = True, source_namespace: str | None = None,
-         if_none_match: str | None = None) -> Stored:
+         if_match: str | list[str] | None = None, if_none_match: str | list[str] | None = None,
+         source_if_match: str | list[str] | None = None,
+         source_if_none_match: str | list[str] | None = None,
+         source_if_modified_since: datetime | float | None = None,
+         source_if_unmodified_since: datetime | float | None = None) -> Stored:
     """Copy an object inside HCP (server-side copy); the data never reaches the client.
 
     The request::
@@ -51,6 +56,9 @@ def copy(connection: Connection, source: str, destination: str, *, version: int 
         PUT /rest/<destination>
         X-HCP-CopySource: <ns>.<tenant>/<source path>[?version=<id>]
         X-HCP-MetadataDirective: ALL | NONE
+        (X-HCP-CopySource-If-Match / -If-None-Match / -If-Modified-Since /
+         -If-Unmodified-Since on the source, If-Match / If-None-Match on the
+         destination, when given)
 
     The copy is a new object with the destination namespace's default retention,
     shred and index settings and no ACL; with ``metadata=True`` it gets every
@@ -63,22 +71,31 @@ def copy(connection: Connection, source: str, destination: str, *, version: int 
     :param metadata: copy the annotations too (``ALL``); ``False``: data only (``NONE``)
     :param source_namespace: ``'<ns>.<tenant>'`` when the source is in another namespace
         of the same tenant
+    :param if_match: copy only if the destination exists with this ETag
     :param if_none_match: ``'*'``: copy only if the destination does not exist yet
+    :param source_if_match: copy only if the source has this ETag (a list: one of them)
+    :param source_if_none_match: copy only if the source has none of these ETags
+    :param source_if_modified_since: copy only if the source changed since (an aware
+        datetime or epoch seconds)
+    :param source_if_unmodified_since: copy only if the source did not change since
     :returns: a :class:`Stored` with the copy's version id and hash
     :raises HcpsdkNotFoundError: no such source (or version)
     :raises HcpsdkRefusedError: the destination exists (``409``, no versioning), is under
         retention or on hold (``403``), the source is a symlink (``400``)
-    :raises HcpsdkPreconditionFailedError: ``if_none_match`` and the destination exists
+    :raises HcpsdkPreconditionFailedError: a condition does not hold (``412``)
 
     .. versionadded:: 1.0
     """
     connection = check_connection("copy", connection)
     of_type("copy", "source_namespace", source_namespace, str, "None or '<ns>.<tenant>'")
     if not isinstance(metadata, bool):
-        of_type("copy", "metadata", metadata, bool, "True or False", optional=False)
+        raise wrong_type("copy", "metadata", "True or False", metadata)
     encode("copy", destination, "destination")
     headers = {"X-HCP-CopySource": copy_source(connection, source, version, source_namespace),
                "X-HCP-MetadataDirective": "ALL" if metadata else "NONE"}
-    headers.update(conditions("copy", if_none_match=if_none_match))
+    headers.update(conditions("copy", if_match, if_none_match))
+    on_source = conditions("copy", source_if_match, source_if_none_match,
+                           source_if_modified_since, source_if_unmodified_since)
+    headers.update((f"X-HCP-CopySource-{name}", value) for name, value in on_source.items())
     response = send(connection, "PUT copy", destination, headers=headers, ok=(200, 201))
     return Stored.from_headers(destination, response.headers)

@@ -83,11 +83,14 @@ def delete_tree(connection: Connection, path: str, *, purge: bool = False,
                 privileged: bool = False, reason: str | None = None) -> int:
     """Delete a directory with everything in it, deepest first.
 
-    The requests: ``GET /rest/<dir>`` (a listing) for each directory, then
-    ``DELETE /rest/<object>[?purge=true][&privileged=true&reason=<text>]`` for each
-    object and ``DELETE /rest/<dir>`` for each directory once it is empty. Objects that
-    HCP refuses to delete (retention, hold) stop it with the refusal: what was deleted
-    until then stays deleted.
+    The requests::
+
+        GET /rest/<dir>                                  a listing of each directory
+        DELETE /rest/<object>[?purge=true][&privileged=true&reason=<text>]   each object
+        DELETE /rest/<dir>                               each directory, once it is empty
+
+    An object that HCP refuses to delete (retention, hold) stops it with the refusal:
+    what was deleted until then stays deleted.
 
     :param connection: the Connection to use
     :param path: the directory, ``/rest/...``, plain text

@@ -7,7 +7,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from .._check import wrong_type
 from ..connection import Connection
-from ._wire import check_connection
+from ._wire import check_connection, encode
 from .listing import Entry, listdir
 
 __all__ = ["walk"]
@@ -28,7 +28,9 @@ def walk(connections: Connection | Sequence[Connection], top: str, *, deleted: b
          ) -> Iterator[Step]:
     """Walk a directory tree: for each directory ``(path, directories, objects)``.
 
-    The requests: one listing per directory, ``GET /rest/<dir>[?deleted=true]``.
+    The requests, one listing per directory::
+
+        GET /rest/<dir>[?deleted=true]
 
     Like :func:`os.walk` top-down, ``directories`` (a list of :class:`Entry`) may be
     changed in place to prune the walk: only the directories left in it are visited.
@@ -52,7 +54,8 @@ def walk(connections: Connection | Sequence[Connection], top: str, *, deleted: b
     .. versionadded:: 1.0
     """
     pool = _connections("walk", connections)
-    top = top.rstrip("/") or top if isinstance(top, str) else top
+    encode("walk", top, "top")
+    top = top.rstrip("/") or top
     if len(pool) == 1:
         return _walk_one(pool[0], top, deleted)
     return _walk_many(pool, top, deleted)

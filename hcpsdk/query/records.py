@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import QueryError
 
-__all__ = ["ObjectRecord", "Page", "parse_page"]
+__all__ = ["ObjectRecord", "Page", "parse_page", "parse_entries"]
 
 # wire name -> kind, for answers in XML (all text) and JSON (typed, but be lenient)
 _INTS = frozenset({"version", "size", "retention", "ingestTime", "accessTime", "updateTime",
@@ -143,53 +143,61 @@ def parse_page(data: bytes, as_json: bool) -> Page:
 
     :raises QueryError: if it is not a query result in the expected format
     """
+    entries, page = parse_entries(data, as_json)
+    records = [ObjectRecord.from_wire(e) for e in entries]
+    return replace(page, records=records)
+
+
+def parse_entries(data: bytes, as_json: bool) -> tuple[list[Mapping[str, Any]], Page]:
+    """Read one answer, leaving its entries as HCP sent them (for a caller that types them
+    one at a time, so that a page is never held twice).
+
+    :returns: the entries and the page without records
+    :raises QueryError: if it is not a query result in the expected format
+    """
+    kind = "JSON" if as_json else "XML"
     try:
-        if as_json:
-            return _json_page(json.loads(data))
-        return _xml_page(ET.fromstring(data))
+        entries, page = _json_page(json.loads(data)) if as_json else _xml_page(ET.fromstring(data))
+        if any(not isinstance(e, Mapping) for e in entries):
+            raise QueryError(f"HCP's answer is not a query result in {kind}: an entry is no object")
+        return entries, page
     except QueryError:
         raise
     except (ValueError, TypeError, KeyError, AttributeError, ET.ParseError) as exc:
-        kind = "JSON" if as_json else "XML"
         raise QueryError(f"HCP's answer is not a query result in {kind}: {exc}") from exc
 
 
-def _status(status: Mapping[str, Any], records: list[ObjectRecord],
-            facets: dict[str, dict[str, int]]) -> Page:
+def _status(status: Mapping[str, Any], count: int, facets: dict[str, dict[str, int]]) -> Page:
     total = status.get("totalResults")
-    return Page(records, str(status["code"]), int(status.get("results", len(records))),
+    return Page([], str(status["code"]), int(status.get("results", count)),
                 int(total) if total is not None else None, facets, str(status.get("message", "")))
 
 
-def _json_page(doc: Any) -> Page:
+def _json_page(doc: Any) -> tuple[list[Mapping[str, Any]], Page]:
     result = doc["queryResult"]
     entries = result.get("resultSet") or []
     if isinstance(entries, dict):   # a single entry may come unwrapped
         entries = entries.get("object", [])
         entries = [entries] if isinstance(entries, dict) else entries
-    records = [ObjectRecord.from_wire(e) for e in entries]
     facets: dict[str, dict[str, int]] = {}
     raw = (result.get("facets") or {}).get("facet", [])
     for facet in [raw] if isinstance(raw, dict) else raw:
         freq = facet.get("frequency", [])
         freq = [freq] if isinstance(freq, dict) else freq
         facets[facet["property"]] = {str(f["value"]): int(f["count"]) for f in freq}
-    return _status(result["status"], records, facets)
+    return list(entries), _status(result["status"], len(entries), facets)
 
 
-def _xml_page(root: ET.Element) -> Page:
+def _xml_page(root: ET.Element) -> tuple[list[Mapping[str, Any]], Page]:
     if root.tag != "queryResult":
         raise QueryError(f"HCP's answer is <{root.tag}>, not <queryResult>")
     status = root.find("status")
     if status is None:
         raise QueryError("HCP's answer has no <status>")
-    records = [ObjectRecord.from_wire(e.attrib) for e in _objects(root)]
+    result_set = root.find("resultSet")
+    entries: list[Mapping[str, Any]] = (
+        [e.attrib for e in result_set.iter("object")] if result_set is not None else [])
     facets = {f.get("property", ""): {fr.get("value", ""): int(fr.get("count", "0"))
                                       for fr in f.iter("frequency")}
               for f in root.iter("facet")}
-    return _status(status.attrib, records, facets)
-
-
-def _objects(root: ET.Element) -> Iterator[ET.Element]:
-    result_set = root.find("resultSet")
-    return iter(result_set.findall("object")) if result_set is not None else iter(())
+    return entries, _status(status.attrib, len(entries), facets)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import hcpsdk
 from hcpsdk._check import bad_value, integer, of_type, wrong_type
 from hcpsdk._session import Session
+from hcpsdk.exceptions import HcpsdkPortError
 
 from .errors import (
     QueryForbiddenError,
@@ -20,7 +21,7 @@ from .errors import (
 )
 from .expression import Expression
 from .feed import ChangeCursor
-from .records import ObjectRecord, Page, parse_page
+from .records import ObjectRecord, Page, parse_entries, parse_page
 
 __all__ = ["Search", "ObjectResults", "ChangeResults", "MAX_BODY", "MAX_COUNT", "MAX_OFFSET",
            "PAGE_SIZE", "FEED_PAGE_SIZE"]
@@ -75,6 +76,8 @@ class Search(Session):
     :param timeout: the Connection's timeout (seconds)
     :param debuglevel: 0..9 (propagated to ``http.client``)
     :raises HcpsdkArgumentError: for an unknown *fmt*
+    :raises HcpsdkPortError: for a Target on the MAPI port 9090 or the old search port 8888
+        (``/query`` is served on the data ports)
 
     Usage::
 
@@ -96,6 +99,11 @@ class Search(Session):
                  debuglevel: int = 0) -> None:
         if fmt not in ("json", "xml"):
             raise bad_value(_CALL, "fmt", "'json' or 'xml'", fmt)
+        if not isinstance(target, hcpsdk.Target):
+            raise wrong_type(_CALL, "target", "an hcpsdk.Target", target)
+        if target.port in (hcpsdk.P_MAPI, hcpsdk.P_SEARCH):
+            raise HcpsdkPortError(f"{_CALL}: Target initialized for port {target.port}; the"
+                                  " Metadata Query API is served on the data ports (443, 80)")
         super().__init__(target, timeout=timeout, debuglevel=debuglevel)
         self._json = fmt == "json"
 
@@ -115,7 +123,7 @@ class Search(Session):
         return data
 
     def request(self, kind: str, entries: dict[str, Any]) -> Page:
-        """Send one query and read its answer (the building block of the other methods).
+        """Send one query and read its answer.
 
         :param kind: ``'object'`` or ``'operation'``
         :param entries: the request's entries in the JSON shape (lists of directories,
@@ -123,6 +131,15 @@ class Search(Session):
         :raises QueryTooLargeError: if the body would be larger than :data:`MAX_BODY`
             (nothing is sent)
         """
+        return parse_page(self._post(kind, entries), self._json)
+
+    def _entries_of(self, kind: str, entries: dict[str, Any]
+                    ) -> tuple[list[Mapping[str, Any]], Page]:
+        """:meth:`request`, with the entries left as HCP sent them (typed one by one while
+        iterating, so that one page is not held twice)."""
+        return parse_entries(self._post(kind, entries), self._json)
+
+    def _post(self, kind: str, entries: dict[str, Any]) -> bytes:
         if kind not in ("object", "operation"):
             raise bad_value(f"{_CALL}.request", "kind", "'object' or 'operation'", kind)
         body = self._body(kind, entries)
@@ -131,10 +148,9 @@ class Search(Session):
                 f"query: the request body is {len(body)} bytes, HCP accepts at most {MAX_BODY};"
                 " not sent", 413)
         mime = "application/json" if self._json else "application/xml"
-        data = self._fetch("query", "POST", "/query", body=body,
+        return self._fetch("query", "POST", "/query", body=body,
                            headers={"Content-Type": mime, "Accept": mime},
                            error=QueryStatusError, errors_by_status=_ERRORS)
-        return parse_page(data, self._json)
 
     # ------------------------------------------------------------------ object queries
 
@@ -263,14 +279,15 @@ class ObjectResults:
                     f"query: {self.total} objects match, offset paging reaches"
                     f" {MAX_OFFSET} + {self._page_size}: narrow the query with a range"
                     " criterion and query the ranges one after the other")
-            page = self._search.request("object", {**self._entries, "offset": offset,
-                                                   "count": count})
+            entries, page = self._search._entries_of(
+                "object", {**self._entries, "offset": offset, "count": count})
             self.total = page.total
-            yield from page.records
-            offset += len(page.records)
+            got = len(entries)
+            yield from _typed_one_by_one(entries)
+            offset += got
             if left is not None:
-                left -= len(page.records)
-            if page.complete or len(page.records) < count:
+                left -= got
+            if page.complete or got < count:
                 return
 
 
@@ -304,9 +321,17 @@ class ChangeResults:
                 entries["systemMetadata"] = meta
             if cursor.verbose:
                 entries["verbose"] = True
-            page = self._search.request("operation", entries)
-            for record in page.records:
+            raw, page = self._search._entries_of("operation", entries)
+            got = len(raw)
+            for record in _typed_one_by_one(raw):
                 self.cursor = self.cursor.after(record)
                 yield record
-            if page.complete or not page.records:
+            if page.complete or not got:
                 return
+
+
+def _typed_one_by_one(entries: list[Mapping[str, Any]]) -> Iterator[ObjectRecord]:
+    """The entries as records, each raw entry dropped once it is typed."""
+    entries.reverse()
+    while entries:
+        yield ObjectRecord.from_wire(entries.pop())

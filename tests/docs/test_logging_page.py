@@ -7,6 +7,7 @@ from docs_support import DOCS, ROOT
 
 import hcpsdk.mapi
 import hcpsdk.namespace
+import hcpsdk.query
 
 _LEVEL = {"debug": "DEBUG", "info": "INFO", "warning": "WARNING", "error": "ERROR",
           "exception": "ERROR"}
@@ -14,7 +15,7 @@ _CALL = re.compile(r"\b(?:log|self\._log)\.(debug|info|warning|error|exception)\
 _LOGGER = re.compile(r"\b(?:get_logger|getLogger)\((?:__name__|type\(self\)\.__module__)\)")
 #: The classes whose requests the shared session code logs under their own module's name.
 _SESSION_CLASSES = [hcpsdk.namespace.Info, hcpsdk.mapi.Replication, hcpsdk.mapi.Tenant,
-                    hcpsdk.mapi.Chargeback, hcpsdk.mapi.Logs]
+                    hcpsdk.mapi.Chargeback, hcpsdk.mapi.Logs, hcpsdk.query.Search]
 
 
 def loggers_in_code() -> dict[str, set[str]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import concurrent.futures.process
 import hashlib
 import os
 
@@ -103,12 +104,41 @@ def test_ingest_on_a_dask_cluster_of_two_worker_processes(hcp_emulator, files, f
     distributed = pytest.importorskip(
         "distributed", reason="the extra hcpsdk[dask] is not installed "
                               "(python3 -m pip install 'hcpsdk[dask]')")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=True,
-                                  dashboard_address=None) as cluster, \
+    import dask
+
+    # the machine may be busy: Dask's default 30 s would cut a slow start short
+    with dask.config.set({"distributed.comm.timeouts.connect": "120s",
+                          "distributed.comm.timeouts.tcp": "120s"}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=True,
+                                     dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
+        client.wait_for_workers(2, timeout=120)
         report = ingest(hcp_emulator.target(), files, destination=folder, workers=4,
                         executor=client.get_executor())
         # the workers are other processes: their pids are not this one's
         pids = client.run(os.getpid)
     _check_every_object(hcp_emulator, report, files, folder)
     assert len(pids) == 2 and os.getpid() not in pids.values()
+
+
+class _Losing(_Inline):
+    """An executor whose second batch is lost, as when a worker process dies."""
+
+    def __init__(self):
+        self.batches = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.batches += 1
+        if self.batches == 2:
+            future = concurrent.futures.Future()
+            future.set_exception(concurrent.futures.process.BrokenProcessPool("worker died"))
+            return future
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_a_lost_batch_fails_its_files_and_the_rest_are_stored(hcp_emulator, files, folder):
+    report = ingest(hcp_emulator.target(), files, destination=folder, executor=_Losing(),
+                    workers=1)  # 4 batches of 15 files
+    assert [r.source for r in report.failed] == files[15:30]
+    assert all("BrokenProcessPool: worker died" in r.error for r in report.failed)
+    assert len(report.succeeded) == 45

@@ -8,19 +8,16 @@ import pytest
 import hcpsdk
 from hcpsdk import objects
 
-EMULATOR_CONDITIONS = pytest.mark.xfail(
-    strict=True, reason="the emulator evaluates If-Match/If-None-Match/If-(Un)Modified-Since "
-                        "only once the emulator-strictness work (conditional requests) is merged")
-
 
 def test_the_condition_headers_are_sent_as_http_wants_them(connection, hcp_emulator, tree, put):
     put(connection, f"{tree}/o")
-    moment = datetime(2024, 3, 5, 10, 2, 11, tzinfo=UTC)
-    objects.stat(connection, f"{tree}/o", if_match=["abc", '"def"', 'W/"g"'],
-                 if_unmodified_since=moment + timedelta(days=1))
+    etag = objects.stat(connection, f"{tree}/o").etag.strip('"')
+    moment = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    objects.stat(connection, f"{tree}/o", if_match=["abc", f'"{etag}"', 'W/"g"', etag],
+                 if_unmodified_since=moment)
     headers = hcp_emulator.requests[-1].headers
-    assert headers["if-match"] == '"abc", "def", W/"g"'
-    assert headers["if-unmodified-since"] == "Wed, 06 Mar 2024 10:02:11 GMT"
+    assert headers["if-match"] == f'"abc", "{etag}", W/"g", "{etag}"'
+    assert headers["if-unmodified-since"] == moment.strftime("%a, %d %b %Y %H:%M:%S GMT")
     objects.stat(connection, f"{tree}/o", if_modified_since=1709632931)
     assert hcp_emulator.requests[-1].headers["if-modified-since"] == (
         "Tue, 05 Mar 2024 10:02:11 GMT")
@@ -42,7 +39,6 @@ def test_conditions_are_checked_before_sending(connection, tree, put, kwargs, er
         objects.stat(connection, f"{tree}/o", **kwargs)
 
 
-@EMULATOR_CONDITIONS
 def test_if_none_match_with_the_current_etag_is_not_modified(connection, tree, put):
     put(connection, f"{tree}/o")
     etag = objects.stat(connection, f"{tree}/o").etag
@@ -51,7 +47,6 @@ def test_if_none_match_with_the_current_etag_is_not_modified(connection, tree, p
     assert caught.value.status == 304
 
 
-@EMULATOR_CONDITIONS
 def test_if_match_with_another_etag_fails_the_precondition(connection, tree, put):
     put(connection, f"{tree}/o")
     with pytest.raises(hcpsdk.HcpsdkPreconditionFailedError) as caught:
@@ -59,7 +54,6 @@ def test_if_match_with_another_etag_fails_the_precondition(connection, tree, put
     assert caught.value.status == 412
 
 
-@EMULATOR_CONDITIONS
 def test_if_modified_since_a_later_time_is_not_modified(connection, tree, put):
     put(connection, f"{tree}/o")
     with pytest.raises(hcpsdk.HcpsdkNotModifiedError):
@@ -67,7 +61,6 @@ def test_if_modified_since_a_later_time_is_not_modified(connection, tree, put):
                      if_modified_since=datetime.now(UTC) + timedelta(hours=1))
 
 
-@EMULATOR_CONDITIONS
 def test_create_only_put_of_an_existing_object_fails_the_precondition(connection, tree, put):
     put(connection, f"{tree}/o")
     with pytest.raises(hcpsdk.HcpsdkPreconditionFailedError):

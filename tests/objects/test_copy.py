@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -96,6 +97,41 @@ def test_copy_of_a_directory_makes_an_empty_directory(connection, tree, put):
     objects.copy(connection, f"{tree}/d", f"{tree}/e")
     info = objects.stat(connection, f"{tree}/e")
     assert info.type == "directory" and list(objects.listdir(connection, f"{tree}/e")) == []
+
+
+def test_copy_conditions_on_the_source(connection, tree, put):
+    put(connection, f"{tree}/src", b"abc")
+    etag = objects.stat(connection, f"{tree}/src").etag
+    objects.copy(connection, f"{tree}/src", f"{tree}/a", source_if_match=etag)
+    with pytest.raises(hcpsdk.HcpsdkPreconditionFailedError):
+        objects.copy(connection, f"{tree}/src", f"{tree}/b", source_if_match='"other"')
+    with pytest.raises(hcpsdk.HcpsdkPreconditionFailedError):
+        objects.copy(connection, f"{tree}/src", f"{tree}/c", source_if_none_match=etag)
+    with pytest.raises(hcpsdk.HcpsdkPreconditionFailedError):
+        objects.copy(connection, f"{tree}/src", f"{tree}/d",
+                     source_if_modified_since=datetime.now(UTC) + timedelta(hours=1))
+    objects.copy(connection, f"{tree}/src", f"{tree}/e",
+                 source_if_unmodified_since=datetime.now(UTC) + timedelta(hours=1))
+    assert [e.name for e in objects.listdir(connection, tree)] == ["a", "e", "src"]
+
+
+def test_copy_conditions_on_the_destination(connection, tree, put):
+    put(connection, f"{tree}/src", b"abc")
+    put(connection, f"{tree}/dst", b"old")
+    with pytest.raises(hcpsdk.HcpsdkPreconditionFailedError):
+        objects.copy(connection, f"{tree}/src", f"{tree}/dst", if_none_match="*")
+    old = objects.stat(connection, f"{tree}/dst").etag
+    objects.copy(connection, f"{tree}/src", f"{tree}/dst", if_match=old)
+    assert objects.get(connection, f"{tree}/dst") == b"abc"
+
+
+def test_emulator_copy_source_condition_over_raw_http(raw, tree):
+    assert raw("PUT", f"{tree}/src", body=b"raw")[0] == 201
+    status, headers, _ = raw("PUT", f"{tree}/dst", {
+        "X-HCP-CopySource": f"n2.m{tree}/src", "Content-Length": "0",
+        "X-HCP-CopySource-If-Match": '"0000"'})
+    assert status == 412 and headers["X-HCP-ErrorMessage"]
+    assert raw("HEAD", f"{tree}/dst")[0] == 404
 
 
 def test_copy_checks_its_arguments(connection):

@@ -9,10 +9,6 @@ import hcpsdk
 from hcpsdk import objects
 from hcpsdk.objects import Grant
 
-WHOLE_OBJECT = pytest.mark.xfail(
-    strict=True, reason="the emulator answers type=whole-object GET with the data only until "
-                        "the emulator-strictness work (whole-object answers) is merged")
-
 
 def test_put_and_get_round_trip(connection, tree):
     stored = objects.put(connection, f"{tree}/a é.txt", b"some data")
@@ -67,7 +63,6 @@ def test_put_whole_stores_data_and_annotation(connection, tree):
     assert objects.get_annotation(connection, f"{tree}/w", "extra") == b"<meta/>"
 
 
-@WHOLE_OBJECT
 @pytest.mark.parametrize("first", [False, True])
 def test_get_whole_splits_data_and_annotation(connection, tree, first):
     objects.put(connection, f"{tree}/w", b"0123456789")
@@ -76,7 +71,6 @@ def test_get_whole_splits_data_and_annotation(connection, tree, first):
         b"0123456789", b"<a>1</a>")
 
 
-@WHOLE_OBJECT
 def test_get_whole_without_that_annotation_is_not_found(connection, tree):
     objects.put(connection, f"{tree}/w", b"x")
     with pytest.raises(hcpsdk.HcpsdkNotFoundError):

@@ -71,3 +71,13 @@ def test_set_metadata_writes_the_metafile(fcfs, top):
     objects.set_metadata(fcfs, f"{top}/o", shred=True)
     fcfs.GET(f"/fcfs_metadata/{top[11:]}/o/shred.txt")
     assert fcfs.read().strip() == b"1"
+
+
+def test_walk_and_delete_tree_in_the_default_namespace(fcfs, top):
+    for name in ("a", "d/b", "d/e/c"):
+        objects.put(fcfs, f"{top}/{name}", b"x")
+    walked = {path: sorted(f.name for f in files) for path, _, files in objects.walk(fcfs, top)}
+    assert walked == {top: ["a"], f"{top}/d": ["b"], f"{top}/d/e": ["c"]}
+    assert objects.delete_tree(fcfs, top) == 3
+    with pytest.raises(hcpsdk.HcpsdkNotFoundError):
+        objects.stat(fcfs, f"{top}/a")

@@ -113,9 +113,11 @@ def test_walk_can_be_pruned(connect, connection, tree, put, count):
 
 
 def test_walk_over_several_connections_uses_them_all_and_finds_everything(
-        connect, connection, tree, put, monkeypatch):
+        hcp_emulator, connection, tree, put, monkeypatch):
     paths = _make_tree(connection, put, tree, width=4, depth=2)
-    pool = [connect() for _ in range(4)]
+    target = hcp_emulator.target(f"n2.m.{hcp_emulator.domain}")  # one Target: all its nodes
+    pool = [hcpsdk.Connection(target) for _ in range(4)]
+    before = len(hcp_emulator.requests)
     # the four listings of the first level wait for each other: they must run at once,
     # each on a Connection of its own
     module = sys.modules["hcpsdk.objects.walk"]
@@ -136,6 +138,10 @@ def test_walk_over_several_connections_uses_them_all_and_finds_everything(
     assert found == sorted(paths)
     assert len(steps) == 1 + 4 + 16
     assert {id(c) for c in used} == {id(c) for c in pool}
+    nodes = {r.node for r in hcp_emulator.requests[before:] if r.method == "GET"}
+    assert nodes == set(hcp_emulator.addresses)  # the Connections took the nodes in turn
+    for c in pool:
+        c.close()
 
 
 def test_walk_of_a_missing_top_is_not_found(connection, tree):
@@ -150,3 +156,12 @@ def test_walk_checks_its_connections(tree):
         objects.walk([], tree)
     with pytest.raises(hcpsdk.HcpsdkTypeError):
         objects.walk(["x"], tree)
+
+
+def test_walk_checks_top_before_any_request(connection, hcp_emulator):
+    before = len(hcp_emulator.requests)
+    with pytest.raises(hcpsdk.HcpsdkArgumentError, match="top"):
+        objects.walk(connection, "rest/x")
+    with pytest.raises(hcpsdk.HcpsdkTypeError, match="top"):
+        objects.walk([connection, connection], None)
+    assert len(hcp_emulator.requests) == before

@@ -1,6 +1,7 @@
 """The client's arguments, expressions, cursor and error mapping."""
 from __future__ import annotations
 
+import gzip
 import http.client
 import http.server
 import json
@@ -135,13 +136,13 @@ def test_a_refused_query_raises_query_request_error_with_hcps_message(search, te
     assert err.status == 400 and message in err.hcp_message and message in str(err)
 
 
-def _raw(mqe, body, ctype="application/json"):
+def _raw(mqe, body, ctype="application/json", path="/query", **headers):
     con = http.client.HTTPSConnection(mqe.addresses[0], mqe.https_port,
                                       context=mqe.client_context())
     try:
-        con.request("POST", "/query", body=body, headers={
+        con.request("POST", path, body=body, headers={
             "Host": f"m.{DOMAIN}", "Content-Type": ctype, "Accept": "application/json",
-            "Authorization": "HCP " + auth_token("n", "n01")})
+            "Authorization": "HCP " + auth_token("n", "n01"), **headers})
         resp = con.getresponse()
         return resp.status, resp.getheader("X-HCP-ErrorMessage"), resp.read()
     finally:
@@ -163,6 +164,25 @@ def _raw(mqe, body, ctype="application/json"):
 def test_the_emulator_answers_malformed_requests_like_hcp(mqe, body, ctype, status):
     got, message, _ = _raw(mqe, body, ctype)
     assert got == status, message
+
+
+def test_url_parameters_and_gzip_bodies(mqe):
+    body = json.dumps({"object": {"query": "*:*", "count": 0}}).encode()
+    assert _raw(mqe, body, path="/query?prettyprint")[0] == 200
+    status, message, _ = _raw(mqe, body, path="/query?offset=3")
+    assert (status, message) == (400, "unsupported query parameter(s): offset")
+    status, _, answer = _raw(mqe, gzip.compress(body), **{"Content-Encoding": "gzip"})
+    assert status == 200 and json.loads(answer)["queryResult"]["status"]["results"] == 0
+    assert _raw(mqe, body, **{"Content-Encoding": "gzip"})[0] == 400
+    bomb = gzip.compress(b" " * (1 << 20) + body)
+    assert len(bomb) < 8192 and _raw(mqe, bomb, **{"Content-Encoding": "gzip"})[0] == 400
+
+
+def test_a_target_on_the_mapi_port_is_refused_at_once(mqe):
+    target = hcpsdk.Target(f"m.{DOMAIN}", hcpsdk.NativeAuthorization("n", "n01"), port=9090,
+                           resolver=mqe.resolver())
+    with pytest.raises(hcpsdk.HcpsdkPortError, match="data ports"):
+        Search(target)
 
 
 def test_repr_names_the_target_not_the_password(tenant_target):
