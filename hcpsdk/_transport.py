@@ -26,7 +26,7 @@ import ssl
 import sys
 import types
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from . import _framing, _pace
 from ._tls import TlsPolicy
@@ -155,7 +155,8 @@ class Response(http.client.HTTPResponse):
     def __init__(self, sock: socket.socket, debuglevel: int = 0, method: str | None = None,
                  url: str | None = None) -> None:
         # the body's reader keeps the answer's deadlines (head in time, body at a rate)
-        super().__init__(_pace.PacedSocket(sock), debuglevel, method, url)  # type: ignore[arg-type]
+        # (http.client asks its "socket" for nothing but makefile())
+        super().__init__(cast(socket.socket, _pace.PacedSocket(sock)), debuglevel, method, url)
 
     def begin(self) -> None:
         """Read the status line and the headers (http.client's ``begin``), check the framing."""

@@ -15,7 +15,6 @@ import http.client
 import logging
 import threading
 import time
-from types import TracebackType
 from typing import Any
 
 from . import _check
@@ -511,8 +510,7 @@ class Connection:
     def __enter__(self) -> Connection:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     # -- attributes ---------------------------------------------------------------------
