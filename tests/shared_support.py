@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.server
 import os
 import select
 import signal
@@ -156,6 +157,22 @@ class AcceptingServer:
         if self._join_timeout:
             for thread in self._threads:
                 thread.join(self._join_timeout)
+
+
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """A request handler that logs nothing and answers in one call."""
+
+    def answer(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        """Send ``status``, ``headers``, a ``Content-Length`` and ``body``."""
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
 
 
 # -- the emulator as a process ------------------------------------------------------------

@@ -15,7 +15,7 @@ import threading
 import uuid
 
 import pytest
-from shared_support import AcceptingServer, closing_factory
+from shared_support import AcceptingServer, QuietHandler, closing_factory
 
 import hcpsdk
 
@@ -86,18 +86,11 @@ def raw_server():
 
 # -- own TLS servers (trustme) -------------------------------------------------------------
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):
-        body = b"hello over TLS"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.answer(200, b"hello over TLS")
 
 
 class TLSServer:
