@@ -37,6 +37,20 @@ def closing_factory(make):
             thing.close()
 
 
+#: ``nsstatistics()`` of the documentation's chapter 7.2, as printed there.
+DOC_NSSTATISTICS = """\
+{'customMetadataObjectBytes': 0,
+ 'customMetadataObjectCount': 0,
+ 'namespaceName': 'n1',
+ 'objectCount': 0,
+ 'shredObjectBytes': 0,
+ 'shredObjectCount': 0,
+ 'softQuotaPercent': 85,
+ 'totalCapacityBytes': 53687091200,
+ 'usedCapacityBytes': 0}
+"""
+
+
 # -- a function run in a real forked child -------------------------------------------------
 
 
