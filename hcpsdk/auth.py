@@ -26,7 +26,7 @@ _REDACTED = "******"
 
 
 def _hcp_token(user: str, password: str) -> str:
-    """The HCP token ``base64(user):md5hex(password)`` (hcp-protocol §1.2)."""
+    """The HCP token ``base64(user):md5hex(password)`` that HCP's native authorization expects."""
     import hashlib  # only authorizations need it: keeps ``import hcpsdk`` cheap
 
     b64user = base64.b64encode(user.encode("utf-8")).decode("ascii")

@@ -3,7 +3,7 @@
 ``query()`` resolves a name, either bypassing local caches with dnspython
 (``cache=False``) or through the system resolver (``cache=True``); IP literals
 need no DNS at all. :class:`Circle` keeps the addresses and hands them out in
-turn, skipping nodes that failed recently (DECISIONS #9 and "Retries").
+turn, skipping nodes that failed recently (see the "Retries" chapter).
 
 dnspython is imported only when a dnspython lookup is actually made.
 """
@@ -92,7 +92,8 @@ def _dns_lookup(fqdn: str, resolver: Any) -> list[str]:
     try:
         answer = resolver.resolve(fqdn, "A")
     except dns.resolver.NoAnswer:
-        # IPv6 only when the name has no IPv4 address (DECISIONS #9)
+        # IPv6 only when the name has no IPv4 address: the pool of a dual-stack name
+        # then holds one address family, never a mix of the two
         answer = resolver.resolve(fqdn, "AAAA")
     return _unique(rdata.address for rdata in answer)
 

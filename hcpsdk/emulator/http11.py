@@ -40,7 +40,8 @@ class HeadTooLarge(Abort):
     request line alone is too long, else 431)."""
 
 
-#: Request headers whose values are credentials: masked in every repr (DECISIONS #11).
+#: Request headers whose values are credentials: masked in every repr, so that no
+#: log line, repr or message ever shows a credential.
 SECRET_HEADERS = frozenset(("authorization", "proxy-authorization", "cookie", "x-auth-token"))
 
 

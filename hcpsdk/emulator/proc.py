@@ -1,5 +1,5 @@
 """Namespace information: ``GET /proc``, ``/proc/statistics``, ``/proc/retentionClasses``,
-``/proc/permissions`` (hcp-protocol §2.2)."""
+``/proc/permissions``, in the XML shapes HCP answers."""
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -100,7 +100,7 @@ def test_anonymous_access_when_the_namespace_allows_it(hcp, client, unique):
 
 
 def test_request_record_repr_masks_credentials(client, unique, hcp):
-    """DECISIONS #11: hcp.requests keeps the headers, but no repr/str shows a credential."""
+    """hcp.requests keeps the headers, but no repr/str shows a credential."""
     from emulator_support import token
     secret = token("n", "n01")
     wrong = token("n", "wrong")

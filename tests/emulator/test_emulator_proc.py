@@ -1,4 +1,4 @@
-"""``/proc`` namespace information, exactly as hcp-protocol §2.2."""
+"""``/proc`` namespace information, in exactly the shapes HCP answers."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET

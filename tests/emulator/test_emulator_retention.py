@@ -1,4 +1,5 @@
-"""Retention, hold, privileged delete (DECISIONS #14) and the retention expression rules."""
+"""Retention, hold, privileged delete (a hold blocks even a privileged one) and the retention
+expression rules."""
 from __future__ import annotations
 
 import time

@@ -16,7 +16,7 @@ from hcpsdk.mapi import Replication, ReplicationSettingsError
 DOC_LINK = "hcp1--<-->--hcp2"
 
 # The output of the documentation's example (9.3); the element name is ``connection`` with
-# ``localHost`` (DECISIONS #16). Addresses, id and times differ per run: see below.
+# ``localHost`` as 0.9.5 returned it. Addresses, id and times differ per run: see below.
 DOC_LINKDETAILS = """
 {'compression': 'false',
  'connection': {'localHost': '192.168.0.52, 192.168.0.53, 192.168.0.54, '
