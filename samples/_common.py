@@ -24,7 +24,7 @@ from typing import Any
 import hcpsdk
 
 __all__ = ["Hcp", "argument_parser", "hcp_from_args", "log", "log_lines", "make_testfile",
-           "open_target", "scratch_directory", "setup_logging"]
+           "open_target", "scratch_directory", "setup_logging", "start"]
 
 #: The logger of the samples; its lines are what a sample prints.
 log = logging.getLogger("sample")
@@ -128,6 +128,18 @@ def setup_logging(debug: bool) -> None:
     logging.getLogger("hcpsdk.emulator").setLevel(logging.WARNING)
     if not debug:
         logging.getLogger("hcpsdk").setLevel(logging.WARNING)
+
+
+def start(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse the command line, set up logging and say which sample runs.
+
+    :param parser: the sample's parser (see :func:`argument_parser`)
+    :returns: the parsed command line
+    """
+    args = parser.parse_args()
+    setup_logging(args.debug)
+    log.info("running *%s*", Path(sys.argv[0]).name)
+    return args
 
 
 def log_lines(value: Any) -> None:

@@ -19,7 +19,7 @@ from _common import (
     log,
     open_target,
     scratch_directory,
-    setup_logging,
+    start,
 )
 from fsspec.callbacks import Callback
 
@@ -76,9 +76,7 @@ def transfer_callback(what: str) -> Callback:
 def main() -> None:
     parser = argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=40, help="files to ingest (default 40)")
-    args = parser.parse_args()
-    setup_logging(args.debug)
-    log.info("running *%s*", "datastack_progress.py")
+    args = start(parser)
 
     with hcp_from_args(args) as hcp, scratch_directory() as scratch:
         t = open_target(hcp)

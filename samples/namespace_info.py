@@ -9,7 +9,7 @@ objects so that the statistics have something to count.
 """
 import sys
 
-from _common import argument_parser, hcp_from_args, log, log_lines, open_target, setup_logging
+from _common import argument_parser, hcp_from_args, log, log_lines, open_target, start
 
 import hcpsdk
 import hcpsdk.namespace
@@ -30,9 +30,7 @@ def main() -> None:
     parser = argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true",
                         help="list all namespaces the user can access, not only the Target's")
-    args = parser.parse_args()
-    setup_logging(args.debug)
-    log.info("running *%s*", "namespace_info.py")
+    args = start(parser)
     with hcp_from_args(args) as hcp:
         t = open_target(hcp)
         if hcp.emulated:

@@ -19,7 +19,7 @@ from _common import (
     log,
     open_target,
     scratch_directory,
-    setup_logging,
+    start,
 )
 
 import hcpsdk
@@ -50,9 +50,7 @@ def main() -> None:
                         help="parallel workers, each with a Connection (default 4)")
     parser.add_argument("--initialpath", default="/rest/hcpsdk/ingest",
                         help="where the unique paths start (default /rest/hcpsdk/ingest)")
-    args = parser.parse_args()
-    setup_logging(args.debug)
-    log.info("running *%s*", "pathbuilder_ingest.py")
+    args = start(parser)
 
     with hcp_from_args(args) as hcp, scratch_directory() as scratch:
         files = sorted(p for p in Path(args.source).iterdir() if p.is_file()) if args.source \

@@ -13,7 +13,7 @@ few objects (with names that need quoting) so that there is something to find.
 import csv
 import sys
 
-from _common import argument_parser, hcp_from_args, log, open_target, setup_logging
+from _common import argument_parser, hcp_from_args, log, open_target, start
 
 import hcpsdk
 from hcpsdk.query import Search, prop
@@ -42,9 +42,7 @@ def main() -> None:
                         help=f"comma-separated object properties (default {PROPERTIES})")
     parser.add_argument("--output", default="-", help="CSV file to write (default: stdout)")
     parser.add_argument("--xml", action="store_true", help="talk XML to HCP instead of JSON")
-    args = parser.parse_args()
-    setup_logging(args.debug)
-    log.info("running *%s*", "query_to_csv.py")
+    args = start(parser)
     with hcp_from_args(args) as hcp:
         t = open_target(hcp)
         if hcp.emulated:

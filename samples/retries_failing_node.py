@@ -19,7 +19,7 @@ from _common import (
     log,
     open_target,
     scratch_directory,
-    setup_logging,
+    start,
 )
 
 import hcpsdk
@@ -36,9 +36,7 @@ def stored_ok(c: hcpsdk.Connection, url: str, data: bytes) -> bool:
 def main() -> None:
     parser = argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--retries", type=int, default=3, help="retries per request (default 3)")
-    args = parser.parse_args()
-    setup_logging(args.debug)
-    log.info("running *%s*", "retries_failing_node.py")
+    args = start(parser)
 
     with hcp_from_args(args) as hcp, scratch_directory() as scratch:
         faults = hcp.emulator.faults if hcp.emulated else None

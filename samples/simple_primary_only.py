@@ -15,7 +15,7 @@ from _common import (
     log,
     make_testfile,
     scratch_directory,
-    setup_logging,
+    start,
 )
 
 import hcpsdk
@@ -106,9 +106,7 @@ def run(hcp, testfile) -> None:
 
 
 def main() -> None:
-    args = argument_parser(__doc__.splitlines()[0]).parse_args()
-    setup_logging(args.debug)
-    log.info("running *%s*", "simple_primary_only.py")
+    args = start(argument_parser(__doc__.splitlines()[0]))
     with hcp_from_args(args) as hcp, scratch_directory() as scratch:
         run(hcp, make_testfile(scratch))
 

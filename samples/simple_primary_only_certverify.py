@@ -19,7 +19,7 @@ from _common import (
     make_testfile,
     open_target,
     scratch_directory,
-    setup_logging,
+    start,
 )
 
 import hcpsdk
@@ -71,9 +71,7 @@ def write_foreign_ca(directory: str) -> str:
 
 
 def main() -> None:
-    args = argument_parser(__doc__.splitlines()[0]).parse_args()
-    setup_logging(args.debug)
-    log.info("running *%s*", "simple_primary_only_certverify.py")
+    args = start(argument_parser(__doc__.splitlines()[0]))
     with hcp_from_args(args) as hcp, scratch_directory() as scratch:
         if not hcp.cafile:
             sys.exit("a real HCP needs --cafile (or HCP_CAFILE) for this sample")

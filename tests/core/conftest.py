@@ -8,7 +8,6 @@ DNS is mocked.
 """
 from __future__ import annotations
 
-import contextlib
 import http.server
 import socket
 import ssl
@@ -16,6 +15,7 @@ import threading
 import uuid
 
 import pytest
+from shared_support import AcceptingServer, QuietHandler, closing_factory
 
 import hcpsdk
 
@@ -54,23 +54,6 @@ def path():
     return f"/rest/core/{uuid.uuid4().hex}.bin"
 
 
-@contextlib.contextmanager
-def closing_factory(make):
-    """Yield a function that calls ``make`` and closes everything it made at the end."""
-    made = []
-
-    def start(*args, **kw):
-        thing = make(*args, **kw)
-        made.append(thing)
-        return thing
-
-    try:
-        yield start
-    finally:
-        for thing in made:
-            thing.close()
-
-
 @pytest.fixture()
 def open_connections():
     """Factory of Connections that are closed after the test."""
@@ -80,52 +63,18 @@ def open_connections():
 
 # -- misbehaving raw servers ---------------------------------------------------------------
 
-class RawServer:
-    """A TCP server on 127.0.0.1 that hands each accepted socket to ``behaviour(sock)``."""
+class RawServer(AcceptingServer):
+    """A TCP server on 127.0.0.1 that hands each accepted socket to ``behaviour(sock, stop)``."""
 
     def __init__(self, behaviour, host="127.0.0.1", port=0):
         self.behaviour = behaviour
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.listener = socket.create_server((host, port), family=family)
-        self.host, self.port = self.listener.getsockname()[:2]
-        self.accepted = 0
-        self._socks = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        super().__init__(host, port)
 
-    def _serve(self):
-        while not self._stop.is_set():
-            try:
-                sock, _ = self.listener.accept()
-            except OSError:
-                return
-            if self._stop.is_set():
-                sock.close()
-                return
-            self.accepted += 1
-            self._socks.append(sock)
-            threading.Thread(target=self._run, args=(sock,), daemon=True).start()
-
-    def _run(self, sock):
+    def handle(self, sock):
         try:
-            self.behaviour(sock, self._stop)
+            self.behaviour(sock, self.stop)
         except OSError:
             pass
-
-    def close(self):
-        self._stop.set()
-        try:
-            socket.create_connection((self.host, self.port), timeout=1).close()  # wake accept()
-        except OSError:
-            pass
-        self._thread.join(2)
-        self.listener.close()
-        for sock in self._socks:
-            try:
-                sock.close()
-            except OSError:
-                pass
 
 
 @pytest.fixture()
@@ -137,18 +86,11 @@ def raw_server():
 
 # -- own TLS servers (trustme) -------------------------------------------------------------
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):
-        body = b"hello over TLS"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.answer(200, b"hello over TLS")
 
 
 class TLSServer:

@@ -12,6 +12,7 @@ import os
 import socket
 
 import pytest
+from shared_support import read_head
 
 import hcpsdk
 from hcpsdk import _early
@@ -126,18 +127,6 @@ def test_expect_only_for_large_bodies(hcp, open_connections, path):
 
 
 # -- raw servers: what the emulator does not do ----------------------------------------
-
-def read_head(sock):
-    """The request head (bytes before CRLF CRLF) and the body bytes that came with it."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            return data, b""
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
-    return head, rest
-
 
 def length_of(head):
     for line in head.split(b"\r\n"):

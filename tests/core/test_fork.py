@@ -7,13 +7,10 @@ anew, and the parent's socket stays usable for the parent.
 from __future__ import annotations
 
 import os
-import select
-import signal
-import time
 import uuid
-import warnings
 
 import pytest
+from shared_support import in_child, result_of
 
 import hcpsdk
 
@@ -37,47 +34,6 @@ def objects(hcp):
     for name, data in (parent, child):
         hcp.put_object(name, data)
     return parent, child
-
-
-def in_child(work):
-    """Run ``work()`` in a forked child; returns what it returned (a str) or its error."""
-    reader, writer = os.pipe()
-    with warnings.catch_warnings():  # Python >= 3.12 warns about fork() with threads
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        status = 0
-        try:
-            os.close(reader)
-            message = work()
-        except BaseException as exc:  # reported to the parent
-            message, status = f"error: {exc!r}", 1
-        try:
-            os.write(writer, message.encode("utf-8", "replace"))
-        finally:
-            os._exit(status)
-    os.close(writer)
-    return pid, reader
-
-
-def result_of(pid, reader, timeout=30.0):
-    """What the child reported; kills it if it hangs."""
-    chunks = []
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([reader], [], [], left)[0]:
-                os.kill(pid, signal.SIGKILL)
-                pytest.fail("the forked child did not finish in time")
-            chunk = os.read(reader, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(reader)
-        os.waitpid(pid, 0)
-    return b"".join(chunks).decode()
 
 
 def loop_get(c, name, expected):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from docs_support import ROOT, environment
+from shared_support import DOC_NSSTATISTICS
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="the shell's private network needs Linux namespaces")
@@ -54,19 +55,6 @@ auth = hcpsdk.NativeAuthorization('n', 'n01')
 t = hcpsdk.Target('n1.m.hcp1.snomis.local', auth, port=443)
 n = hcpsdk.namespace.Info(t)
 pprint(n.nsstatistics())
-"""
-
-#: Chapter 7.2's output, as printed.
-NSSTATISTICS = """\
-{'customMetadataObjectBytes': 0,
- 'customMetadataObjectCount': 0,
- 'namespaceName': 'n1',
- 'objectCount': 0,
- 'shredObjectBytes': 0,
- 'shredObjectCount': 0,
- 'softQuotaPercent': 85,
- 'totalCapacityBytes': 53687091200,
- 'usedCapacityBytes': 0}
 """
 
 CHAPTER_9_3 = """\
@@ -143,7 +131,7 @@ def test_chapter_4_4_put_head_get_delete(typed):
 
 
 def test_chapter_7_2_prints_the_documented_plain_dict(typed):
-    assert NSSTATISTICS in typed
+    assert DOC_NSSTATISTICS in typed
 
 
 def test_chapter_9_3_lists_and_details_the_link(typed):

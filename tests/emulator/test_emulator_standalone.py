@@ -2,7 +2,6 @@
 and the pytest plugin."""
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import socket
@@ -12,26 +11,11 @@ from pathlib import Path
 
 import pytest
 from emulator_support import Client
+from shared_support import emulator_cli
 
 from hcpsdk.emulator import Emulator
 
 pytest_plugins = ["pytester"]
-
-
-@contextlib.contextmanager
-def _cli(*args):
-    """``python -m hcpsdk.emulator *args`` with pipes; killed and closed at the end."""
-    env = dict(os.environ, PYTHONWARNINGS="error")
-    proc = subprocess.Popen([sys.executable, "-m", "hcpsdk.emulator", *args], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            stream.close()
 
 
 def test_help_explains_options_and_fault_commands():
@@ -43,7 +27,7 @@ def test_help_explains_options_and_fault_commands():
 
 
 def test_cli_prints_connection_info_serves_and_obeys_commands():
-    with _cli("--nodes", "2", "--json", "--domain", "cli.example.com") as proc:
+    with emulator_cli("--nodes", "2", "--json", "--domain", "cli.example.com") as proc:
         info = json.loads(proc.stdout.readline())
         assert info["domain"] == "cli.example.com"
         assert info["fqdn"] == "n1.m.cli.example.com"
@@ -65,7 +49,7 @@ def test_cli_prints_connection_info_serves_and_obeys_commands():
 
 
 def test_cli_human_output_and_sigterm(tmp_path):
-    with _cli("--nodes", "1") as proc:
+    with emulator_cli("--nodes", "1") as proc:
         lines = [proc.stdout.readline() for _ in range(3)]
         assert lines[0].startswith("HCP emulator running")
         assert "n1.m.hcp1.example.com" in lines[2]
@@ -190,7 +174,7 @@ def _banner(proc) -> list[str]:
 
 def test_banner_ends_with_a_connect_snippet_that_works_and_info_repeats_it():
     import hcpsdk
-    with _cli("--nodes", "2", "--domain", "paste.example.com", "--http-port", "0",
+    with emulator_cli("--nodes", "2", "--domain", "paste.example.com", "--http-port", "0",
               "--https-port", "0", "--mapi-port", "0") as proc:
         banner = _banner(proc)
         assert banner[0] == "HCP emulator running"

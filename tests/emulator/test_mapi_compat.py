@@ -102,8 +102,11 @@ def result():
         one.link(two)
         info = one.connection_info()
         info["node"] = one.addresses[0].rsplit(".", 1)[1]
+        # the original client, not this checkout: a PYTHONPATH naming the checkout would
+        # make the venv import our hcpsdk instead of 0.9.5
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         done = subprocess.run([python, "-c", CLIENT, json.dumps(info)], capture_output=True,
-                              text=True, timeout=120, cwd=tempfile.gettempdir())
+                              text=True, timeout=120, cwd=tempfile.gettempdir(), env=env)
         assert done.returncode == 0, done.stderr
         yield json.loads(done.stdout), one, two
 

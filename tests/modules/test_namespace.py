@@ -5,6 +5,7 @@ import ast
 from collections import OrderedDict
 
 import pytest
+from shared_support import DOC_NSSTATISTICS
 
 import hcpsdk
 import hcpsdk.namespace
@@ -12,18 +13,6 @@ from hcpsdk.emulator import Emulator
 from hcpsdk.exceptions import HcpsdkError, HcpsdkStatusError
 
 # ------------------------------------------------------------------ documented outputs (chapter 7)
-
-DOC_NSSTATISTICS = """
-{'customMetadataObjectBytes': 0,
- 'customMetadataObjectCount': 0,
- 'namespaceName': 'n1',
- 'objectCount': 0,
- 'shredObjectBytes': 0,
- 'shredObjectCount': 0,
- 'softQuotaPercent': 85,
- 'totalCapacityBytes': 53687091200,
- 'usedCapacityBytes': 0}
-"""
 
 DOC_LISTACCESSIBLENS = """
 {'n2': {'defaultIndexValue': True,

@@ -7,6 +7,7 @@ import random
 import threading
 
 import pytest
+from shared_support import QuietHandler
 
 import hcpsdk
 import hcpsdk.namespace
@@ -24,7 +25,7 @@ class CannedServer:
         self.seen: list[tuple[str, str]] = []
         canned = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
             def _answer(self) -> None:
@@ -35,17 +36,9 @@ class CannedServer:
                 canned.seen.append((self.command, self.path))
                 status, headers, body = canned.answers.get((self.command, path),
                                                            (404, {}, b""))
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.answer(status, body, headers)
 
             do_GET = do_POST = _answer
-
-            def log_message(self, *args: object) -> None:
-                pass
 
         for _ in range(20):
             self.address = f"127.253.{random.randint(1, 254)}.{random.randint(2, 254)}"

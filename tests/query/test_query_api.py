@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from query_support import DOMAIN
+from shared_support import QuietHandler
 
 import hcpsdk
 import hcpsdk.query.search
@@ -191,7 +192,7 @@ def test_repr_names_the_target_not_the_password(tenant_target):
         assert search.fmt == "json"
 
 
-class _Garbage(http.server.BaseHTTPRequestHandler):
+class _Garbage(QuietHandler):
     """Answers every POST with 200 and a body that is no query result."""
 
     bodies: dict[str, bytes] = {"json": b"<html>not json</html>",
@@ -200,14 +201,7 @@ class _Garbage(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         self.rfile.read(int(self.headers["Content-Length"]))
         fmt = "json" if "json" in self.headers["Accept"] else "xml"
-        body = self.bodies[fmt]
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.answer(200, self.bodies[fmt])
 
 
 @pytest.mark.parametrize("fmt, message", [("json", "not a query result in JSON"),

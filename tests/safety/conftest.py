@@ -12,6 +12,7 @@ import threading
 import uuid
 
 import pytest
+from shared_support import AcceptingServer, closing_factory, read_head
 
 import hcpsdk
 
@@ -40,13 +41,7 @@ def read_request(sock: socket.socket, body: bool = True) -> tuple[bytes, bytes]:
     Only a body announced by ``Content-Length`` is read (enough for these tests), and
     only with ``body``.
     """
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            return data, b""
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
+    head, rest = read_head(sock)
     if not body:
         return head, rest
     body = rest
@@ -63,7 +58,7 @@ def read_request(sock: socket.socket, body: bool = True) -> tuple[bytes, bytes]:
     return head, body
 
 
-class HostileServer:
+class HostileServer(AcceptingServer):
     """A TCP server on 127.0.0.1 answering every request with ``script(sock, stop)``.
 
     ``script`` may be bytes (written at once, then the socket is closed) or a function
@@ -76,30 +71,10 @@ class HostileServer:
         self.keep_open = keep_open
         self.read_body = read_body
         self.requests: list[tuple[bytes, bytes]] = []
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.host, self.port = self.listener.getsockname()[:2]
-        self.stop = threading.Event()
         self.answered = threading.Event()
-        self._socks: list[socket.socket] = []
-        self._threads: list[threading.Thread] = []
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        super().__init__(join_timeout=5)
 
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                sock, _ = self.listener.accept()
-            except OSError:
-                return
-            if self.stop.is_set():
-                sock.close()
-                return
-            self._socks.append(sock)
-            thread = threading.Thread(target=self._run, args=(sock,), daemon=True)
-            self._threads.append(thread)
-            thread.start()
-
-    def _run(self, sock: socket.socket) -> None:
+    def handle(self, sock: socket.socket) -> None:
         try:
             self.requests.append(read_request(sock, self.read_body))
             if callable(self.script):
@@ -118,34 +93,10 @@ class HostileServer:
         """A Target for this server (its address literal, plain HTTP)."""
         return hcpsdk.Target(self.host, hcpsdk.DummyAuthorization(), port=self.port, **kwargs)
 
-    def close(self) -> None:
-        self.stop.set()
-        try:
-            socket.create_connection((self.host, self.port), timeout=1).close()
-        except OSError:
-            pass
-        self._thread.join(2)
-        self.listener.close()
-        for sock in self._socks:
-            try:
-                sock.close()
-            except OSError:
-                pass
-        for thread in self._threads:
-            thread.join(5)
-
 
 @pytest.fixture()
 def hostile():
     """Factory: ``hostile(script, keep_open=False, read_body=True)`` starts a HostileServer,
     closed after the test."""
-    made: list[HostileServer] = []
-
-    def start(script, keep_open: bool = False, read_body: bool = True) -> HostileServer:
-        server = HostileServer(script, keep_open, read_body)
-        made.append(server)
-        return server
-
-    yield start
-    for server in made:
-        server.close()
+    with closing_factory(HostileServer) as start:
+        yield start

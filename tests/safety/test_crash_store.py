@@ -4,11 +4,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import subprocess
-import sys
 
 import dns.resolver
 import pytest
+from shared_support import emulator_cli
 
 import hcpsdk
 
@@ -18,19 +17,8 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "kill"), reason="needs signals")
 @contextlib.contextmanager
 def emulator_process(data_dir):
     """A real ``python -m hcpsdk.emulator --data-dir`` process and its connection info."""
-    env = dict(os.environ, PYTHONWARNINGS="error")
-    proc = subprocess.Popen([sys.executable, "-m", "hcpsdk.emulator", "--nodes", "1", "--json",
-                             "--no-tls", "--data-dir", str(data_dir)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        info = json.loads(proc.stdout.readline())
-        yield proc, info
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            stream.close()
+    with emulator_cli("--nodes", "1", "--json", "--no-tls", "--data-dir", str(data_dir)) as proc:
+        yield proc, json.loads(proc.stdout.readline())
 
 
 def target_of(info):

@@ -6,7 +6,7 @@ import os
 import threading
 
 import pytest
-from safety_support import in_child, result_of
+from shared_support import in_child, result_of
 
 import hcpsdk
 from hcpsdk import _tls
@@ -45,7 +45,7 @@ def test_child_uses_a_target_whose_address_pool_lock_was_held(hcp, http_target, 
 
     with held_by_another_thread(http_target._circle):
         pid, reader = in_child(child)
-        report = result_of(pid, reader)
+        report = result_of(pid, reader, timeout=10)
     assert report == "forked"
 
 
@@ -62,7 +62,7 @@ def test_child_uses_a_tls_policy_whose_lock_was_held(hcp):
 
     with held_by_another_thread(policy), held_by_another_thread(_tls, "_default_lock"):
         pid, reader = in_child(child)
-        assert result_of(pid, reader) == "free"
+        assert result_of(pid, reader, timeout=10) == "free"
 
 
 def test_child_uses_a_replica_policy_whose_lock_was_held(hcp):
@@ -79,4 +79,4 @@ def test_child_uses_a_replica_policy_whose_lock_was_held(hcp):
 
     with held_by_another_thread(policy):
         pid, reader = in_child(child)
-        assert result_of(pid, reader) == "free"
+        assert result_of(pid, reader, timeout=10) == "free"
