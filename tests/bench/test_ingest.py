@@ -1,6 +1,7 @@
 """hcpsdk.ingest against the emulator: every file stored, spread over all nodes, errors per file."""
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import os
 import uuid
@@ -44,7 +45,18 @@ def test_every_file_is_stored_with_a_result_in_input_order(hcp, target, make_fil
 def test_eight_workers_open_two_connections_on_each_of_four_nodes(hcp, target, make_files):
     files = make_files(64, size=256)
     before = [hcp.stats(node)["accepted"] for node in range(4)]
-    report = ingest(target, files, workers=8, destination=_folder())
+    # Every answer waits until all eight workers have sent a request: a worker thread the
+    # scheduler starts late would otherwise find every file taken and never connect.
+    hcp.faults.stall()
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as caller:
+            running = caller.submit(ingest, target, files, workers=8, destination=_folder())
+            all_sent = hcp.wait_for(lambda: hcp.faults.held() == 8)
+            hcp.faults.clear()
+            report = running.result()
+    finally:
+        hcp.faults.clear()
+    assert all_sent
     accepted = [hcp.stats(node)["accepted"] - before[node] for node in range(4)]
     assert accepted == [2, 2, 2, 2]
     assert sorted(report.nodes) == sorted(hcp.addresses)
