@@ -21,6 +21,7 @@ from fsspec.utils import isfilelike, stringify_path  # type: ignore[import-untyp
 
 from .. import objects
 from .._check import bad_value, of_type
+from .._transport import BLOCKSIZE
 from ..connection import Connection
 from ..exceptions import (
     HcpsdkArgumentError,
@@ -307,7 +308,10 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
             os.makedirs(os.path.dirname(os.path.abspath(lpath)), exist_ok=True)
             target = open(lpath, "wb")  # noqa: SIM115 - closed below, not by this block
         try:
-            while data := con.read(self.blocksize):
+            # the transport's block size, not the filesystem's 8 MiB blocks: each larger
+            # read would gather a fresh buffer of its own (measured: 0.71x of a plain
+            # Connection stream into a file with 8 MiB reads, 0.92x with these)
+            while data := con.read(BLOCKSIZE):
                 target.write(data)
                 callback.relative_update(len(data))
         finally:
