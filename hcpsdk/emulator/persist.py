@@ -129,7 +129,7 @@ class Persistence:
 
     def _open_journal(self) -> None:
         new = not os.path.exists(self.journal_path)
-        self._journal = open(self.journal_path, "a", encoding="utf-8")  # noqa: SIM115
+        self._journal = open(self.journal_path, "a", encoding="utf-8")  # kept open: one journal per store
         if new:
             _sync_dir(self.data_dir)
 
@@ -238,7 +238,7 @@ class Persistence:
                 store.children.pop(path, None)
                 return
             if path:
-                store._make_parents(path, change_ms)  # noqa: SLF001
+                store._make_parents(path, change_ms)
             store.dirs[path] = Directory(change_ms)
             store.children.setdefault(path, set())
 

@@ -451,7 +451,7 @@ class Link:
             self._errors = 0
             self._note = "Link restored"
 
-    def _do_failOver(self) -> None:  # noqa: N802 - named like the MAPI action
+    def _do_failOver(self) -> None:  # named like the MAPI action
         with self._cond:
             self._require(NORMAL, "failOver")
             self._state = FAILED_OVER
@@ -459,20 +459,20 @@ class Link:
         if self.link_type != ACTIVE_ACTIVE:
             _set_read_only(self._replica.system, False)
 
-    def _do_failBack(self) -> None:  # noqa: N802
+    def _do_failBack(self) -> None:
         with self._cond:
             self._require(FAILED_OVER, "failBack")
             self._state = NORMAL
             self._note = ""
 
-    def _do_beginRecovery(self) -> None:  # noqa: N802
+    def _do_beginRecovery(self) -> None:
         with self._cond:
             self._require(FAILED_OVER, "beginRecovery")
             self._state = RECOVERING
             self._note = ""
         _set_read_only(self._primary.system, True)
 
-    def _do_completeRecovery(self) -> None:  # noqa: N802
+    def _do_completeRecovery(self) -> None:
         with self._cond:
             self._require(RECOVERING, "completeRecovery")
             if self._suspended:

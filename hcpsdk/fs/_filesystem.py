@@ -306,7 +306,7 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
         target = outfile
         if target is None:
             os.makedirs(os.path.dirname(os.path.abspath(lpath)), exist_ok=True)
-            target = open(lpath, "wb")  # noqa: SIM115 - closed below, not by this block
+            target = open(lpath, "wb")  # closed below, not by a with block
         try:
             # the transport's block size, not the filesystem's 8 MiB blocks: each larger
             # read would gather a fresh buffer of its own (measured: 0.71x of a plain

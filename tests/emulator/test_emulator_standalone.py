@@ -184,7 +184,7 @@ def test_banner_ends_with_a_connect_snippet_that_works_and_info_repeats_it():
         assert all(not line.startswith((" ", "\t")) for line in snippet)  # pastes into a REPL
         assert ", tls=True, resolver=res)" in snippet[-2]  # ephemeral ports are not 443/9090
         names: dict = {}
-        exec("\n".join(snippet), names)  # noqa: S102 - the code a user pastes
+        exec("\n".join(snippet), names)  # the code a user pastes
         t, admin = names["t"], names["admin"]
         assert (t.fqdn, admin.fqdn) == ("n1.m.paste.example.com", "admin.paste.example.com")
         with hcpsdk.Connection(t, timeout=10, retries=0) as c:
