@@ -3,7 +3,6 @@ canned-answer server on 127.253.x.y, so the client parses real bytes from a real
 from __future__ import annotations
 
 import http.server
-import random
 import threading
 
 import pytest
@@ -40,8 +39,9 @@ class CannedServer:
 
             do_GET = do_POST = _answer
 
-        for _ in range(20):
-            self.address = f"127.253.{random.randint(1, 254)}.{random.randint(2, 254)}"
+        # the port is fixed, so the server takes the first free address of its own block
+        for host in range(2, 22):
+            self.address = f"127.253.77.{host}"
             try:
                 self.server = http.server.ThreadingHTTPServer((self.address, port), Handler)
                 break
