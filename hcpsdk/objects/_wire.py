@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .._check import bad_value, wrong_type
+from .._encoding import check_text
 from ..connection import Connection
 from ..exceptions import (
     HcpsdkNotFoundError,
@@ -53,12 +54,14 @@ def encode(call: str, path: Any, name: str = "path") -> str:
     """The request path of a plain-text ``path``: every character that needs it encoded.
 
     :raises HcpsdkTypeError: ``path`` is no str
-    :raises HcpsdkArgumentError: it does not start with ``/``
+    :raises HcpsdkArgumentError: it does not start with ``/``, or holds text UTF-8 can't
+        carry (a lone surrogate)
     """
     if not isinstance(path, str):
         raise wrong_type(call, name, "a str like '/rest/dir/object'", path)
     if not path.startswith("/"):
         raise bad_value(call, name, "a path starting with '/' (like '/rest/dir/object')", path)
+    check_text(call, name, path)
     return quote(path, safe="/")
 
 

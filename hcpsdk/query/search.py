@@ -8,6 +8,7 @@ from typing import Any
 
 import hcpsdk
 from hcpsdk._check import bad_value, integer, of_type, wrong_type
+from hcpsdk._encoding import check_text
 from hcpsdk._session import Session
 from hcpsdk.exceptions import HcpsdkPortError
 
@@ -115,8 +116,12 @@ class Search(Session):
     # ------------------------------------------------------------------ requests
 
     def _body(self, kind: str, entries: dict[str, Any]) -> bytes:
+        text = json.dumps({kind: entries}, ensure_ascii=False)
+        # one check of every string of the request, whatever goes on the wire: text UTF-8
+        # can't carry (a lone surrogate) is refused here, before anything is sent
+        check_text(_CALL, "query", text)
         if self._json:
-            return json.dumps({kind: entries}, ensure_ascii=False).encode("utf-8")
+            return text.encode("utf-8")
         root = ET.Element("queryRequest")
         _xml_entries(ET.SubElement(root, kind), entries)
         data: bytes = ET.tostring(root, encoding="utf-8")

@@ -52,3 +52,16 @@ def test_the_status_errors_carry_status_and_hcp_message(name):
     error = cls("why", 409, "Conflict", "object exists")
     assert (str(error), error.status, error.hcp_message) == ("why", 409, "object exists")
     assert pickle.loads(pickle.dumps(error)).reason == "why"
+
+
+@pytest.mark.parametrize("call", [
+    lambda c, path: objects.stat(c, path),
+    lambda c, path: list(objects.listdir(c, path)),
+    lambda c, path: objects.copy(c, "/rest/source", path),
+])
+def test_a_path_utf8_cannot_carry_is_refused_before_sending(connection, hcp_emulator, call):
+    before = len(hcp_emulator.requests)
+    with pytest.raises(hcpsdk.HcpsdkArgumentError, match="lone surrogate") as info:
+        call(connection, "/rest/a\udcff")
+    assert not isinstance(info.value.__cause__, UnicodeError)
+    assert len(hcp_emulator.requests) == before

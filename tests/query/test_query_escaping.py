@@ -51,3 +51,11 @@ def test_the_change_feed_carries_the_names_back(search):
     got = {r.object_path for r in search.changes(ChangeCursor(namespaces=["esc.m"],
                                                               properties=["objectPath"]))}
     assert got == {f"/dir/{name}" for name in NAMES}
+
+
+def test_text_utf8_cannot_carry_is_refused_before_sending(search, mqe):
+    before = len(mqe.requests)
+    with pytest.raises(hcpsdk.HcpsdkArgumentError, match="lone surrogate") as info:
+        search.count(prop("utf8Name").eq("a\udcff"))
+    assert not isinstance(info.value.__cause__, UnicodeError)
+    assert len(mqe.requests) == before
