@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from . import listing
 from . import retention as _ret
-from .errors import RequestRefused
+from .errors import RequestRefused, error_reply
 from .http11 import BlobReply, Request
 from .model import Namespace, Reply, System
 from .store import Directory, Version
@@ -58,10 +58,6 @@ class Host(Protocol):
     def _span(self, req: Request, size: int) -> tuple[int, int, int, str | None]: ...
 
 
-def _error(status: int, message: str) -> Reply:
-    return Reply(status, [("X-HCP-ErrorMessage", message)])
-
-
 def handle(host: Host, req: Request, content_type: Callable[[str, str], str]) -> Reply | BlobReply:
     """Answer a request for ``/fcfs_data`` or ``/fcfs_metadata`` on the Default Namespace host.
 
@@ -72,7 +68,7 @@ def handle(host: Host, req: Request, content_type: Callable[[str, str], str]) ->
     :raises RequestRefused: for every refused request (the handler turns it into the answer)
     """
     if req.host != f"default.default.{host.system.domain}":
-        return _error(404, f"no such resource {req.raw_path}")
+        return error_reply(404, f"no such resource {req.raw_path}")
     path = host._object_path(req.path)
     query = dict(req.query) if req.raw_query else {}
     ns = host.system.default_namespace()
@@ -83,7 +79,7 @@ def handle(host: Host, req: Request, content_type: Callable[[str, str], str]) ->
             raise RequestRefused(400, "metadata files take no query parameters")
         obj, _, name = path[15:].strip("/").rpartition("/")
         return _metadata(host, req, ns, obj, name)
-    return _error(404, f"no such resource {req.raw_path}")
+    return error_reply(404, f"no such resource {req.raw_path}")
 
 
 def _bool(query: dict[str, str], key: str) -> bool | None:
@@ -108,7 +104,7 @@ def _data(host: Host, req: Request, ns: Namespace, path: str, query: dict[str, s
         if not path:
             raise RequestRefused(409, "the root directory exists")
         if not req.length_known:
-            return _error(411, "Content-Length or chunked transfer encoding is required")
+            return error_reply(411, "Content-Length or chunked transfer encoding is required")
         index, shred = _bool(query, "index"), _bool(query, "shred")
         v = store.put(path, host._upload(req, store, path), owner="",
                       content_type=req.headers.get("content-type", ""), index=index,
@@ -131,7 +127,7 @@ def _data(host: Host, req: Request, ns: Namespace, path: str, query: dict[str, s
     if method == "DELETE":
         store.delete(path)
         return Reply(200)
-    return _error(405, f"method {method} is not supported in the Default Namespace")
+    return error_reply(405, f"method {method} is not supported in the Default Namespace")
 
 
 def _current(store: Any, path: str) -> Version:
@@ -208,16 +204,16 @@ def listing_xml(path: str, own: Directory, entries: list[tuple[str, Any]]) -> by
 def _metadata(host: Host, req: Request, ns: Namespace, path: str, name: str) -> Reply:
     method, store = req.method, ns.store
     if name not in METAFILES:
-        return _error(404, f"no metadata file {name!r}; an object has {', '.join(METAFILES)}")
+        return error_reply(404, f"no metadata file {name!r}; an object has {', '.join(METAFILES)}")
     if method == "PUT":
         if name not in WRITABLE_METAFILES:
-            return _error(403, f"{name} is read only")
+            return error_reply(403, f"{name} is read only")
         return _write_metafile(host, req, store, path, name)
     if name == "custom-metadata.xml" and method == "DELETE":
         store.delete_annotation(path, "default")
         return Reply(200)
     if method != "GET" and method != "HEAD":
-        return _error(405, f"method {method} is not supported on {name}")
+        return error_reply(405, f"method {method} is not supported on {name}")
     v = _current(store, path)
     if name == "custom-metadata.xml":
         a = v.annotations.get("default")
