@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from ._check import show, wrong_type
+from ._constants import BLOCKSIZE
 from .exceptions import HcpsdkArgumentError
 
 __all__ = ["Payload"]
 
-_BLOCK = 1 << 20
 
 
 def _is_text(stream: Any) -> bool:
@@ -149,7 +149,7 @@ class Payload:
     def _encoded_text(self) -> Iterator[bytes]:
         read = self._body.read
         while True:
-            chunk = read(_BLOCK)
+            chunk = read(BLOCKSIZE)
             if not chunk:
                 return
             yield chunk.encode("utf-8")
@@ -171,7 +171,7 @@ class Payload:
         size = 0
         self._body.seek(self._start)
         self._used = True
-        for chunk in iter(lambda: self._body.read(_BLOCK), b"" if not self._text else ""):
+        for chunk in iter(lambda: self._body.read(BLOCKSIZE), b"" if not self._text else ""):
             if self._text:
                 chunk = chunk.encode("utf-8")
             hasher.update(chunk)

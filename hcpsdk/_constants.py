@@ -36,3 +36,7 @@ SSL_PORTS = [P_HTTPS, P_MGMT, P_MAPI]
 #: Bodies of more than this many bytes (of known size) are sent with
 #: ``Expect: 100-continue``: one round trip more, against an upload HCP would refuse.
 EXPECT_ABOVE = 1 << 20
+
+#: Bytes per block when a body is streamed: read from a file or the socket, sent, or
+#: asked of the socket at once whatever size the server announced.
+BLOCKSIZE = 1 << 20

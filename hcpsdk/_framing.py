@@ -26,12 +26,13 @@ from __future__ import annotations
 import http.client
 from typing import Any
 
+from ._constants import BLOCKSIZE
 from .exceptions import HcpsdkError
 
 __all__ = ["BLOCK", "MalformedAnswer", "check_head", "read", "next_chunk_size", "chunk_left"]
 
 #: The most bytes asked of the socket at once, whatever size the server announced.
-BLOCK = 1 << 20
+BLOCK = BLOCKSIZE
 
 _MAXLINE = getattr(http.client, "_MAXLINE", 65536)
 # 16 hex digits are 2**64 - 1: more is no size any server means

@@ -35,6 +35,7 @@ from typing import Any
 
 from ._body import Payload, _is_text
 from ._check import show
+from ._constants import BLOCKSIZE
 from ._encoding import unencodable
 from .exceptions import HcpsdkArgumentError, HcpsdkError, HcpsdkTypeError
 
@@ -43,7 +44,6 @@ __all__ = ["prepared", "no_body", "TEXT_MODE_WARNING"]
 #: What a text-mode body is warned about.
 TEXT_MODE_WARNING = "text-mode file: newlines and encoding are translated; open it with 'rb'"
 
-_BLOCK = 1 << 20
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _BYTES = (bytes, bytearray)
 _NOTHING = object()
@@ -144,7 +144,7 @@ def _contradiction(declared: int, size: int | str) -> HcpsdkArgumentError:
 
 def _counted(source: Any, declared: int) -> Iterator[Any]:
     """The blocks of ``source`` (an iterable or a file), checked to add up to ``declared``."""
-    blocks: Iterable[Any] = (iter(lambda: source.read(_BLOCK), source.read(0))
+    blocks: Iterable[Any] = (iter(lambda: source.read(BLOCKSIZE), source.read(0))
                              if hasattr(source, "read") else source)
     sent = 0
     # each block is held back until the next one is known: the block that completes the

@@ -29,13 +29,12 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from . import _framing, _pace
+from ._constants import BLOCKSIZE
 from ._tls import TlsPolicy
 
 __all__ = ["BLOCKSIZE", "NodeConnection", "Response", "is_dropped", "parse_headers",
            "socket_opener"]
 
-#: Bytes per socket write/read block when streaming bodies.
-BLOCKSIZE = 1 << 20
 
 if sys.platform == "darwin":  # pragma: no cover - macOS names
     _KEEPIDLE = getattr(socket, "TCP_KEEPALIVE", 0x10)

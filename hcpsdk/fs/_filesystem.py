@@ -21,7 +21,7 @@ from fsspec.utils import isfilelike, stringify_path  # type: ignore[import-untyp
 
 from .. import objects
 from .._check import bad_value, of_type
-from .._transport import BLOCKSIZE
+from .._constants import BLOCKSIZE
 from ..connection import Connection
 from ..exceptions import (
     HcpsdkArgumentError,

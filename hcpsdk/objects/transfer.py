@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from .._check import bad_value, integer, wrong_type
+from .._constants import BLOCKSIZE
 from .._download import HASH_NAMES
 from ..connection import Connection
 from ..exceptions import HcpsdkIntegrityError
@@ -28,7 +29,7 @@ __all__ = ["upload_file", "download_file", "Progress", "BLOCK_SIZE"]
 log = logging.getLogger(__name__)
 
 #: Bytes read from the network or the file at a time.
-BLOCK_SIZE = 1 << 20
+BLOCK_SIZE = BLOCKSIZE
 #: ``callback(bytes_so_far, total)``; ``total`` is ``None`` when unknown.
 Progress = Callable[[int, "int | None"], Any]
 
