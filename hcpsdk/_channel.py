@@ -135,7 +135,7 @@ class Channel:
             tried.add(node)
             con = NodeConnection(node, target.port, self.timeout, socket_opener(
                 node, target.port, self.timeout, self.keepalive, target._tls_policy,
-                target.fqdn))
+                target.fqdn), target._encoded_headers)
             start = time.perf_counter()
             try:
                 con.connect()

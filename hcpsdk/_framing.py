@@ -10,8 +10,9 @@ complete body. Here:
 - :func:`check_head` refuses a head whose framing can't be trusted: a
   ``Content-Length`` that is no decimal number, several that differ, one together
   with ``Transfer-Encoding``, or a transfer coding other than ``chunked``;
-- :func:`read` reads a body of any announced size in blocks of :data:`BLOCK` bytes,
-  so memory grows with what arrives, not with what was announced, and raises
+- :func:`read` reads a body of any announced size in blocks of :data:`BLOCK` bytes
+  (or into the buffer of the size the caller asked for), so memory grows with what
+  arrives and what the caller wants, not with what was announced, and raises
   ``IncompleteRead`` when the body ends before its framing said;
 - :func:`next_chunk_size` and :func:`chunk_left` accept only a hex chunk size (with
   optional extensions) and a CRLF after each chunk.
@@ -24,6 +25,7 @@ an :exc:`~hcpsdk.HcpsdkError` naming the node and saying that its answer was mal
 from __future__ import annotations
 
 import http.client
+import io
 from typing import Any
 
 from ._constants import BLOCKSIZE
@@ -94,28 +96,44 @@ def check_head(response: http.client.HTTPResponse) -> None:
 
 
 def read(response: http.client.HTTPResponse, amt: int | None) -> bytes:
-    """``response.read(amt)`` in blocks of at most :data:`BLOCK` bytes.
+    """``response.read(amt)``, allocating no more than the caller asked for or what arrived.
+
+    With ``amt``, the caller bounds the memory: http.client reads into one buffer of
+    ``amt`` bytes (fewer when less was announced), and the bytes go from the socket
+    into it with no further copy. The whole body (``amt`` is ``None``) is read in
+    blocks of at most :data:`BLOCK` bytes into an ``io.BytesIO``, whose buffer grows
+    with what arrives and becomes the result without a copy (a list of blocks joined
+    at the end would hold the body twice, and touch twice its memory).
 
     :raises http.client.IncompleteRead: the body ended before its framing said
     """
     whole = http.client.HTTPResponse.read
-    if amt is not None and amt <= BLOCK or (amt is None and not response.chunked
-                                            and response.length is not None
-                                            and response.length <= BLOCK):
-        return whole(response, amt)
-    parts = []
-    want = amt
-    while want is None or want > 0:
-        data = whole(response, BLOCK if want is None else min(want, BLOCK))
-        if not data:
-            break
-        parts.append(data)
-        if want is not None:
-            want -= len(data)
-    data = b"".join(parts)
-    if response.length and (amt is None or len(data) < amt):
-        raise http.client.IncompleteRead(data, response.length)
+    if amt is not None or (not response.chunked and response.length is not None
+                           and response.length <= BLOCK):
+        data = whole(response, amt)
+        if amt and len(data) < amt and response.length:
+            raise _incomplete(response, data)
+        return data
+    gathered = io.BytesIO()
+    while block := whole(response, BLOCK):
+        gathered.write(block)
+    data = gathered.getvalue()
+    if response.length:
+        raise _incomplete(response, data)
     return data
+
+
+def _incomplete(response: http.client.HTTPResponse, data: bytes) -> http.client.IncompleteRead:
+    """The error for a body that ended early, carrying ``data`` (what this read got).
+
+    http.client already counted ``data`` off ``response.length``; its own
+    ``IncompleteRead`` carries bytes it has not counted. They are counted back, so that
+    the error means the same either way: a resume continues after the bytes delivered
+    before this read plus the error's ``partial`` (counted twice, it would skip bytes).
+    """
+    assert response.length is not None
+    response.length += len(data)
+    return http.client.IncompleteRead(data, response.length)
 
 
 def next_chunk_size(response: Any) -> int:

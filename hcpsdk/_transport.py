@@ -32,8 +32,8 @@ from . import _framing, _pace
 from ._constants import BLOCKSIZE
 from ._tls import TlsPolicy
 
-__all__ = ["BLOCKSIZE", "NodeConnection", "Response", "is_dropped", "parse_headers",
-           "socket_opener"]
+__all__ = ["BLOCKSIZE", "NodeConnection", "Response", "TargetHeaders", "is_dropped",
+           "parse_headers", "socket_opener"]
 
 
 if sys.platform == "darwin":  # pragma: no cover - macOS names
@@ -51,6 +51,8 @@ _SECRET_HEADERS = re.compile(rb"(?im)^((?:authorization|cookie|x-auth-token):[ \
 _MAXLINE = getattr(http.client, "_MAXLINE", 65536)
 _MAXHEADERS = getattr(http.client, "_MAXHEADERS", 100)
 _END = (b"\r\n", b"\n", b"")
+#: The largest body sent in one ``send()`` together with the request head.
+JOIN_UP_TO = 16 * 1024
 
 
 # A name as the email package takes it (printable ASCII but ':'), at the start of a line;
@@ -196,17 +198,106 @@ Response.__module__, Response.__qualname__ = "hcpsdk", "Response"
 
 # -- the connection ------------------------------------------------------------------------
 
+class TargetHeaders:
+    """The headers a Target sends with every request (Host, Authorization, Cookie),
+    checked and encoded once.
+
+    http.client checks and encodes every header of every request in ``putheader()``,
+    about 1 µs apiece: for the three that never change, that was 3 % of a small
+    request. Here http.client does it once (on a scratch connection that never
+    connects), and a :class:`NodeConnection` adds the encoded lines to each request
+    whose headers are exactly :attr:`fields`.
+
+    :param fields: the headers (the Target's own dict, never changed afterwards)
+    :raises ValueError: a name or value http.client refuses
+    """
+
+    __slots__ = ("fields", "lines", "has_host", "has_accept_encoding", "frames")
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        scratch = http.client.HTTPConnection("localhost")
+        scratch.putrequest("GET", "/", skip_host=True, skip_accept_encoding=True)
+        for name, value in fields.items():
+            scratch.putheader(name, value)
+        buffered = getattr(scratch, "_buffer", None)  # the request line, then the headers
+        names = {name.lower() for name in fields}
+        self.fields = fields
+        #: The encoded header lines, or ``None`` when this Python's http.client keeps
+        #: them elsewhere (then every request goes through ``putheader()``).
+        self.lines: list[bytes] | None = list(buffered[1:]) if type(buffered) is list else None
+        self.has_host = "host" in names
+        self.has_accept_encoding = "accept-encoding" in names
+        #: A framing header among them: http.client's ``request()`` decides then.
+        self.frames = bool(names & _FRAMING)
+
+
+# http.client's methods that send Content-Length: 0 when they have no body
+_EXPECTING_BODY = frozenset({"PATCH", "POST", "PUT"})
+
+
 class NodeConnection(http.client.HTTPConnection):
-    """http.client's connection with our own connect(): node, socket options, TLS."""
+    """http.client's connection with our own connect(): node, socket options, TLS.
+
+    :param node: the node's IP address
+    :param port: the port
+    :param timeout: the socket timeout (seconds)
+    :param opener: makes the connected socket (see :func:`socket_opener`)
+    :param target_headers: the Target's own headers, sent from their encoded lines
+    """
 
     response_class = Response
+    # http.client's lines of the request head not sent yet (its typing stubs omit it)
+    _buffer: list[bytes]
 
-    def __init__(self, node: str, port: int, timeout: float, opener: Any) -> None:
+    def __init__(self, node: str, port: int, timeout: float, opener: Any,
+                 target_headers: TargetHeaders | None = None) -> None:
         super().__init__(node, port, timeout=timeout, blocksize=BLOCKSIZE)
         self._opener = opener
+        self._target_headers = target_headers
 
     def connect(self) -> None:
         self.sock = self._opener()
+
+    def request(self, method: str, url: str, body: Any = None, headers: Any = None, *,
+                encode_chunked: bool = False) -> None:
+        """http.client's ``request()``; the Target's own headers go as their encoded lines.
+
+        When ``headers`` is the Target's dict and the body is ``None`` or bytes, the
+        head is made as ``request()`` makes it — request line, ``Accept-Encoding``,
+        ``Content-Length``, the headers — but without checking and encoding them again.
+        """
+        own = self._target_headers
+        if (own is None or headers is not own.fields or own.lines is None or own.frames
+                or encode_chunked or not (body is None or type(body) is bytes)):
+            super().request(method, url, body, {} if headers is None else headers,
+                            encode_chunked=encode_chunked)
+            return
+        self.putrequest(method, url, skip_host=own.has_host,
+                        skip_accept_encoding=own.has_accept_encoding)
+        if body is not None:
+            self.putheader("Content-Length", str(len(body)))
+        elif method.upper() in _EXPECTING_BODY:
+            self.putheader("Content-Length", "0")
+        self._buffer.extend(own.lines)
+        self.endheaders(body)
+
+    def _send_output(self, message_body: Any = None, encode_chunked: bool = False) -> None:
+        """Send the request head http.client has buffered, then the body.
+
+        http.client sends the head and the body with a ``send()`` each: for a small PUT
+        that is two TCP segments, two system calls and two wake-ups of the server. A
+        bytes body of up to :data:`JOIN_UP_TO` bytes goes out in the same ``send()`` as
+        the head instead (copying it costs less than the second call; the bench's small
+        PUT row gains about 3 %). Anything else is http.client's own way.
+        """
+        buffered = getattr(self, "_buffer", None)  # http.client's head lines, not yet sent
+        if (type(message_body) is bytes and len(message_body) <= JOIN_UP_TO
+                and not encode_chunked and type(buffered) is list):
+            head = b"\r\n".join([*buffered, b"", b""])  # as http.client ends the head
+            buffered.clear()
+            self.send(head + message_body)
+            return
+        cast(Any, super())._send_output(message_body, encode_chunked=encode_chunked)
 
     def send(self, data: Any) -> None:
         """``http.client``'s send; while debugging, the print-out hides credentials."""

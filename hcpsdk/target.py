@@ -20,6 +20,7 @@ from ._constants import (
     SSL_PORTS,
 )
 from ._tls import TlsPolicy
+from ._transport import TargetHeaders
 from .auth import BaseAuthorization
 from .exceptions import HcpsdkError, HcpsdkPortError, HcpsdkReplicaInitError, HcpsdkTypeError
 
@@ -146,6 +147,7 @@ class Target:
         host = f"[{fqdn}]" if ":" in fqdn and not fqdn.startswith("[") else fqdn
         self._headers: dict[str, str] = {"Host": host}  # an IPv6 literal in brackets
         self._headers.update(authorization._getheaders())
+        self._encoded_headers = TargetHeaders(self._headers)
         self._tls_policy = TlsPolicy(sslcontext) if self._tls else None
         try:
             self._circle = ips.Circle(fqdn, port=self._port, dnscache=dnscache, resolver=resolver)

@@ -39,6 +39,8 @@ __all__ = ["HcpFileSystem", "DEFAULT_BLOCK_SIZE", "EXCLUSIVE"]
 #: Bytes a read fetches ahead, a streamed write sends per block, a download writes at once.
 DEFAULT_BLOCK_SIZE = 8 << 20
 _OK = (200, 201)
+# the end of a range read "to the end of the object", whatever its size
+_OPEN_END = 1 << 62
 _T = TypeVar("_T")
 #: The header of a PUT that must not replace anything: HCP answers 412 (or 409) instead.
 EXCLUSIVE = {"If-None-Match": "*"}
@@ -222,7 +224,13 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
         if etag:
             headers["If-Match"] = etag
         response = self._call("GET", path, headers=headers, ok=(200, 206, 412, 416))
-        data: bytes = self._connection().read()
+        if response.status == 206 and end < _OPEN_END:
+            # the caller's range bounds the memory: read into one buffer of its size
+            # (a body of unknown length is gathered block by block instead)
+            data: bytes = self._connection().read(end - start)
+            self._connection().read()  # the end of the body (nothing, when it kept the range)
+        else:
+            data = self._connection().read()
         if response.status == 412:
             raise HcpsdkPreconditionFailedError(
                 f"GET {path}: the object was replaced while it was being read", 412,
@@ -254,7 +262,7 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
         if end is None and begin < 0:
             return self._suffix(path, -begin)
         if end is None:
-            return self._read_range(path, begin, 1 << 62)
+            return self._read_range(path, begin, _OPEN_END)
         if begin < 0 or end < 0:
             size = self.size(path)
             begin = max(size + begin, 0) if begin < 0 else begin

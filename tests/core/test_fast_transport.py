@@ -164,6 +164,75 @@ def test_begin_is_http_clients_own_code():
     assert http.client.parse_headers is not _transport.parse_headers  # http.client untouched
 
 
+# -- request heads: the Target's headers encoded once, a small body sent with the head -----
+
+def _recorder(heads):
+    """A server that records each request (head and body) and answers 201."""
+    def behaviour(sock, stop):
+        while True:
+            request = read_request(sock, with_body=True)
+            if not isinstance(request, tuple):  # the client closed the connection
+                return
+            head, body = request
+            heads.append(head + b"\r\n\r\n" + body)
+            sock.sendall(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+    return behaviour
+
+
+REQUESTS = [("PUT", b"x" * 1024), ("PUT", None), ("PUT", b""), ("POST", None), ("GET", None),
+            ("HEAD", None), ("DELETE", None), ("get", None)]
+
+
+@pytest.mark.parametrize(("method", "body"), REQUESTS)
+def test_a_request_with_the_targets_headers_is_what_http_client_sends(raw_server, method, body):
+    heads: list[bytes] = []
+    server = raw_server(_recorder(heads))
+    target = raw_target(server)
+    with hcpsdk.Connection(target, retries=0) as con:
+        con.request(method, "/rest/a b", body)
+        con.read()
+    plain = http.client.HTTPConnection(server.host, server.port, timeout=5)
+    plain.request(method.upper(), "/rest/a%20b", body, target.headers)
+    plain.getresponse().read()
+    plain.close()
+    assert len(heads) == 2 and heads[0] == heads[1]
+    assert b"Authorization: HCP " in heads[0]
+
+
+def test_caller_headers_and_streams_still_go_through_http_client(raw_server):
+    heads: list[bytes] = []
+    server = raw_server(_recorder(heads))
+    with hcpsdk.Connection(raw_target(server), retries=0) as con:
+        con.PUT("/rest/a", b"abc", headers={"X-HCP-Custom": "1"})
+        con.PUT("/rest/b", io.BytesIO(b"abc"))
+    assert b"X-HCP-Custom: 1" in heads[0] and heads[0].endswith(b"\r\n\r\nabc")
+    assert b"Content-Length: 3" in heads[1] and heads[1].endswith(b"\r\n\r\nabc")
+
+
+def test_target_headers_are_encoded_as_http_client_encodes_them():
+    fields = {"Host": "h.example.com", "Authorization": "HCP dQ==:1f", "X-Latin": "caf\xe9"}
+    encoded = _transport.TargetHeaders(fields)
+    assert encoded.lines == [b"Host: h.example.com", b"Authorization: HCP dQ==:1f",
+                             b"X-Latin: caf\xe9"]
+    assert encoded.has_host and not encoded.has_accept_encoding and not encoded.frames
+    with pytest.raises(ValueError):
+        _transport.TargetHeaders({"X-Bad": "a\r\nInjected: 1"})
+
+
+@pytest.mark.parametrize(("size", "sends"), [(1024, 1), (_transport.JOIN_UP_TO, 1),
+                                            (_transport.JOIN_UP_TO + 1, 2)])
+def test_a_small_body_leaves_in_the_same_send_as_the_head(raw_server, capsys, size, sends):
+    # http.client's debug print-out shows each send() (credentials hidden)
+    heads: list[bytes] = []
+    server = raw_server(_recorder(heads))
+    with hcpsdk.Connection(raw_target(server), retries=0, debuglevel=1) as con:
+        assert con.PUT("/rest/a", b"x" * size).status == 201
+    printed = capsys.readouterr().out
+    assert printed.count("send: b'PUT /rest/a") == 1
+    assert printed.count("send: b") == sends
+    assert heads[0].endswith(b"\r\n\r\n" + b"x" * size)
+
+
 # -- timeouts ----------------------------------------------------------------------------
 
 def test_sockets_use_the_connections_timeout(http_target, tls_target, open_connections, path):

@@ -248,6 +248,28 @@ def test_get_broken_mid_body_resumes_on_another_node(hcp, faults, http_target,
     assert ranged[-1].headers.get("Range").startswith("bytes=")
 
 
+@pytest.mark.parametrize("amt", [None, 3 << 20])
+def test_a_read_larger_than_a_block_broken_mid_body_resumes_at_the_right_byte(
+        hcp, faults, http_target, open_connections, path, amt):
+    # reads of more than one 1 MiB block: the bytes the broken read got must be counted
+    # once, or the Range request for the rest would skip as many bytes
+    data = os.urandom(4 << 20)
+    hcp.put_object(path, data)
+    first = _first(http_target)
+    faults.close_after(first, (3 << 20) // 2)
+    conn = open_connections(http_target, retry=fast_retry(3), verify=False)
+    conn.GET(path)
+    parts = []
+    while chunk := conn.read(amt):
+        parts.append(chunk)
+        if amt is None:
+            break
+    assert b"".join(parts) == data
+    assert len(conn.served_by) == 2
+    ranged = [r for r in hcp.requests if r.path == path and r.headers.get("Range")]
+    assert [r.headers["Range"] for r in ranged] == [f"bytes={(3 << 20) // 2}-{(4 << 20) - 1}"]
+
+
 def test_resume_moves_on_when_the_next_node_stalls(hcp, faults, http_target,
                                                    open_connections, path):
     # faults: the first node cuts the body, the second (asked for the rest) never answers
