@@ -33,13 +33,13 @@ import concurrent.futures
 import hashlib
 import itertools
 import os
-import pickle
-import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from . import _executors
 from ._check import of_type
+from ._executors import Shipped, run_batch, run_on_executor, run_on_threads
 from ._log import get_logger
 from .connection import Connection
 from .pathbuilder import PathBuilder
@@ -62,10 +62,9 @@ DEFAULT_WORKERS = 8
 #: Files up to this size are read into memory and sent with the request headers in one
 #: write; larger files are streamed from the open file (rewound on a retry, never buffered).
 INLINE_LIMIT = 1 << 20
-
 #: With an executor: the files are cut into about this many batches per worker, so
 #: that a slow batch does not hold up the end of the run.
-BATCHES_PER_WORKER = 4
+BATCHES_PER_WORKER = _executors.BATCHES_PER_WORKER
 
 _OK = (200, 201)
 
@@ -221,138 +220,50 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
     plan = _plan(files, destination, pathbuilder)
     report = IngestReport(IngestResult(source, path) for source, path, _ in plan)
     total = len(plan)
-    if executor is not None:
-        _on_executor(executor, target, plan, report, workers, progress,
-                     (headers, params, verify, dict(connection_args or {})))
-        log.debug("ingest: %d files, %d failed, %.3f s", total, len(report.failed),
-                  report.seconds)
-        return report
-    counter = itertools.count()
     done = itertools.count(1)
-    stop: list[BaseException] = []
-    lock = threading.Lock()
-    kwargs = dict(connection_args or {})
 
-    def work() -> None:
-        with Connection(target, **kwargs) as con:
-            for index in iter(counter.__next__, None):
-                if index >= total or stop:
-                    return
-                result = report[index]
-                _store(con, plan[index], result, headers, params, verify)
-                if progress is not None:
-                    with lock:
-                        if stop:
-                            return
-                        try:
-                            progress(result, next(done), total)
-                        except BaseException as exc:  # the caller's; raised after the join
-                            stop.append(exc)
-                            return
+    def record(index: int, outcome: Outcome) -> None:
+        result = report[index]
+        (result.status, result.hash, result.node, result.size, result.seconds,
+         result.error) = outcome
+        if progress is not None:
+            progress(result, next(done), total)
+
+    def work(con: Connection, index: int) -> None:
+        _store(con, plan[index], report[index], headers, params, verify)
+
+    def finished(index: int, count: int) -> None:
+        if progress is not None:
+            progress(report[index], count, total)
 
     start = time.perf_counter()
-    threads = [threading.Thread(target=work, name=f"hcpsdk-ingest-{i}", daemon=True)
-               for i in range(min(workers, total))]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    except BaseException as exc:  # e.g. Ctrl-C in the caller: no worker starts another file
-        stop.append(exc)
-        raise
+    if executor is not None:
+        run_on_executor("ingest", executor, target, plan, workers, _run_batch,
+                        (headers, params, verify, dict(connection_args or {})), _lost, record)
+    else:
+        run_on_threads("ingest", target, total, workers, dict(connection_args or {}), work,
+                       None if progress is None else finished)
     report.seconds = time.perf_counter() - start
-    if stop:
-        raise stop[0]
     log.debug("ingest: %d files, %d failed, %.3f s", total, len(report.failed), report.seconds)
     return report
 
 
-def _on_executor(executor: concurrent.futures.Executor, target: Target, plan: list[Planned],
-                 report: IngestReport, workers: int,
-                 progress: Callable[[IngestResult, int, int], Any] | None,
-                 options: tuple[Any, ...]) -> None:
-    """Run ``plan`` in batches on ``executor``; fill ``report`` as batches come back."""
-    total = len(plan)
-    # a thread pool shares this process's Target; other executors get a pickle of it
-    shipped: Target | bytes = (target if isinstance(executor, concurrent.futures.ThreadPoolExecutor)
-                               else pickle.dumps(target))
-    size = max(1, -(-total // (workers * BATCHES_PER_WORKER)))
-    start = time.perf_counter()
-    futures = {executor.submit(_run_batch, shipped, plan[first:first + size], options): first
-               for first in range(0, total, size)}
-    done = 0
-    try:
-        for future in concurrent.futures.as_completed(futures):
-            first = futures[future]
-            batch = plan[first:first + size]
-            for offset, outcome in enumerate(_outcomes(future, len(batch))):
-                result = report[first + offset]
-                (result.status, result.hash, result.node, result.size, result.seconds,
-                 result.error) = outcome
-                done += 1
-                if progress is not None:
-                    progress(result, done, total)
-    except BaseException:  # the caller's progress or Ctrl-C: start no more
-        for future in futures:
-            future.cancel()
-        raise
-    report.seconds = time.perf_counter() - start
+def _lost(error: str) -> Outcome:
+    return (None, None, None, 0, 0.0, error)
 
 
-def _outcomes(future: concurrent.futures.Future[list[Outcome]], count: int) -> list[Outcome]:
-    """A batch's outcomes; a batch the executor lost (a worker died) fails its files."""
-    try:
-        return future.result()
-    except Exception as exc:  # the executor's failure, not one of the files'
-        error = f"the batch was lost: {type(exc).__name__}: {exc}"
-        log.warning("ingest: %s", error)
-        return [(None, None, None, 0, 0.0, error)] * count
-
-
-# In a worker: the Targets already unpickled (by their pickle) and each thread's
-# Connections to them, so that consecutive batches reuse resolved names and sockets.
-_worker_targets: dict[bytes, Target] = {}
-_worker_local = threading.local()
-_WORKER_TARGETS = 8
-
-
-def _worker_connection(shipped: Target | bytes, connection_args: dict[str, Any]) -> Connection:
-    if isinstance(shipped, Target):
-        target, key = shipped, id(shipped)
-    else:
-        found = _worker_targets.get(shipped)
-        if found is None:
-            if len(_worker_targets) >= _WORKER_TARGETS:
-                _worker_targets.clear()
-            found = _worker_targets[shipped] = pickle.loads(shipped)
-        target, key = found, id(found)
-    connections: dict[int, Connection] | None = getattr(_worker_local, "connections", None)
-    if connections is None:
-        connections = _worker_local.connections = {}
-    con = connections.get(key)
-    if con is None or con.target is not target:
-        con = connections[key] = Connection(target, **connection_args)
-    return con
-
-
-def _run_batch(shipped: Target | bytes, batch: list[Planned], options: tuple[Any, ...]
+def _run_batch(shipped: Shipped, batch: list[Planned], options: tuple[Any, ...]
                ) -> list[Outcome]:
     """Store one batch (in a worker): ``(status, hash, node, size, seconds, error)`` each."""
     headers, params, verify, connection_args = options
-    try:
-        con = _worker_connection(shipped, connection_args)
-    except Exception as exc:  # e.g. the worker can't resolve the FQDN: every file fails
-        error = f"{type(exc).__name__}: {exc}"
-        log.warning("ingest batch of %d files failed in the worker: %s", len(batch), error)
-        return [(None, None, None, 0, 0.0, error) for _ in batch]
-    outcomes: list[Outcome] = []
-    for planned in batch:
+
+    def one(con: Connection, planned: Planned) -> Outcome:
         result = IngestResult(planned[0], planned[1])
         _store(con, planned, result, headers, params, verify)
-        outcomes.append((result.status, result.hash, result.node, result.size,
-                         result.seconds, result.error))
-    return outcomes
+        return (result.status, result.hash, result.node, result.size, result.seconds,
+                result.error)
+
+    return run_batch("ingest", shipped, connection_args, batch, one, _lost)
 
 
 def _store(con: Connection, planned: Planned, result: IngestResult,
