@@ -107,21 +107,21 @@ def run_on_threads(call: str, target: Target, total: int, workers: int,
         raise stop[0]
 
 
-def run_on_executor(call: str, executor: concurrent.futures.Executor, target: Target,
+def run_on_executor(call: str, executor: concurrent.futures.Executor, shipped: Shipped,
                     jobs: Sequence[Job], workers: int,
                     task: Callable[[Shipped, list[Job], Any], list[Outcome]], options: Any,
                     lost: Callable[[str], Outcome],
                     record: Callable[[int, Outcome], Any]) -> None:
-    """Run ``jobs`` in batches as ``task(shipped target, batch, options)`` on ``executor``.
+    """Run ``jobs`` in batches as ``task(shipped, batch, options)`` on ``executor``.
 
+    :param shipped: the Target as :func:`ship` made it for ``executor`` (made by the
+        caller before it sends anything: a Target that can't be pickled fails first)
     :param task: a module-level function (it may be pickled) returning one outcome per job
     :param lost: the outcome of each job of a batch the executor lost, from the reason
     :param record: ``record(index of the job, its outcome)``, in the calling thread as the
         batches come back; an exception it raises cancels the batches not yet started and
         is raised here
-    :raises HcpsdkTypeError: the Target can't be pickled for this executor
     """
-    shipped = ship(target, executor)
     total = len(jobs)
     size = batch_size(total, workers)
     futures = {executor.submit(task, shipped, list(jobs[first:first + size]), options): first

@@ -39,7 +39,7 @@ from typing import Any
 
 from . import _executors
 from ._check import of_type
-from ._executors import Shipped, run_batch, run_on_executor, run_on_threads
+from ._executors import Shipped, run_batch, run_on_executor, run_on_threads, ship
 from ._log import get_logger
 from .connection import Connection
 from .pathbuilder import PathBuilder
@@ -238,7 +238,7 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
 
     start = time.perf_counter()
     if executor is not None:
-        run_on_executor("ingest", executor, target, plan, workers, _run_batch,
+        run_on_executor("ingest", executor, ship(target, executor), plan, workers, _run_batch,
                         (headers, params, verify, dict(connection_args or {})), _lost, record)
     else:
         run_on_threads("ingest", target, total, workers, dict(connection_args or {}), work,

@@ -23,6 +23,7 @@ from .annotations import (
     put_annotation,
 )
 from .copy import copy
+from .copytree import CopyReport, CopyResult, copy_tree
 from .data import get, get_whole, put, put_whole
 from .delete import delete, delete_tree
 from .info import ObjectInfo, Stored, stat
@@ -32,9 +33,9 @@ from .transfer import download_file, upload_file
 from .walk import walk
 
 __all__ = [
-    "ObjectInfo", "Stored", "Entry", "Annotation", "Grant",
+    "ObjectInfo", "Stored", "Entry", "Annotation", "Grant", "CopyResult", "CopyReport",
     "stat", "listdir", "versions", "walk",
-    "get", "put", "get_whole", "put_whole", "copy",
+    "get", "put", "get_whole", "put_whole", "copy", "copy_tree",
     "list_annotations", "get_annotation", "put_annotation", "delete_annotation",
     "get_acl", "set_acl", "delete_acl",
     "set_metadata",
