@@ -1,18 +1,24 @@
-"""``walk``: a directory tree top-down like :func:`os.walk`, listed over several Connections."""
+"""``walk``: a directory tree top-down like :func:`os.walk`, listed over several Connections
+or as the tasks of an Executor."""
 from __future__ import annotations
 
+import concurrent.futures
 import queue
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from .._check import wrong_type
+from .._check import of_type, wrong_type
+from .._executors import Shipped, ship, worker_connection
 from ..connection import Connection
+from ..exceptions import HcpsdkNotFoundError
 from ._wire import check_connection, encode
 from .listing import Entry, listdir
 
 __all__ = ["walk"]
 
 Step = tuple[str, list[Entry], list[Entry]]
+#: A finished listing: the directory and its entries (``None``: it vanished).
+Listed = tuple[str, list[Entry] | None]
 
 
 def _connections(call: str, connections: Connection | Sequence[Connection]) -> list[Connection]:
@@ -24,8 +30,8 @@ def _connections(call: str, connections: Connection | Sequence[Connection]) -> l
     return [check_connection(call, c) for c in connections]
 
 
-def walk(connections: Connection | Sequence[Connection], top: str, *, deleted: bool = False
-         ) -> Iterator[Step]:
+def walk(connections: Connection | Sequence[Connection], top: str, *, deleted: bool = False,
+         executor: concurrent.futures.Executor | None = None) -> Iterator[Step]:
     """Walk a directory tree: for each directory ``(path, directories, objects)``.
 
     The requests, one listing per directory::
@@ -43,19 +49,36 @@ def walk(connections: Connection | Sequence[Connection], top: str, *, deleted: b
     Connection the order is depth-first, as :func:`os.walk` gives it. The Connections
     must not be used elsewhere during the walk.
 
+    With an ``executor`` the listings run as its tasks instead, as many at a time as it
+    runs: each task gets the Target of the (first) Connection — itself on a
+    ``ThreadPoolExecutor``, a pickle of it (credentials included) on other executors
+    (processes, ``distributed.Client.get_executor()``) — and lists over a Connection
+    that its worker thread keeps for the next task; the entries come back pickled. The
+    given Connections send nothing then. Directories come in the order their listings
+    finish, a parent always before its children.
+
     :param connections: a Connection, or a list of them
     :param top: the directory to start from, ``/rest/...``, plain text
     :param deleted: list deleted objects and directories too
+    :param executor: a :class:`concurrent.futures.Executor` to run the listings on
     :returns: an iterator of ``(path, directories, objects)``
     :raises HcpsdkNotFoundError: ``top`` does not exist (a sub-directory that vanished
         during the walk is skipped)
     :raises HcpsdkStatusError: a listing failed
+    :raises HcpsdkTypeError: ``executor`` is no Executor, or the Target can't be pickled
+        for one that runs in other processes (a Target made with an ``sslcontext``)
+    :raises Exception: what the executor raises for a listing it lost (a worker died),
+        e.g. ``concurrent.futures.process.BrokenProcessPool``
 
     .. versionadded:: 1.0
     """
     pool = _connections("walk", connections)
     encode("walk", top, "top")
+    of_type("walk", "executor", executor, concurrent.futures.Executor,
+            "None or a concurrent.futures.Executor")
     top = top.rstrip("/") or top
+    if executor is not None:
+        return _walk_on(executor, ship(pool[0].target, executor), top, deleted)
     if len(pool) == 1:
         return _walk_one(pool[0], top, deleted)
     return _walk_many(pool, top, deleted)
@@ -68,8 +91,6 @@ def _split(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
 
 def _list(connection: Connection, path: str, deleted: bool, must_exist: bool
           ) -> list[Entry] | None:
-    from ..exceptions import HcpsdkNotFoundError
-
     try:
         return list(listdir(connection, path, deleted=deleted))
     except HcpsdkNotFoundError:
@@ -96,7 +117,7 @@ def _walk_many(pool: list[Connection], top: str, deleted: bool) -> Iterator[Step
     for connection in pool:
         idle.put(connection)
 
-    def task(path: str, must_exist: bool) -> tuple[str, list[Entry] | None]:
+    def task(path: str, must_exist: bool) -> Listed:
         connection = idle.get()
         try:
             return path, _list(connection, path, deleted, must_exist)
@@ -104,18 +125,34 @@ def _walk_many(pool: list[Connection], top: str, deleted: bool) -> Iterator[Step
             idle.put(connection)
 
     with ThreadPoolExecutor(len(pool), thread_name_prefix="hcpsdk-walk") as executor:
-        running: set[Future[tuple[str, list[Entry] | None]]] = {
-            executor.submit(task, top, True)}
-        try:
-            while running:
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    path, entries = future.result()
-                    if entries is None:
-                        continue
-                    directories, objects = _split(entries)
-                    yield path, directories, objects
-                    running |= {executor.submit(task, d.path, False) for d in directories}
-        finally:
-            for future in running:
-                future.cancel()
+        yield from _walk_tasks(lambda path, must_exist: executor.submit(task, path, must_exist),
+                               top)
+
+
+def _walk_on(executor: concurrent.futures.Executor, shipped: Shipped, top: str,
+             deleted: bool) -> Iterator[Step]:
+    yield from _walk_tasks(lambda path, must_exist: executor.submit(
+        _list_in_worker, shipped, path, deleted, must_exist), top)
+
+
+def _list_in_worker(shipped: Shipped, path: str, deleted: bool, must_exist: bool) -> Listed:
+    """One listing as an executor's task (in a worker)."""
+    return path, _list(worker_connection(shipped, {}), path, deleted, must_exist)
+
+
+def _walk_tasks(submit: Callable[[str, bool], Future[Listed]], top: str) -> Iterator[Step]:
+    """The walk over listings that run as futures: ``submit(path, must_exist)`` starts one."""
+    running: set[Future[Listed]] = {submit(top, True)}
+    try:
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                path, entries = future.result()
+                if entries is None:
+                    continue
+                directories, objects = _split(entries)
+                yield path, directories, objects
+                running |= {submit(d.path, False) for d in directories}
+    finally:
+        for future in running:
+            future.cancel()

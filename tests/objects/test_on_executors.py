@@ -1,4 +1,5 @@
-"""objects.copy_tree against the emulator: on threads, a process pool and a Dask cluster."""
+"""objects.copy_tree and objects.walk against the emulator: on threads, a process pool and a
+Dask cluster of two worker processes (one for the module)."""
 from __future__ import annotations
 
 import concurrent.futures
@@ -293,3 +294,60 @@ def test_listing_entries_pickle_for_other_processes(hcp_emulator, source, connec
     entries = list(objects.listdir(connect(), source))
     assert pickle.loads(pickle.dumps(entries)) == entries
     assert [e.size for e in pickle.loads(pickle.dumps(entries))] == [e.size for e in entries]
+
+
+def _steps(walked):
+    """A walk's steps as comparable values, in path order."""
+    return sorted((path, [d.name for d in dirs], [(o.name, o.size, o.hash_value) for o in objs])
+                  for path, dirs, objs in walked)
+
+
+@pytest.fixture
+def one_by_one(connect, source):
+    """The steps of the tree ``source`` walked over one Connection (depth-first)."""
+    steps = _steps(objects.walk(connect(), source))
+    assert [s[0][len(source):] for s in steps] == ["", "/odd", "/sub", "/sub/deeper"]
+    return steps
+
+
+def test_walk_on_a_process_pool_yields_the_same_steps(connect, source, one_by_one):
+    with concurrent.futures.ProcessPoolExecutor(2) as pool:
+        walked = list(objects.walk(connect(), source, executor=pool))
+    assert _steps(walked) == one_by_one
+    assert all(isinstance(e, objects.Entry) for _, dirs, objs in walked for e in dirs + objs)
+
+
+def test_walk_on_a_thread_pool_sends_nothing_over_the_given_connection(connect, source,
+                                                                       one_by_one):
+    given = connect()
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        walked = _steps(objects.walk(given, source, executor=pool))
+    assert walked == one_by_one and given.address is None
+
+
+def test_walk_on_a_dask_cluster_yields_the_same_steps(connect, source, one_by_one,
+                                                      dask_client):
+    walked = objects.walk([connect()], source, executor=dask_client.get_executor())
+    assert _steps(walked) == one_by_one
+
+
+def test_walk_on_an_executor_can_be_pruned(connect, source):
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        seen = []
+        for path, dirs, _ in objects.walk(connect(), source, executor=pool):
+            seen.append(path[len(source):])
+            dirs[:] = [d for d in dirs if d.name != "sub"]
+    assert sorted(seen) == ["", "/odd"]
+
+
+def test_walk_of_a_missing_top_on_a_process_pool_is_not_found(connect, tree):
+    with concurrent.futures.ProcessPoolExecutor(1) as pool, \
+            pytest.raises(hcpsdk.HcpsdkNotFoundError, match="404"):
+        list(objects.walk(connect(), f"{tree}/none", executor=pool))
+
+
+def test_walk_refuses_what_is_no_executor_before_sending(connect, hcp_emulator):
+    before = len(hcp_emulator.requests)
+    with pytest.raises(hcpsdk.HcpsdkTypeError, match="executor must be"):
+        objects.walk(connect(), "/rest/x", executor=2)
+    assert len(hcp_emulator.requests) == before
