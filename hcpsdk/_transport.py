@@ -14,6 +14,12 @@ the usual block of ``Name: value`` lines. The fallback is http.client's own pars
 used for anything else (folded lines, stray CRs, junk), and for the whole response
 when this Python's ``HTTPResponse.begin`` does not read headers through
 ``parse_headers`` (see :func:`_begin_with`).
+
+Two smaller savings on the way out, each worth a few per cent of a small request in
+the bench: a Target's own headers are checked and encoded once
+(:class:`TargetHeaders`), and a small body leaves in the same ``send()`` as the request
+head (:meth:`NodeConnection._send_output`). Both fall back to http.client's own way
+where they don't apply.
 """
 from __future__ import annotations
 
