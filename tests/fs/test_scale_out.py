@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import concurrent.futures
-import concurrent.futures.process
 import hashlib
 import os
 
 import pytest
+from executor_support import Inline, dask_client
 
 from hcpsdk.emulator import Emulator
 from hcpsdk.ingest import ingest
@@ -72,20 +72,8 @@ def test_target_with_an_sslcontext_is_refused_for_other_processes(hcp_emulator, 
         ingest(target, files, executor=pool)
 
 
-class _Inline(concurrent.futures.Executor):
-    """An executor that is no thread pool: ingest ships a pickled Target, as to processes."""
-
-    def submit(self, fn, /, *args, **kwargs):
-        future = concurrent.futures.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-        return future
-
-
 def test_any_executor_gets_the_batches(hcp_emulator, files, folder):
-    report = ingest(hcp_emulator.target(), files, destination=folder, executor=_Inline())
+    report = ingest(hcp_emulator.target(), files, destination=folder, executor=Inline())
     _check_every_object(hcp_emulator, report, files, folder)
 
 
@@ -95,24 +83,13 @@ def test_a_worker_that_cant_build_the_target_fails_its_files_not_the_run(files, 
         resolver.timeout = resolver.lifetime = 0.2  # a silent DNS server: give up soon
         target = other.target(resolver=resolver)
     # that system and its DNS server are gone: the shipped Target can't resolve its name
-    report = ingest(target, files[:5], destination=folder, executor=_Inline(), workers=1)
+    report = ingest(target, files[:5], destination=folder, executor=Inline(), workers=1)
     assert len(report.failed) == 5
     assert all(r.error.startswith("IpsError: ") and r.status is None for r in report)
 
 
 def test_ingest_on_a_dask_cluster_of_two_worker_processes(hcp_emulator, files, folder):
-    distributed = pytest.importorskip(
-        "distributed", reason="the extra hcpsdk[dask] is not installed "
-                              "(python3 -m pip install 'hcpsdk[dask]')")
-    import dask
-
-    # the machine may be busy: Dask's default 30 s would cut a slow start short
-    with dask.config.set({"distributed.comm.timeouts.connect": "120s",
-                          "distributed.comm.timeouts.tcp": "120s"}), \
-            distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=True,
-                                     dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        client.wait_for_workers(2, timeout=120)
+    with dask_client() as client:
         report = ingest(hcp_emulator.target(), files, destination=folder, workers=4,
                         executor=client.get_executor())
         # the workers are other processes: their pids are not this one's
@@ -121,23 +98,8 @@ def test_ingest_on_a_dask_cluster_of_two_worker_processes(hcp_emulator, files, f
     assert len(pids) == 2 and os.getpid() not in pids.values()
 
 
-class _Losing(_Inline):
-    """An executor whose second batch is lost, as when a worker process dies."""
-
-    def __init__(self):
-        self.batches = 0
-
-    def submit(self, fn, /, *args, **kwargs):
-        self.batches += 1
-        if self.batches == 2:
-            future = concurrent.futures.Future()
-            future.set_exception(concurrent.futures.process.BrokenProcessPool("worker died"))
-            return future
-        return super().submit(fn, *args, **kwargs)
-
-
 def test_a_lost_batch_fails_its_files_and_the_rest_are_stored(hcp_emulator, files, folder):
-    report = ingest(hcp_emulator.target(), files, destination=folder, executor=_Losing(),
+    report = ingest(hcp_emulator.target(), files, destination=folder, executor=Inline(lose=2),
                     workers=1)  # 4 batches of 15 files
     assert [r.source for r in report.failed] == files[15:30]
     assert all("BrokenProcessPool: worker died" in r.error for r in report.failed)

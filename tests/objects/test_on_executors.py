@@ -3,11 +3,11 @@ Dask cluster of two worker processes (one for the module)."""
 from __future__ import annotations
 
 import concurrent.futures
-import concurrent.futures.process
 import hashlib
 import os
 import threading
 
+import executor_support
 import pytest
 
 import hcpsdk
@@ -110,19 +110,8 @@ def test_copy_tree_on_a_process_pool(hcp_emulator, source, tree):
 
 @pytest.fixture(scope="module")
 def dask_client():
-    """A Dask client of a local cluster of two worker processes (shared by the module)."""
-    distributed = pytest.importorskip(
-        "distributed", reason="the extra hcpsdk[dask] is not installed "
-                              "(python3 -m pip install 'hcpsdk[dask]')")
-    import dask
-
-    # the machine may be busy: Dask's default 30 s would cut a slow start short
-    with dask.config.set({"distributed.comm.timeouts.connect": "120s",
-                          "distributed.comm.timeouts.tcp": "120s"}), \
-            distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=True,
-                                     dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        client.wait_for_workers(2, timeout=120)
+    """One Dask cluster of two worker processes for the module's tests."""
+    with executor_support.dask_client() as client:
         yield client
 
 
@@ -191,25 +180,9 @@ def test_copy_onto_objects_without_versioning_fails_each_but_none_is_lost(hcp_em
     assert hcp_emulator.get_object(f"{tree}/d/b", "n1.m") == b"old b"
 
 
-class _Inline(concurrent.futures.Executor):
-    """No thread pool: copy_tree ships a pickled Target, as to processes; batch 2 is lost."""
-
-    def __init__(self):
-        self.batches = 0
-
-    def submit(self, fn, /, *args, **kwargs):
-        self.batches += 1
-        future = concurrent.futures.Future()
-        if self.batches == 2:
-            future.set_exception(concurrent.futures.process.BrokenProcessPool("worker died"))
-            return future
-        future.set_result(fn(*args, **kwargs))
-        return future
-
-
 def test_a_lost_batch_fails_its_objects_and_the_rest_are_copied(hcp_emulator, source, tree):
     report = objects.copy_tree(_target(hcp_emulator), source, f"{tree}/dst", workers=1,
-                               executor=_Inline())  # 4 batches of 7 objects
+                               executor=executor_support.Inline(lose=2))  # 4 batches of 7 objects
     assert [r.source for r in report.failed] == [r.source for r in report][7:14]
     assert all("BrokenProcessPool: worker died" in r.error and r.status is None
                for r in report.failed)
