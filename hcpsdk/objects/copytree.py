@@ -200,7 +200,8 @@ def copy_tree(target: Target, source: str, destination: str, *,
         raise wrong_type(_CALL, "progress", "None or a callable", progress)
     of_type(_CALL, "connection_args", connection_args, dict, "None or a dict")
     kwargs = dict(connection_args or {})
-    shipped = None if executor is None else ship(target, executor)
+    # pickled before anything is sent: a Target that can't be fails at once
+    shipped: Shipped = target if executor is None else ship(target, executor)
 
     jobs = _list(source_target or target, source, destination, min(workers, LISTERS), kwargs)
     report = CopyReport([CopyResult(s, d) for s, d in jobs])
@@ -222,12 +223,12 @@ def copy_tree(target: Target, source: str, destination: str, *,
             progress(report.results[index], count, total)
 
     start = time.perf_counter()
-    if shipped is not None and executor is not None:
-        run_on_executor(_CALL, executor, shipped, jobs, workers, _run_batch,
-                        (options, kwargs), _lost, record)
-    else:
+    if executor is None:
         run_on_threads(_CALL, target, total, workers, kwargs, work,
                        None if progress is None else finished)
+    else:
+        run_on_executor(_CALL, executor, shipped, jobs, workers, _run_batch,
+                        (options, kwargs), _lost, record)
     report.seconds = time.perf_counter() - start
     log.debug("copy_tree %s -> %s: %d objects, %d failed, %.3f s", source, destination,
               total, len(report.failed), report.seconds)
