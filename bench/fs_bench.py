@@ -129,6 +129,9 @@ def large_rows(target: hcpsdk.Target, fs: object, size: int, count: int, work: s
         return size / MiB / seconds
 
     def fs_get() -> float:
+        # the last round's file goes before the clock, as the baseline truncates it before
+        if os.path.exists(out):
+            os.unlink(out)
         start = time.perf_counter()
         fs.get_file(path, out)  # type: ignore[attr-defined]
         return size / MiB / (time.perf_counter() - start)

@@ -11,8 +11,9 @@ complete body. Here:
   ``Content-Length`` that is no decimal number, several that differ, one together
   with ``Transfer-Encoding``, or a transfer coding other than ``chunked``;
 - :func:`read` reads a body of any announced size in blocks of :data:`BLOCK` bytes
-  (or into the buffer of the size the caller asked for), so memory grows with what
-  arrives and what the caller wants, not with what was announced, and raises
+  (or into one buffer of the size the caller asked for, when that is what limits the
+  read), so memory grows with what arrives and what the caller wants, never with what
+  was announced, and raises
   ``IncompleteRead`` when the body ends before its framing said;
 - :func:`next_chunk_size` and :func:`chunk_left` accept only a hex chunk size (with
   optional extensions) and a CRLF after each chunk.
@@ -98,27 +99,36 @@ def check_head(response: http.client.HTTPResponse) -> None:
 def read(response: http.client.HTTPResponse, amt: int | None) -> bytes:
     """``response.read(amt)``, allocating no more than the caller asked for or what arrived.
 
-    With ``amt``, the caller bounds the memory: http.client reads into one buffer of
-    ``amt`` bytes (fewer when less was announced), and the bytes go from the socket
-    into it with no further copy. The whole body (``amt`` is ``None``) is read in
-    blocks of at most :data:`BLOCK` bytes into an ``io.BytesIO``, whose buffer grows
-    with what arrives and becomes the result without a copy (a list of blocks joined
-    at the end would hold the body twice, and touch twice its memory).
+    When the caller's ``amt`` is what limits the read (at most one block, or no more
+    than the announced length), http.client reads into one buffer of ``amt`` bytes, and
+    the bytes go from the socket into it with no further copy. Otherwise — the whole body,
+    or an ``amt`` beyond what was announced, where the announcement would decide the
+    size — the body is read in blocks of at most :data:`BLOCK` bytes into an
+    ``io.BytesIO``, whose buffer grows with what arrives and becomes the result without
+    a copy (a list of blocks joined at the end would hold the body twice).
 
     :raises http.client.IncompleteRead: the body ended before its framing said
     """
     whole = http.client.HTTPResponse.read
-    if amt is not None or (not response.chunked and response.length is not None
-                           and response.length <= BLOCK):
+    length = response.length
+    if amt is not None and (amt <= BLOCK or (length is not None and amt <= length)):
         data = whole(response, amt)
         if amt and len(data) < amt and response.length:
             raise _incomplete(response, data)
         return data
+    if amt is None and not response.chunked and length is not None and length <= BLOCK:
+        return whole(response, None)
     gathered = io.BytesIO()
-    while block := whole(response, BLOCK):
+    want = amt
+    while want is None or want > 0:
+        block = whole(response, BLOCK if want is None else min(want, BLOCK))
+        if not block:
+            break
         gathered.write(block)
+        if want is not None:
+            want -= len(block)
     data = gathered.getvalue()
-    if response.length:
+    if response.length and (amt is None or len(data) < amt):
         raise _incomplete(response, data)
     return data
 

@@ -195,8 +195,5 @@ class Recorder:
 
     @staticmethod
     def _client(req: Request) -> str:
-        try:
-            peer = req._conn.sock.getpeername()
-        except (OSError, AttributeError):
-            return "-"
-        return str(peer[0]) if isinstance(peer, tuple) else "-"
+        # the address accept() gave: no system call per request
+        return getattr(req._conn, "client", "-")

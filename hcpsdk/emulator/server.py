@@ -79,9 +79,11 @@ class _Connection:
     """State of one accepted connection."""
 
     def __init__(self, service: NodeService, sock: socket.socket, node: int, address: str,
-                 kind: str, port: int) -> None:
+                 kind: str, port: int, client: str = "-") -> None:
         self.service_obj = service
         self.sock = sock
+        #: The client's IP address (for the access log), as accept() gave it.
+        self.client = client
         self.node = node
         self.address = address
         self.service = kind
@@ -204,11 +206,12 @@ class NodeService:
         address = self.addresses[node]
         while not self.stopping.is_set():
             try:
-                sock, _ = lsock.accept()
+                sock, peer = lsock.accept()
             except OSError:
                 return
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            conn = _Connection(self, sock, node, address, kind, port)
+            conn = _Connection(self, sock, node, address, kind, port,
+                               str(peer[0]) if isinstance(peer, tuple) else "-")
             t = threading.Thread(target=self._serve, args=(conn,), daemon=True,
                                  name=f"hcp-conn-{address}:{port}")
             with self._lock:
