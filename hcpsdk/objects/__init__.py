@@ -10,6 +10,9 @@ docstring) and turns HCP's answer into Python values::
     for entry in objects.listdir(connection, '/rest/hcpsdk'):
         print(entry.name, entry.size)
 
+:func:`walk` and :func:`copy_tree` go through whole trees, their requests spread over
+several Connections or the workers of a :class:`concurrent.futures.Executor`.
+
 .. versionadded:: 1.0
 """
 from __future__ import annotations

@@ -3,6 +3,7 @@ Dask cluster of two worker processes (one for the module)."""
 from __future__ import annotations
 
 import concurrent.futures
+import concurrent.futures.process
 import hashlib
 import os
 import threading
@@ -324,3 +325,11 @@ def test_walk_refuses_what_is_no_executor_before_sending(connect, hcp_emulator):
     with pytest.raises(hcpsdk.HcpsdkTypeError, match="executor must be"):
         objects.walk(connect(), "/rest/x", executor=2)
     assert len(hcp_emulator.requests) == before
+
+
+def test_a_listing_the_executor_lost_ends_the_walk_with_its_error(connect, source):
+    walked = objects.walk(connect(), source, executor=executor_support.Inline(lose=2))
+    first = next(walked)
+    assert first[0] == source
+    with pytest.raises(concurrent.futures.process.BrokenProcessPool, match="worker died"):
+        list(walked)
