@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import concurrent.futures
 import itertools
+import logging
 import pickle
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ._log import get_logger
 from .connection import Connection
 from .target import Target
 
 __all__ = ["Shipped", "BATCHES_PER_WORKER", "ship", "batch_size", "run_on_threads",
            "run_on_executor", "run_batch", "worker_connection"]
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)
 
 #: A Target as it travels to a worker: itself (a thread pool) or its pickle.
 Shipped = Target | bytes

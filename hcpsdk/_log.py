@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-__all__ = ["ROOT", "get_logger", "install_null_handler"]
+__all__ = ["ROOT", "install_null_handler"]
 
 #: The logger every module's logger descends from.
 ROOT = "hcpsdk"
@@ -19,11 +19,6 @@ def install_null_handler() -> None:
     root = logging.getLogger(ROOT)
     if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
         root.addHandler(logging.NullHandler())
-
-
-def get_logger(name: str) -> logging.Logger:
-    """``logging.getLogger(name)`` (the name some modules still import)."""
-    return logging.getLogger(name)
 
 
 install_null_handler()

@@ -6,10 +6,10 @@ never stored, logged or shown in a ``repr()``.
 from __future__ import annotations
 
 import base64
+import logging
 
 from ._check import wrong_type
 from ._encoding import check_text
-from ._log import get_logger
 from .exceptions import HcpsdkError
 
 __all__ = [
@@ -20,7 +20,7 @@ __all__ = [
     "LocalSwiftAuthorization",
 ]
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)
 
 _REDACTED = "******"
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import concurrent.futures
 import hashlib
 import itertools
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -40,7 +41,6 @@ from typing import Any
 from . import _executors
 from ._check import of_type
 from ._executors import Shipped, run_batch, run_on_executor, run_on_threads, ship
-from ._log import get_logger
 from .connection import Connection
 from .pathbuilder import PathBuilder
 from .target import Target
@@ -55,7 +55,7 @@ Outcome = tuple[int | None, str | None, str | None, int, float, str | None]
 __all__ = ["ingest", "IngestResult", "IngestReport", "DEFAULT_WORKERS", "INLINE_LIMIT",
            "BATCHES_PER_WORKER"]
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)
 
 #: Worker threads (= Connections) when the caller does not say.
 DEFAULT_WORKERS = 8

@@ -9,6 +9,7 @@ dnspython is imported only when a dnspython lookup is actually made.
 """
 from __future__ import annotations
 
+import logging
 import socket
 import time
 from typing import Any
@@ -16,12 +17,11 @@ from typing import Any
 from ._check import show
 from ._hints import RESOLVER_HINT
 from ._locks import fork_safe_lock
-from ._log import get_logger
 from .exceptions import IpsError
 
 __all__ = ["Circle", "Request", "Response", "query", "IpsError"]
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)
 
 
 class Request:

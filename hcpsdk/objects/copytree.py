@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import itertools
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -10,7 +11,6 @@ from typing import Any
 
 from .._check import bad_value, integer, of_type, wrong_type
 from .._executors import Shipped, run_batch, run_on_executor, run_on_threads, ship
-from .._log import get_logger
 from ..connection import Connection
 from ..exceptions import HcpsdkStatusError
 from ..target import Target
@@ -20,7 +20,7 @@ from .walk import walk
 
 __all__ = ["copy_tree", "CopyResult", "CopyReport", "DEFAULT_WORKERS", "LISTERS"]
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)
 
 #: Parallel copies (threads with a Connection each) when the caller does not say.
 DEFAULT_WORKERS = 8

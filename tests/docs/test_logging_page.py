@@ -12,7 +12,7 @@ import hcpsdk.query
 _LEVEL = {"debug": "DEBUG", "info": "INFO", "warning": "WARNING", "error": "ERROR",
           "exception": "ERROR"}
 _CALL = re.compile(r"\b(?:log|self\._log)\.(debug|info|warning|error|exception)\(")
-_LOGGER = re.compile(r"\b(?:get_logger|getLogger)\((?:__name__|type\(self\)\.__module__)\)")
+_LOGGER = re.compile(r"\bgetLogger\((?:__name__|type\(self\)\.__module__)\)")
 #: The classes whose requests the shared session code logs under their own module's name.
 _SESSION_CLASSES = [hcpsdk.namespace.Info, hcpsdk.mapi.Replication, hcpsdk.mapi.Tenant,
                     hcpsdk.mapi.Chargeback, hcpsdk.mapi.Logs, hcpsdk.query.Search]
