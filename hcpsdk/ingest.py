@@ -53,7 +53,7 @@ Planned = tuple[Any, str, str | None]
 Outcome = tuple[int | None, str | None, str | None, int, float, str | None]
 
 __all__ = ["ingest", "IngestResult", "IngestReport", "DEFAULT_WORKERS", "INLINE_LIMIT",
-           "BATCHES_PER_WORKER"]
+           "BATCHES_PER_WORKER", "MIN_BATCH"]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,9 @@ INLINE_LIMIT = 1 << 20
 #: With an executor: the files are cut into about this many batches per worker, so
 #: that a slow batch does not hold up the end of the run.
 BATCHES_PER_WORKER = _executors.BATCHES_PER_WORKER
+#: With an executor: the fewest files a batch carries (unless a worker would get none),
+#: so that the executor's own cost per task stays small beside the batch's work.
+MIN_BATCH = _executors.MIN_BATCH
 
 _OK = (200, 201)
 
@@ -183,8 +186,9 @@ def ingest(target: Target, files: Iterable[Source], *, workers: int = DEFAULT_WO
         Base names and tuple object paths are literal text: a ``%`` in them is a percent
         sign, never an escape (``%41.txt`` is stored as ``%41.txt``, not ``A.txt``)
     :param workers: number of threads, each with its own Connection; with an
-        ``executor``, the parallelism it offers (the files go out in
-        ``workers`` × :data:`BATCHES_PER_WORKER` batches)
+        ``executor``, the parallelism it offers (the files go out in about
+        ``workers`` × :data:`BATCHES_PER_WORKER` batches of at least :data:`MIN_BATCH`
+        files, while there are enough for every worker)
     :param destination: the folder for files given by name only (``/rest/...``), a url
         as :meth:`hcpsdk.Connection.request` takes it
     :param pathbuilder: a :class:`hcpsdk.pathbuilder.PathBuilder`; when given, every

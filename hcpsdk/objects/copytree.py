@@ -158,7 +158,8 @@ def copy_tree(target: Target, source: str, destination: str, *,
         not exist); not inside ``source`` when both are in the same namespace
     :param workers: parallel copies: threads, each with its own Connection; with an
         ``executor``, the parallelism it offers (the objects go out in about
-        ``workers`` × 4 batches)
+        ``workers`` × 4 batches of at least :data:`hcpsdk.ingest.MIN_BATCH` objects,
+        while there are enough for every worker)
     :param executor: a :class:`concurrent.futures.Executor` to run the batches on;
         ``None``: ``workers`` threads of this process. A batch the executor loses (its
         worker died) fails its objects; the other batches go on

@@ -8,6 +8,7 @@ import os
 import pytest
 from executor_support import Inline, dask_client
 
+from hcpsdk import _executors
 from hcpsdk.emulator import Emulator
 from hcpsdk.ingest import ingest
 
@@ -98,9 +99,21 @@ def test_ingest_on_a_dask_cluster_of_two_worker_processes(hcp_emulator, files, f
     assert len(pids) == 2 and os.getpid() not in pids.values()
 
 
-def test_a_lost_batch_fails_its_files_and_the_rest_are_stored(hcp_emulator, files, folder):
+def test_a_lost_batch_fails_its_files_and_the_rest_are_stored(hcp_emulator, files, folder,
+                                                            monkeypatch):
+    monkeypatch.setattr(_executors, "MIN_BATCH", 1)  # small batches, as of many files
     report = ingest(hcp_emulator.target(), files, destination=folder, executor=Inline(lose=2),
                     workers=1)  # 4 batches of 15 files
     assert [r.source for r in report.failed] == files[15:30]
     assert all("BrokenProcessPool: worker died" in r.error for r in report.failed)
     assert len(report.succeeded) == 45
+
+
+@pytest.mark.parametrize(("total", "workers", "size"), [
+    (2000, 8, 250),       # small jobs: batches of MIN_BATCH, not 32 batches of 63
+    (20000, 8, 625),      # many jobs: about 4 batches per worker
+    (100, 8, 13),         # few jobs: every worker still gets a batch
+    (3, 8, 1), (1, 1, 1), (60, 1, 60)])
+def test_batches_are_large_enough_to_outweigh_an_executors_cost_per_task(total, workers, size):
+    assert _executors.MIN_BATCH == 250 and _executors.BATCHES_PER_WORKER == 4
+    assert _executors.batch_size(total, workers) == size

@@ -12,7 +12,7 @@ import executor_support
 import pytest
 
 import hcpsdk
-from hcpsdk import objects
+from hcpsdk import _executors, objects
 
 #: The source tree: plain-text names (a ``%``, a blank, non-ASCII), three levels deep.
 NAMES = [f"top{i}.txt" for i in range(6)] + [
@@ -181,7 +181,9 @@ def test_copy_onto_objects_without_versioning_fails_each_but_none_is_lost(hcp_em
     assert hcp_emulator.get_object(f"{tree}/d/b", "n1.m") == b"old b"
 
 
-def test_a_lost_batch_fails_its_objects_and_the_rest_are_copied(hcp_emulator, source, tree):
+def test_a_lost_batch_fails_its_objects_and_the_rest_are_copied(hcp_emulator, source, tree,
+                                                               monkeypatch):
+    monkeypatch.setattr(_executors, "MIN_BATCH", 1)  # small batches, as of many objects
     report = objects.copy_tree(_target(hcp_emulator), source, f"{tree}/dst", workers=1,
                                executor=executor_support.Inline(lose=2))  # 4 batches of 7 objects
     assert [r.source for r in report.failed] == [r.source for r in report][7:14]
