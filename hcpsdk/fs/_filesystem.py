@@ -224,9 +224,9 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
         if etag:
             headers["If-Match"] = etag
         response = self._call("GET", path, headers=headers, ok=(200, 206, 412, 416))
-        if response.status == 206 and end < _OPEN_END:
-            # the caller's range bounds the memory: read into one buffer of its size
-            # (a body of unknown length is gathered block by block instead)
+        if response.status == 206:
+            # at most the range: read into one buffer of its size (where the answer
+            # announces less, as at the end of the object, in blocks as they arrive)
             data: bytes = self._connection().read(end - start)
             self._connection().read()  # the end of the body (nothing, when it kept the range)
         else:
