@@ -53,9 +53,9 @@ def walk(connections: Connection | Sequence[Connection], top: str, *, deleted: b
     runs: each task gets the Target of the (first) Connection — itself on a
     ``ThreadPoolExecutor``, a pickle of it (credentials included) on other executors
     (processes, ``distributed.Client.get_executor()``) — and lists over a Connection
-    (with default settings) that its worker thread keeps for the next task; the entries come back pickled. The
-    given Connections send nothing then. Directories come in the order their listings
-    finish, a parent always before its children.
+    (with default settings) that its worker thread keeps for the next task; the entries
+    come back pickled. The given Connections send nothing then. Directories come in the
+    order their listings finish, a parent always before its children.
 
     :param connections: a Connection, or a list of them
     :param top: the directory to start from, ``/rest/...``, plain text
