@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ._body import Payload
 from ._channel import RECOVERABLE, Channel, Record
-from .exceptions import HcpsdkError
+from .exceptions import HcpsdkError, HcpsdkIntegrityError
 from .target import Target
 
 if TYPE_CHECKING:  # for the annotation of Download.hasher; the module is loaded on use
@@ -114,7 +114,7 @@ class ResponseBody:
 
         :raises OSError: or ``http.client.HTTPException``: the stream broke (a sized body
             that ends early is reported as ``IncompleteRead``)
-        :raises HcpsdkError: the bytes read do not match ``X-HCP-Hash``
+        :raises HcpsdkIntegrityError: the bytes read do not match ``X-HCP-Hash``
         """
         stream = self.stream
         data = stream.read(amt)
@@ -134,8 +134,9 @@ class ResponseBody:
         self.progress = None  # checked once
         actual = progress.hasher.hexdigest().upper()
         if actual != progress.expected:
-            raise HcpsdkError(f"GET {self.path}: the {progress.hash_name} of the bytes read "
-                              f"({actual}) differs from X-HCP-Hash ({progress.expected})")
+            raise HcpsdkIntegrityError(
+                f"GET {self.path}: the {progress.hash_name} of the bytes read ({actual}) "
+                f"differs from X-HCP-Hash ({progress.expected})")
 
     # -- resuming -------------------------------------------------------------------------
 

@@ -324,8 +324,9 @@ class Connection:
         :raises HcpsdkTimeoutError: the node stopped sending
         :raises HcpsdkTypeError: ``amt`` is neither ``None`` nor an int
         :raises HcpsdkConcurrentUseError: another thread is using this Connection
-        :raises HcpsdkError: on any other read error, a hash mismatch (``verify=True``),
-            or when there is no body to read (any more)
+        :raises HcpsdkIntegrityError: the body does not match ``X-HCP-Hash`` (``verify=True``)
+        :raises HcpsdkError: on any other read error, or when there is no body to read
+            (any more)
         """
         if amt is not None and (type(amt) is not int or amt < 0):
             amt = _check.amount(amt)

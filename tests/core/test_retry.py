@@ -319,7 +319,7 @@ def test_verify_detects_a_hash_mismatch(raw_server, open_connections):
     server = raw_server(lying)
     conn = open_connections(raw_target(server), verify=True)
     conn.GET("/rest/x")
-    with pytest.raises(hcpsdk.HcpsdkError, match="differs from X-HCP-Hash"):
+    with pytest.raises(hcpsdk.HcpsdkIntegrityError, match="differs from X-HCP-Hash"):
         conn.read()
 
 
