@@ -224,13 +224,14 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
         if etag:
             headers["If-Match"] = etag
         response = self._call("GET", path, headers=headers, ok=(200, 206, 412, 416))
+        con = self._connection()
         if response.status == 206:
             # at most the range: read into one buffer of its size (where the answer
             # announces less, as at the end of the object, in blocks as they arrive)
-            data: bytes = self._connection().read(end - start)
-            self._connection().read()  # the end of the body (nothing, when it kept the range)
+            data: bytes = con.read(end - start)
+            con.read()  # the end of the body (nothing, when it kept the range)
         else:
-            data = self._connection().read()
+            data = con.read()
         if response.status == 412:
             raise HcpsdkPreconditionFailedError(
                 f"GET {path}: the object was replaced while it was being read", 412,
