@@ -13,6 +13,13 @@ Two ways, shared by :func:`hcpsdk.ingest.ingest` and :func:`hcpsdk.objects.copy_
   Connection per thread for the next batch of the same Target. A batch the executor
   loses (its worker process died) fails its jobs, never the run.
 
+Between processes a task travels as one pickle and its result comes back as one
+(:func:`submit`, :func:`result`): a batch's jobs and outcomes are lists of many small
+tuples, and an executor like Dask's looks into every element of a task's arguments and
+result (for keys of its own, and to size the data) where it passes a ``bytes`` on as it
+is. Measured on a Dask cluster of 2 workers x 4 threads on 2 cores, 8 batches of 250
+jobs each took 32-38 ms in scheduling and transport with lists, 7-14 ms as pickles.
+
 The function a batch runs must be a module-level function (a process pool pickles it by
 name); what it does per job is handed to :func:`run_batch` inside the worker.
 """
@@ -30,7 +37,7 @@ from .connection import Connection
 from .target import Target
 
 __all__ = ["Shipped", "BATCHES_PER_WORKER", "MIN_BATCH", "ship", "batch_size", "run_on_threads",
-           "run_on_executor", "run_batch", "worker_connection"]
+           "run_on_executor", "run_batch", "submit", "result", "worker_connection"]
 
 log = logging.getLogger(__name__)
 
@@ -134,13 +141,13 @@ def run_on_executor(call: str, executor: concurrent.futures.Executor, shipped: S
     """
     total = len(jobs)
     size = batch_size(total, workers)
-    futures = {executor.submit(task, shipped, list(jobs[first:first + size]), options): first
+    futures = {submit(executor, task, shipped, list(jobs[first:first + size]), options): first
                for first in range(0, total, size)}
     try:
         for future in concurrent.futures.as_completed(futures):
             first = futures[future]
             for offset, outcome in enumerate(
-                    _outcomes(call, future, min(size, total - first), lost)):
+                    _outcomes(call, shipped, future, min(size, total - first), lost)):
                 record(first + offset, outcome)
     except BaseException:  # the caller's record (its progress) or Ctrl-C: start no more
         for future in futures:
@@ -148,15 +155,46 @@ def run_on_executor(call: str, executor: concurrent.futures.Executor, shipped: S
         raise
 
 
-def _outcomes(call: str, future: concurrent.futures.Future[list[Outcome]], count: int,
+def _outcomes(call: str, shipped: Shipped, future: concurrent.futures.Future[Any], count: int,
               lost: Callable[[str], Outcome]) -> list[Outcome]:
     """A batch's outcomes; a batch the executor lost (a worker died) fails its jobs."""
     try:
-        return future.result()
+        outcomes: list[Outcome] = result(shipped, future)
+        return outcomes
     except Exception as exc:  # the executor's failure, not one of the jobs'
         error = f"the batch was lost: {type(exc).__name__}: {exc}"
         log.warning("%s: %s", call, error)
         return [lost(error) for _ in range(count)]
+
+
+def submit(executor: concurrent.futures.Executor, task: Callable[..., Any], shipped: Shipped,
+           *args: Any) -> concurrent.futures.Future[Any]:
+    """Start ``task(shipped, *args)`` on ``executor``; :func:`result` gives what it returned.
+
+    A thread pool (``shipped`` is the Target itself) gets the objects as they are; any
+    other executor gets the call as one pickle, and the task's result comes back as one.
+
+    :param task: a module-level function (it is pickled by name)
+    """
+    if isinstance(shipped, Target):
+        return executor.submit(task, shipped, *args)
+    return executor.submit(_pickled_call, pickle.dumps((task, shipped, args)))
+
+
+def result(shipped: Shipped, future: concurrent.futures.Future[Any]) -> Any:
+    """What the task of :func:`submit` returned (made with the same ``shipped``).
+
+    :raises Exception: what the task raised, or the executor's failure (a lost worker)
+    """
+    if isinstance(shipped, Target):
+        return future.result()
+    return pickle.loads(future.result())
+
+
+def _pickled_call(call: bytes) -> bytes:
+    """In a worker: the call :func:`submit` pickled, its result pickled."""
+    task, shipped, args = pickle.loads(call)
+    return pickle.dumps(task(shipped, *args))
 
 
 # In a worker: the Targets already unpickled (by their pickle) and each thread's

@@ -53,3 +53,22 @@ class Inline(concurrent.futures.Executor):
         except BaseException as exc:
             future.set_exception(exc)
         return future
+
+
+class BytesOnly(Inline):
+    """An :class:`Inline` executor that takes a task only as one ``bytes`` argument and a
+    result only as ``bytes``, as the scale-out helpers send their batches to an executor of
+    other processes (one pickle each way); anything else fails the task with a TypeError."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        if kwargs or len(args) != 1 or type(args[0]) is not bytes:
+            raise TypeError(f"a task of {fn.__name__} with arguments other than one bytes: "
+                            f"{[type(a).__name__ for a in args]}")
+
+        def checked():
+            result = fn(*args)
+            if type(result) is not bytes:
+                raise TypeError(f"{fn.__name__} returned a {type(result).__name__}, not bytes")
+            return result
+
+        return super().submit(checked)

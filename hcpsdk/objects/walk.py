@@ -6,9 +6,10 @@ import concurrent.futures
 import queue
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any
 
 from .._check import of_type, wrong_type
-from .._executors import Shipped, ship, worker_connection
+from .._executors import Shipped, result, ship, submit, worker_connection
 from ..connection import Connection
 from ..exceptions import HcpsdkNotFoundError
 from ._wire import check_connection, encode
@@ -131,8 +132,9 @@ def _walk_many(pool: list[Connection], top: str, deleted: bool) -> Iterator[Step
 
 def _walk_on(executor: concurrent.futures.Executor, shipped: Shipped, top: str,
              deleted: bool) -> Iterator[Step]:
-    yield from _walk_tasks(lambda path, must_exist: executor.submit(
-        _list_in_worker, shipped, path, deleted, must_exist), top)
+    yield from _walk_tasks(lambda path, must_exist: submit(
+        executor, _list_in_worker, shipped, path, deleted, must_exist), top,
+        lambda future: result(shipped, future))
 
 
 def _list_in_worker(shipped: Shipped, path: str, deleted: bool, must_exist: bool) -> Listed:
@@ -140,19 +142,24 @@ def _list_in_worker(shipped: Shipped, path: str, deleted: bool, must_exist: bool
     return path, _list(worker_connection(shipped, {}), path, deleted, must_exist)
 
 
-def _walk_tasks(submit: Callable[[str, bool], Future[Listed]], top: str) -> Iterator[Step]:
-    """The walk over listings that run as futures: ``submit(path, must_exist)`` starts one."""
-    running: set[Future[Listed]] = {submit(top, True)}
+def _walk_tasks(start: Callable[[str, bool], Future[Any]], top: str,
+                listed: Callable[[Future[Any]], Listed] = Future.result) -> Iterator[Step]:
+    """The walk over listings that run as futures.
+
+    :param start: ``start(path, must_exist)`` starts the listing of ``path``
+    :param listed: the listing of a finished future
+    """
+    running: set[Future[Any]] = {start(top, True)}
     try:
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                path, entries = future.result()
+                path, entries = listed(future)
                 if entries is None:
                     continue
                 directories, objects = _split(entries)
                 yield path, directories, objects
-                running |= {submit(d.path, False) for d in directories}
+                running |= {start(d.path, False) for d in directories}
     finally:
         for future in running:
             future.cancel()

@@ -6,7 +6,7 @@ import hashlib
 import os
 
 import pytest
-from executor_support import Inline, dask_client
+from executor_support import BytesOnly, Inline, dask_client
 
 from hcpsdk import _executors
 from hcpsdk.emulator import Emulator
@@ -76,6 +76,18 @@ def test_target_with_an_sslcontext_is_refused_for_other_processes(hcp_emulator, 
 def test_any_executor_gets_the_batches(hcp_emulator, files, folder):
     report = ingest(hcp_emulator.target(), files, destination=folder, executor=Inline())
     _check_every_object(hcp_emulator, report, files, folder)
+
+
+def test_a_batch_travels_to_other_processes_as_one_pickle_and_comes_back_as_one(
+        hcp_emulator, files, folder, monkeypatch):
+    # an executor like Dask's looks into every element of a task's arguments and result;
+    # a list of hundreds of small tuples cost it several times what one bytes object does
+    monkeypatch.setattr(_executors, "MIN_BATCH", 1)
+    executor = BytesOnly()
+    report = ingest(hcp_emulator.target(), files, destination=folder, executor=executor,
+                    workers=2)
+    _check_every_object(hcp_emulator, report, files, folder)
+    assert executor.tasks == 8  # about BATCHES_PER_WORKER batches per worker
 
 
 def test_a_worker_that_cant_build_the_target_fails_its_files_not_the_run(files, folder):

@@ -94,6 +94,15 @@ def test_copy_tree_on_a_thread_pool(hcp_emulator, source, tree):
     _check_copies(hcp_emulator, report, source, f"{tree}/dst")
 
 
+def test_copy_tree_sends_each_batch_as_one_pickle_and_gets_one_back(hcp_emulator, source,
+                                                                      tree):
+    executor = executor_support.BytesOnly()
+    report = objects.copy_tree(_target(hcp_emulator), source, f"{tree}/dst", executor=executor,
+                               workers=2)
+    _check_copies(hcp_emulator, report, source, f"{tree}/dst")
+    assert executor.tasks == 2
+
+
 def test_copy_tree_on_a_process_pool(hcp_emulator, source, tree):
     seen = []
     caller = threading.current_thread()
@@ -305,6 +314,12 @@ def test_walk_on_a_dask_cluster_yields_the_same_steps(connect, source, one_by_on
                                                       dask_client):
     walked = objects.walk([connect()], source, executor=dask_client.get_executor())
     assert _steps(walked) == one_by_one
+
+
+def test_walk_sends_each_listing_as_one_pickle_and_gets_one_back(connect, source, one_by_one):
+    executor = executor_support.BytesOnly()
+    assert _steps(objects.walk(connect(), source, executor=executor)) == one_by_one
+    assert executor.tasks == 4  # one listing per directory
 
 
 def test_walk_on_an_executor_can_be_pruned(connect, source):
