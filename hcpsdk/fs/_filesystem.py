@@ -9,6 +9,7 @@ socket in its pickle: a Dask worker or a forked child builds its own.
 """
 from __future__ import annotations
 
+import errno
 import os
 import threading
 from collections.abc import Callable
@@ -443,8 +444,27 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
     _rm = rm_file
 
     def rmdir(self, path: str) -> None:
-        """Delete the empty directory ``path``."""
-        self.rm_file(path)
+        """Delete the empty directory ``path`` — never an object (that is :meth:`rm_file`).
+
+        HCP refuses to delete a directory that holds anything with the ``403`` it also
+        gives for a missing permission; a refused delete looks into the directory to
+        tell the two apart.
+
+        :raises FileNotFoundError: nothing at ``path``
+        :raises NotADirectoryError: ``path`` is an object (nothing is deleted)
+        :raises OSError: ``errno.ENOTEMPTY``: the directory holds objects or directories
+        :raises PermissionError: HCP refused for another reason
+        """
+        path = self._strip_protocol(path)
+        if self.info(path)["type"] != "directory":
+            raise NotADirectoryError(errno.ENOTDIR, "rmdir: not a directory", path)
+        try:
+            self.rm_file(path)
+        except PermissionError as exc:
+            if self.ls(path, detail=False):
+                raise OSError(errno.ENOTEMPTY, "rmdir: the directory is not empty",
+                              path) from exc
+            raise
 
     # -- facts --------------------------------------------------------------------------
 

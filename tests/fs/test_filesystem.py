@@ -1,6 +1,7 @@
 """HcpFileSystem beyond fsspec's abstract suite: ranges, streamed writes, facts, errors."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -90,6 +91,23 @@ def test_rm_recursive_removes_the_tree(fs, folder):
         fs.rm_file(f"{folder}/a")
     fs.rm(f"{folder}/a", recursive=True)
     assert not fs.exists(f"{folder}/a")
+
+
+def test_rmdir_deletes_an_empty_directory_and_nothing_else(fs, folder, stored):
+    fs.mkdir(f"{folder}/empty")
+    fs.pipe_file(f"{folder}/full/a.txt", b"a")
+    with pytest.raises(NotADirectoryError):
+        fs.rmdir(stored)
+    assert fs.cat_file(stored) == DATA  # an object is never deleted by rmdir
+    with pytest.raises(OSError) as refused:  # HCP's 403, told from a missing permission
+        fs.rmdir(f"{folder}/full")
+    assert refused.value.errno == errno.ENOTEMPTY and not isinstance(refused.value,
+                                                                      PermissionError)
+    assert fs.cat_file(f"{folder}/full/a.txt") == b"a"
+    with pytest.raises(FileNotFoundError):
+        fs.rmdir(f"{folder}/nothing")
+    fs.rmdir(f"{folder}/empty")
+    assert not fs.exists(f"{folder}/empty")
 
 
 def test_cp_file_copies_content(fs, stored, folder):
