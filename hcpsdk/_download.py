@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import http.client
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from ._body import Payload
@@ -25,13 +26,30 @@ from .target import Target
 if TYPE_CHECKING:  # for the annotation of Download.hasher; the module is loaded on use
     import hashlib
 
-__all__ = ["HASH_NAMES", "Download", "ResponseBody", "reconcile", "stored_is_ours", "validator"]
+__all__ = ["HASH_NAMES", "Download", "ResponseBody", "body_range", "reconcile", "stored_is_ours",
+           "validator"]
 
 log = logging.getLogger(__name__)
 
 #: hashlib's names of the hash schemes HCP writes in ``X-HCP-Hash``.
 HASH_NAMES = {"SHA-256": "sha256", "SHA-1": "sha1", "MD5": "md5", "SHA-384": "sha384",
               "SHA-512": "sha512", "RIPEMD-160": "ripemd160"}
+
+
+# A single range as a 206 answer names it: ``bytes first-last/length`` (length may be ``*``).
+_CONTENT_RANGE = re.compile(r"bytes (\d{1,19})-(\d{1,19})/(?:\d{1,19}|\*)")
+
+
+def body_range(response: http.client.HTTPResponse) -> tuple[int, int] | None:
+    """The first and last byte of the object that the body of a ``206`` answer holds:
+    its ``Content-Range``, if that names one range exactly as long as the body; else
+    ``None`` (several ranges, or a range that does not fit the body: such a body can't
+    be continued)."""
+    found = _CONTENT_RANGE.fullmatch(response.getheader("Content-Range") or "")
+    if found is None or response.length is None:
+        return None
+    first, last = int(found[1]), int(found[2])
+    return (first, last) if last - first + 1 == response.length else None
 
 
 def validator(response: http.client.HTTPResponse) -> str | None:
@@ -91,7 +109,7 @@ class ResponseBody:
     :param verify: check a GET body against ``X-HCP-Hash`` when it is complete
     """
 
-    __slots__ = ("response", "stream", "path", "headers", "resumable", "progress")
+    __slots__ = ("response", "stream", "path", "headers", "offset", "resumable", "progress")
 
     def __init__(self, response: http.client.HTTPResponse, method: str, path: str,
                  headers: dict[str, str] | None, verify: bool) -> None:
@@ -101,9 +119,20 @@ class ResponseBody:
         self.stream = response
         self.path = path
         self.headers = headers
-        #: A GET body of known length can be continued with a Range request.
-        self.resumable = method == "GET" and response.status == 200 and response.length is not None
-        self.progress = Download(response, True) if verify and self.resumable else None
+        #: Where the body starts in the object: 0 for a whole object, the first byte of
+        #: the range a ``206`` answer carries (``None``: a range that can't be continued).
+        self.offset: int | None = 0
+        if response.status == 206:
+            carried = body_range(response)
+            self.offset = carried[0] if carried is not None else None
+        #: A GET body of known length can be continued with a Range request: the whole
+        #: object (``200``), or one range of it (``206``; the reads of hcpfs, pyarrow ...).
+        self.resumable = (method == "GET" and response.length is not None
+                          and (response.status == 200
+                               or (response.status == 206 and self.offset is not None)))
+        # X-HCP-Hash is the whole object's: only a whole body can be checked against it
+        self.progress = (Download(response, True)
+                         if verify and self.resumable and response.status == 200 else None)
 
     def unread(self) -> bool:
         """``True`` while bytes of the body wait in the socket."""
@@ -155,16 +184,19 @@ class ResponseBody:
         return self.progress
 
     def range_headers(self, headers: dict[str, str]) -> dict[str, str]:
-        """The headers of the Range request for the rest: ``headers`` plus ``Range``.
+        """The headers of the Range request for the rest: ``headers`` with its ``Range``.
 
-        It carries ``If-Match`` with the object's (strong) ETag, so that HCP refuses
-        with ``412`` when the object changed since the download started.
+        The rest is what the body still lacks: of the object, or of the range the first
+        answer carried (whatever ``Range`` the caller sent is replaced). It carries
+        ``If-Match`` with the object's (strong) ETag, so that HCP refuses with ``412``
+        when the object changed since the download started.
         """
         progress = self.progress
-        if progress is None:
+        if progress is None or self.offset is None:
             raise HcpsdkError(f"GET {self.path}: nothing to resume")
-        headers = dict(headers)
-        headers["Range"] = f"bytes={progress.received}-{progress.total - 1}"
+        headers = {name: value for name, value in headers.items() if name.lower() != "range"}
+        headers["Range"] = (f"bytes={self.offset + progress.received}-"
+                            f"{self.offset + progress.total - 1}")
         etag = self.response.getheader("ETag")
         if etag and not etag.startswith("W/") and not any(
                 name.lower() in ("if-match", "if-range") for name in headers):
@@ -177,12 +209,13 @@ class ResponseBody:
         :returns: ``None`` when it continues the same object (it is the stream now), or
             the error saying why it does not (the object changed, or no ``206``)
         """
-        progress = self.progress
-        received = progress.received if progress is not None else 0
+        progress, offset = self.progress, self.offset
+        assert progress is not None and offset is not None  # as range_headers() asked
+        rest = (offset + progress.received, offset + progress.total - 1)
         expected, found = validator(self.response), validator(answer)
         content_range = answer.getheader("Content-Range", "")
-        if (answer.status == 206 and content_range.startswith(f"bytes {received}-")
-                and found == expected):
+        # exactly the rest asked for: a shorter range would end the body early unnoticed
+        if answer.status == 206 and body_range(answer) == rest and found == expected:
             self.stream = answer
             return None
         what = f"GET {self.path}: the object changed since the download started"

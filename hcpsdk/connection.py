@@ -311,9 +311,11 @@ class Connection:
     def read(self, amt: int | None = None) -> bytes:
         """Read ``amt`` bytes (or all, if ``amt`` isn't given) from the last response.
 
-        A GET body that breaks off is resumed on another node with a Range request
-        (while retries are left) — unless the object changed meanwhile: then the
-        download has to be started again with a new GET.
+        A GET body that breaks off — of the whole object, or of the one range a
+        ``Range`` request asked for — is resumed on another node with a Range request
+        for the rest (while retries are left), unless the object changed meanwhile: then
+        the download has to be started again with a new GET. A read broken that way
+        still returns every byte it asked for.
 
         After :meth:`close`, or after a read that failed, the rest of the body is gone:
         :meth:`read` raises :class:`HcpsdkError` (it never connects again by itself).
@@ -367,7 +369,9 @@ class Connection:
                 return partial  # the broken read had delivered the last bytes
             if amt is None:
                 return partial + self._read(body, None)
-            return partial if partial else self._read(body, amt)
+            # the rest of what was asked for comes from the resumed body: fewer bytes
+            # than asked for would tell the caller that the body has ended
+            return partial + self._read(body, amt - len(partial))
         if not body.unread():
             self._channel.idle_since = time.perf_counter()
         return data

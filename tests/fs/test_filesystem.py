@@ -110,6 +110,30 @@ def test_rmdir_deletes_an_empty_directory_and_nothing_else(fs, folder, stored):
     assert not fs.exists(f"{folder}/empty")
 
 
+@pytest.mark.parametrize("how", ["cat_file", "open"])
+def test_a_range_read_broken_on_every_node_continues_within_its_range(hcp_emulator, folder,
+                                                                      how):
+    # every node cuts its next answer after 100 kB: each break is continued on the next
+    # node with the rest of the range, so the reader gets exactly its bytes
+    data = os.urandom(1 << 20)
+    fs = HcpFileSystem(hcp_emulator.target(), connection_args={"retries": 4})
+    path = f"{folder}/big.bin"
+    fs.pipe_file(path, data)
+    hcp_emulator.faults.close_after(None, 100000)
+    if how == "cat_file":
+        got = fs.cat_file(path, 1000, 900000)
+        last = 899999
+    else:
+        with fs.open(path, block_size=1 << 16) as f:
+            f.seek(1000)
+            got = f.read(899000)
+        last = 900000 + (1 << 16) - 1  # the read-ahead asks for one block more
+    assert got == data[1000:900000]
+    resumed = [r for r in hcp_emulator.requests if r.path == path and r.method == "GET"][-4:]
+    assert [r.headers["Range"] for r in resumed] == [
+        f"bytes={1000 + n * 100000}-{last}" for n in range(1, 5)]
+
+
 def test_cp_file_copies_content(fs, stored, folder):
     fs.cp_file(stored, f"{folder}/copy.bin")
     assert fs.cat_file(f"{folder}/copy.bin") == DATA
