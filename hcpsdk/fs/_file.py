@@ -14,11 +14,20 @@ any size needs about three blocks of memory. HCP stores an object only when its
 body is complete: a write that fails, or a ``with`` block left by an exception,
 leaves no object behind.
 
+A streamed write over an existing object goes to a temporary object beside it
+first (``.<name>.<random>.hcpfs-part``), which replaces the object by a server-side
+copy once it is complete: HCP refuses a PUT over an object in a namespace without
+versions, and deleting the object before the stream would lose it whenever the
+stream fails (a network error, an exception in the writing program). Until the new
+content is stored in full, the old object stays untouched.
+
 .. versionadded:: 1.0
 """
 from __future__ import annotations
 
 import collections
+import logging
+import secrets
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -31,6 +40,8 @@ from ..objects._wire import send
 from . import _wire
 
 __all__ = ["HcpFile"]
+
+log = logging.getLogger(__name__)
 
 #: Blocks a streamed write may have queued for its PUT thread.
 QUEUED_BLOCKS = 2
@@ -134,6 +145,9 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
         super().__init__(fs, path, mode, **kwargs)
         self._etag = etag  # every range must come from the object that was opened
         self._upload: _Upload | None = None
+        #: Where a streamed write goes: the path, or a temporary object beside an
+        #: existing one (see the module description).
+        self._stream_to = self.path
 
     # -- reading ------------------------------------------------------------------------
 
@@ -154,10 +168,9 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
             self.fs._store(self.path, block, exclusive=self.mode == "xb")
             return True
         if self._upload is None:
-            if self.mode == "wb":
-                # a chunked PUT over an existing object is refused; replace it
-                self.fs._discard(self.path)
-            self._upload = _Upload(self.fs, self.path, exclusive=self.mode == "xb")
+            if self.mode == "wb" and self.fs.isfile(self.path):
+                self._stream_to = _part_name(self.path)
+            self._upload = _Upload(self.fs, self._stream_to, exclusive=self.mode == "xb")
         if block and not self._upload.channel.put(block):
             self._finish(stopped=True)
         if final:
@@ -165,14 +178,31 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
         return True
 
     def _finish(self, stopped: bool = False) -> None:
-        """End the body, wait for HCP's answer and raise what went wrong."""
+        """End the body, wait for HCP's answer and raise what went wrong; a complete
+        temporary object then replaces the existing one."""
         upload = self._upload
         assert upload is not None
         upload.finish()
         if upload.error is not None:
             raise upload.error
         if stopped:
-            raise HcpsdkError(f"PUT {self.path}: HCP answered before the whole body was sent")
+            raise HcpsdkError(f"PUT {self._stream_to}: HCP answered before the whole body "
+                              f"was sent")
+        if self._stream_to != self.path:
+            self._replace_from(self._stream_to)
+
+    def _replace_from(self, part: str) -> None:
+        """Replace the object at the path by the complete temporary object ``part``."""
+        try:
+            self.fs.cp_file(part, self.path)
+        except Exception as exc:  # the new content is complete at ``part``: say so
+            exc.add_note(f"hcpfs: the new content of {self.path} is stored at {part}")
+            raise
+        try:
+            self.fs.rm_file(part)
+        except Exception as exc:  # the object is replaced; only the leftover remains
+            log.warning("hcpfs: %s is replaced, but its temporary object %s could not be "
+                        "deleted: %s", self.path, part, exc)
 
     def _abort(self) -> None:
         """Break off a streamed PUT so that HCP stores nothing."""
@@ -185,6 +215,12 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
             self._abort()
             return
         self.close()
+
+
+def _part_name(path: str) -> str:
+    """A new name beside ``path`` for the temporary object of a streamed write."""
+    parent, _, name = path.rpartition("/")
+    return f"{parent}/.{name}.{secrets.token_hex(8)}.hcpfs-part"
 
 
 # the filesystem module imports this one; importing it last closes the circle

@@ -116,7 +116,8 @@ def test_a_range_read_broken_on_every_node_continues_within_its_range(hcp_emulat
     # every node cuts its next answer after 100 kB: each break is continued on the next
     # node with the rest of the range, so the reader gets exactly its bytes
     data = os.urandom(1 << 20)
-    fs = HcpFileSystem(hcp_emulator.target(), connection_args={"retries": 4})
+    fs = HcpFileSystem(hcp_emulator.target(), connection_args={"retry": hcpsdk.Retry(
+        4, backoff_factor=0.001, backoff_max=0.01)})  # millisecond back-off: a fast test
     path = f"{folder}/big.bin"
     fs.pipe_file(path, data)
     hcp_emulator.faults.close_after(None, 100000)
@@ -132,6 +133,45 @@ def test_a_range_read_broken_on_every_node_continues_within_its_range(hcp_emulat
     resumed = [r for r in hcp_emulator.requests if r.path == path and r.method == "GET"][-4:]
     assert [r.headers["Range"] for r in resumed] == [
         f"bytes={1000 + n * 100000}-{last}" for n in range(1, 5)]
+
+
+def _overwrite(fs, path, data, fail=False):
+    """Write ``data`` to ``path`` in a streamed write (blocks of 1 MiB); ``fail``: the
+    writing program raises after the second block."""
+    with fs.open(path, "wb", block_size=1 << 20) as f:
+        for i in range(0, len(data), 1 << 20):
+            f.write(data[i:i + (1 << 20)])
+            if fail and i:
+                raise RuntimeError("the writing program failed")
+
+
+def test_a_failed_streamed_overwrite_keeps_the_old_object(fs, folder, hcp_emulator):
+    path = f"{folder}/keep.bin"
+    fs.pipe_file(path, b"precious")
+    with pytest.raises(RuntimeError, match="writing program"):
+        _overwrite(fs, path, os.urandom(3 << 20), fail=True)
+    assert fs.cat_file(path) == b"precious"
+    # a network failure: every node resets the upload once, more often than retries
+    hcp_emulator.faults.reset_upload(None, 1 << 20)
+    with pytest.raises(hcpsdk.HcpsdkError):
+        _overwrite(fs, path, os.urandom(3 << 20))
+    hcp_emulator.faults.clear()
+    assert fs.cat_file(path) == b"precious"
+    assert fs.ls(folder, detail=False) == [path]  # no temporary object left behind
+
+
+@pytest.mark.parametrize("namespace", ["n1", "n2"])  # without versions, with versions
+def test_a_streamed_overwrite_replaces_the_object_once_complete(hcp_emulator, namespace):
+    fs = HcpFileSystem(hcp_emulator.target(f"{namespace}.m.{hcp_emulator.domain}"))
+    path, data = f"/rest/fs-tests/overwrite-{namespace}/big.bin", os.urandom(3 << 20)
+    fs.pipe_file(path, b"old")
+    _overwrite(fs, path, data)
+    assert fs.cat_file(path) == data and fs.ls(path.rsplit("/", 1)[0], detail=False) == [path]
+    # with versions, the old content stays as the object's previous version
+    store = hcp_emulator.system.namespace("m", namespace).store
+    kept = [v.blob.read() for v in store.objects[path[6:]] if not v.deleted]
+    assert kept == ([b"old", data] if namespace == "n2" else [data])
+    fs.rm(path.rsplit("/", 1)[0], recursive=True)
 
 
 def test_cp_file_copies_content(fs, stored, folder):
