@@ -23,6 +23,7 @@ from fsspec.utils import isfilelike, stringify_path  # type: ignore[import-untyp
 from .. import objects
 from .._check import bad_value, of_type
 from .._constants import BLOCKSIZE
+from .._localfile import replacing
 from ..connection import Connection
 from ..exceptions import (
     HcpsdkArgumentError,
@@ -300,7 +301,9 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
                  outfile: BinaryIO | None = None, **kwargs: Any) -> None:
         """Download object ``rpath`` into the local file ``lpath`` (a directory: create it).
 
-        The body goes to the file in blocks as it arrives; ``callback`` hears of each.
+        The body goes in blocks, as it arrives, to a new file beside ``lpath`` that
+        replaces it once the download is complete: a download that fails leaves a file
+        at ``lpath`` as it was. ``callback`` hears of each block.
         """
         rpath = self._strip_protocol(rpath)
         if outfile is None and isfilelike(lpath):
@@ -313,20 +316,22 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
                 os.makedirs(lpath, exist_ok=True)
             return
         callback.set_size(response.length)
-        target = outfile
-        if target is None:
-            os.makedirs(os.path.dirname(os.path.abspath(lpath)), exist_ok=True)
-            target = open(lpath, "wb")  # closed below, not by a with block
-        try:
-            # the transport's block size, not the filesystem's 8 MiB blocks: each larger
-            # read would gather a fresh buffer of its own (measured: 0.71x of a plain
-            # Connection stream into a file with 8 MiB reads, 0.92x with these)
-            while data := con.read(BLOCKSIZE):
-                target.write(data)
-                callback.relative_update(len(data))
-        finally:
-            if outfile is None:
-                target.close()
+        if outfile is not None:
+            self._receive(con, outfile, callback)
+            return
+        os.makedirs(os.path.dirname(os.path.abspath(lpath)), exist_ok=True)
+        with replacing(lpath) as target:
+            self._receive(con, target, callback)
+
+    @staticmethod
+    def _receive(con: Connection, target: BinaryIO, callback: Any) -> None:
+        """The rest of the current answer's body into ``target``, block by block."""
+        # the transport's block size, not the filesystem's 8 MiB blocks: each larger
+        # read would gather a fresh buffer of its own (measured: 0.71x of a plain
+        # Connection stream into a file with 8 MiB reads, 0.92x with these)
+        while data := con.read(BLOCKSIZE):
+            target.write(data)
+            callback.relative_update(len(data))
 
     # -- writing ------------------------------------------------------------------------
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from .._check import bad_value, integer, wrong_type
 from .._constants import BLOCKSIZE
 from .._download import HASH_NAMES
+from .._localfile import replacing
 from ..connection import Connection
 from ..exceptions import HcpsdkIntegrityError
 from ._wire import check_connection, send, version_param
@@ -197,32 +197,22 @@ def download_file(connection: Connection, path: str, local: str | os.PathLike[st
     integer(call, "block_size", block_size, 1)
     params = None if version is None else {"version": version_param(call, version)}
     local = os.fspath(local)
-    directory, name = os.path.split(os.path.abspath(local))
     response = send(connection, f"GET {call}", path, params=params, stream=True)
     info = ObjectInfo.from_headers(path, response.headers)
     total = info.size if info.size is not None else None
     hasher = None
     if info.hash_scheme and info.hash_value and info.hash_scheme.upper() in HASH_NAMES:
         hasher = hashlib.new(HASH_NAMES[info.hash_scheme.upper()])
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".part")
-    try:
+    with replacing(local) as out:
         received = 0
-        with os.fdopen(fd, "wb") as out:
-            while block := connection.read(block_size):
-                out.write(block)
-                if hasher is not None:
-                    hasher.update(block)
-                received += len(block)
-                if callback is not None:
-                    callback(received, total)
+        while block := connection.read(block_size):
+            out.write(block)
+            if hasher is not None:
+                hasher.update(block)
+            received += len(block)
+            if callback is not None:
+                callback(received, total)
         _verify(call, path, received, total, hasher, info)
-        os.replace(temporary, local)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
     return info
 
 

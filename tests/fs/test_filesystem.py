@@ -174,6 +174,21 @@ def test_a_streamed_overwrite_replaces_the_object_once_complete(hcp_emulator, na
     fs.rm(path.rsplit("/", 1)[0], recursive=True)
 
 
+def test_a_failed_get_file_leaves_the_local_file_as_it_was(hcp_emulator, folder, tmp_path):
+    fs = HcpFileSystem(hcp_emulator.target(), connection_args={"retries": 0})
+    fs.pipe_file(f"{folder}/big.bin", os.urandom(2 << 20))
+    local = tmp_path / "big.bin"
+    local.write_bytes(b"the copy from last week")
+    hcp_emulator.faults.close_after(None, 1 << 20)
+    with pytest.raises(hcpsdk.HcpsdkError):
+        fs.get_file(f"{folder}/big.bin", str(local))
+    hcp_emulator.faults.clear()
+    assert local.read_bytes() == b"the copy from last week"
+    assert os.listdir(tmp_path) == ["big.bin"]  # no partial file beside it
+    fs.get_file(f"{folder}/big.bin", str(local))
+    assert local.read_bytes() == fs.cat_file(f"{folder}/big.bin")
+
+
 def test_cp_file_copies_content(fs, stored, folder):
     fs.cp_file(stored, f"{folder}/copy.bin")
     assert fs.cat_file(f"{folder}/copy.bin") == DATA
