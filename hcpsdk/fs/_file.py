@@ -19,16 +19,21 @@ first (``.<name>.<random>.hcpfs-part``), which replaces the object by a server-s
 copy once it is complete: HCP refuses a PUT over an object in a namespace without
 versions, and deleting the object before the stream would lose it whenever the
 stream fails (a network error, an exception in the writing program). Until the new
-content is stored in full, the old object stays untouched.
+content is stored in full, the old object stays untouched. The temporary object is
+stored with ``retention=0``, so that it can go whatever retention the namespace gives
+new objects; an object under retention or on hold, which HCP would not let go, is not
+replaced, and nothing is sent.
 
 .. versionadded:: 1.0
 """
 from __future__ import annotations
 
 import collections
+import errno
 import logging
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -105,9 +110,11 @@ class _Channel:
 class _Upload:
     """A PUT with a streamed body, running on its own thread and Connection."""
 
-    def __init__(self, fs: HcpFileSystem, path: str, exclusive: bool) -> None:
+    def __init__(self, fs: HcpFileSystem, path: str, exclusive: bool,
+                 params: dict[str, str] | None = None) -> None:
         self.channel = _Channel()
         self._headers = EXCLUSIVE if exclusive else None
+        self._params = params
         self.error: BaseException | None = None
         self._fs = fs
         self._path = path
@@ -119,7 +126,7 @@ class _Upload:
         try:
             with Connection(self._fs.target, **self._fs.connection_args) as con:
                 send(con, "PUT hcp", self._path, body=self.channel.body(), ok=(200, 201),
-                     headers=self._headers)
+                     headers=self._headers, params=self._params)
         except HcpsdkStatusError as exc:
             self.error = _wire.os_error(exc, self._path)
             self.error.__cause__ = exc
@@ -168,9 +175,14 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
             self.fs._store(self.path, block, exclusive=self.mode == "xb")
             return True
         if self._upload is None:
-            if self.mode == "wb" and self.fs.isfile(self.path):
+            params = None
+            if self.mode == "wb" and self._replaceable():
                 self._stream_to = _part_name(self.path)
-            self._upload = _Upload(self.fs, self._stream_to, exclusive=self.mode == "xb")
+                # deletable whatever the namespace's default retention: it is removed
+                # once it has replaced the object
+                params = {"retention": "0"}
+            self._upload = _Upload(self.fs, self._stream_to, exclusive=self.mode == "xb",
+                                   params=params)
         if block and not self._upload.channel.put(block):
             self._finish(stopped=True)
         if final:
@@ -190,6 +202,25 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
                               f"was sent")
         if self._stream_to != self.path:
             self._replace_from(self._stream_to)
+
+    def _replaceable(self) -> bool:
+        """Whether an object is at the path (one ``HEAD``), to be replaced.
+
+        :raises PermissionError: it is under retention or on hold: HCP would refuse to
+            delete it, so nothing is sent
+        """
+        try:
+            info = self.fs.info(self.path)
+        except FileNotFoundError:
+            return False
+        if info["type"] != "file":
+            return False
+        retention = info.get("retention") or 0
+        if (info.get("hold") or info.get("labeled_holds") or retention in (-1, -2)
+                or retention > time.time()):
+            raise PermissionError(errno.EACCES, "the object is under retention or on hold "
+                                  "and can't be replaced", self.path)
+        return True
 
     def _replace_from(self, part: str) -> None:
         """Replace the object at the path by the complete temporary object ``part``."""

@@ -160,6 +160,38 @@ def test_a_failed_streamed_overwrite_keeps_the_old_object(fs, folder, hcp_emulat
     assert fs.ls(folder, detail=False) == [path]  # no temporary object left behind
 
 
+@pytest.mark.parametrize("params", [{"hold": "true"}, {"retention": "A+1d"}])
+def test_an_object_under_retention_or_on_hold_is_not_replaced_and_nothing_is_sent(
+        fs, folder, hcp_emulator, params):
+    path = f"{folder}/kept.bin"
+    fs.pipe_file(path, b"kept")
+    con = fs._connection()
+    con.POST(path, params=params)
+    con.read()
+    before = len(hcp_emulator.requests)
+    with pytest.raises(PermissionError, match="retention or on hold"):
+        _overwrite(fs, path, os.urandom(3 << 20))
+    assert [r.method for r in hcp_emulator.requests[before:]] == ["HEAD"]
+    assert fs.cat_file(path) == b"kept"
+    # released, for the folder's removal
+    if "hold" in params:
+        con.POST(path, params={"hold": "false"})
+    else:
+        con.DELETE(path, params={"privileged": "true", "reason": "test"})
+    con.read()
+
+
+def test_the_temporary_object_of_a_streamed_overwrite_is_stored_deletable(fs, folder,
+                                                                        hcp_emulator):
+    # whatever retention the namespace gives new objects, the temporary one must go
+    path = f"{folder}/big.bin"
+    fs.pipe_file(path, b"old")
+    _overwrite(fs, path, os.urandom(3 << 20))
+    [part] = [r for r in hcp_emulator.requests if r.path.endswith(".hcpfs-part")
+              and r.method == "PUT"]
+    assert part.query == "retention=0" and part.path.startswith(f"{folder}/.big.bin.")
+
+
 @pytest.mark.parametrize("namespace", ["n1", "n2"])  # without versions, with versions
 def test_a_streamed_overwrite_replaces_the_object_once_complete(hcp_emulator, namespace):
     fs = HcpFileSystem(hcp_emulator.target(f"{namespace}.m.{hcp_emulator.domain}"))
