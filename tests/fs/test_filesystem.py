@@ -181,6 +181,25 @@ def test_an_object_under_retention_or_on_hold_is_not_replaced_and_nothing_is_sen
     con.read()
 
 
+def test_a_replace_refused_at_the_end_says_where_the_new_content_is(fs, folder):
+    # the object goes on hold while the new content streams: the final copy can't
+    # replace it, and the new content stays in the temporary object the error names
+    path, data = f"{folder}/held.bin", os.urandom(3 << 20)
+    fs.pipe_file(path, b"old")
+    con = fs._connection()
+    with pytest.raises(PermissionError) as refused:
+        with fs.open(path, "wb", block_size=1 << 20) as f:
+            f.write(data)
+            con.POST(path, params={"hold": "true"})
+            con.read()
+    [note] = refused.value.__notes__
+    part = note.rsplit(" ", 1)[1]
+    assert note.startswith(f"hcpfs: the new content of {path} is stored at {folder}/.held.bin.")
+    assert fs.cat_file(part) == data and fs.cat_file(path) == b"old"
+    con.POST(path, params={"hold": "false"})
+    con.read()
+
+
 def test_the_temporary_object_of_a_streamed_overwrite_is_stored_deletable(fs, folder,
                                                                         hcp_emulator):
     # whatever retention the namespace gives new objects, the temporary one must go
