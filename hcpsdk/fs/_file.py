@@ -215,6 +215,8 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
             return False
         if info["type"] != "file":
             return False
+        # -1 deletion prohibited, -2 initial unspecified, else the epoch second retention
+        # ends: a point in wall-clock time, so compared with the wall clock
         retention = info.get("retention") or 0
         if (info.get("hold") or info.get("labeled_holds") or retention in (-1, -2)
                 or retention > time.time()):
