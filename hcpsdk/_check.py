@@ -14,7 +14,7 @@ from ._encoding import check_header
 from .exceptions import HcpsdkArgumentError, HcpsdkTypeError
 
 __all__ = ["show", "wrong_type", "bad_value", "number", "integer", "of_type", "method",
-           "headers", "amount"]
+           "headers", "amount", "writable"]
 
 _SHOW_MAX = 60
 _INFINITY = float("inf")
@@ -106,3 +106,16 @@ def amount(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise wrong_type("read", "amt", "None or an int", value)
     return None if value < 0 else value
+
+
+def writable(call: str, name: str, value: Any) -> memoryview:
+    """A writable bytes-like ``value`` (``bytearray``, ``memoryview``, ``array``, ``mmap``
+    ...) as a flat memoryview of its bytes."""
+    expected = "a writable, contiguous bytes-like object"
+    try:
+        view = memoryview(value)
+    except TypeError:
+        raise wrong_type(call, name, expected, value) from None
+    if view.readonly or not view.c_contiguous:
+        raise wrong_type(call, name, expected, value)
+    return view.cast("B") if view.format != "B" or view.ndim != 1 else view

@@ -92,7 +92,7 @@ class Download:
         """Bytes still to come."""
         return self.total - self.received
 
-    def add(self, data: bytes) -> None:
+    def add(self, data: bytes | memoryview) -> None:
         """Account for (and hash) bytes handed to the caller."""
         self.received += len(data)
         if self.hasher is not None:
@@ -155,6 +155,23 @@ class ResponseBody:
         if stream.fp is None:  # http.client's "closed": the body was read completely
             self._verify()
         return data
+
+    def readinto(self, view: memoryview) -> int:
+        """Read from the stream into ``view``, as :meth:`read` does (and raises).
+
+        A read that breaks off leaves bytes in ``view`` that are not counted: http.client
+        counts a read only when it succeeds, so a resume starts again where the counted
+        bytes end, and the bytes of the broken read are written again.
+        """
+        stream = self.stream
+        count = stream.readinto(view)
+        if self.progress is not None:
+            self.progress.add(view[:count])
+        if not count and len(view) and stream.length:
+            raise http.client.IncompleteRead(b"", stream.length)
+        if stream.fp is None:
+            self._verify()
+        return count
 
     def _verify(self) -> None:
         progress = self.progress

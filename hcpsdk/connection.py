@@ -15,7 +15,8 @@ import http.client
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from . import _check
 from ._body import Payload
@@ -36,6 +37,8 @@ from .target import Target
 __all__ = ["Connection"]
 
 log = logging.getLogger(__name__)
+
+_R = TypeVar("_R")
 
 # Methods taken as they are; any other str is checked to be an http token, then upper-cased.
 _METHODS = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"})
@@ -332,12 +335,34 @@ class Connection:
         """
         if amt is not None and (type(amt) is not int or amt < 0):
             amt = _check.amount(amt)
-        self._owner.claim("read")
+        return self._reading("read", lambda body: self._read(body, amt))
+
+    def readinto(self, buffer: Any) -> int:
+        """Read the next bytes of the last response into ``buffer``, as many as it holds
+        (fewer at the end of the body), with no copy in between.
+
+        It reads as :meth:`read` does with ``amt=len(buffer)``: a GET body that breaks
+        off is resumed, and ``buffer`` is filled from the resumed body.
+
+        :param buffer: a writable, contiguous bytes-like object: a ``bytearray``, a
+            ``memoryview`` of a part of one, an ``mmap`` ...
+        :returns: the number of bytes read; fewer than ``len(buffer)`` (or zero) signal
+            the end of the transfer, as with :meth:`read`
+        :raises HcpsdkTypeError: ``buffer`` is not a writable, contiguous bytes-like object
+        :raises: the errors of :meth:`read`
+        """
+        view = _check.writable("readinto", "buffer", buffer)
+        return self._reading("readinto", lambda body: self._readinto(body, view))
+
+    def _reading(self, call: str, read: Callable[[ResponseBody], _R]) -> _R:
+        """``read(body)`` of the last response: one thread at a time, timed; a read that
+        fails discards the rest of the body."""
+        self._owner.claim(call)
         try:
             start = time.perf_counter()
             body = self._readable_body()
             try:
-                data = self._read(body, amt)
+                result = read(body)
             except BaseException as exc:  # the body can't be continued: discard it
                 with self._channel.lock:
                     self._discard(f"the previous read of this response failed "
@@ -345,8 +370,8 @@ class Connection:
                 raise
             self._service_time1 = time.perf_counter() - start
             self._service_time2 += self._service_time1
-            log.debug("(partial?) read: service_time1 = %s secs", self._service_time1)
-            return data
+            log.debug("(partial?) %s: service_time1 = %s secs", call, self._service_time1)
+            return result
         finally:
             self._owner.release()
 
@@ -375,6 +400,25 @@ class Connection:
         if not body.unread():
             self._channel.idle_since = time.perf_counter()
         return data
+
+    def _readinto(self, body: ResponseBody, view: memoryview) -> int:
+        filled = 0
+        while filled < len(view):
+            try:
+                count = body.readinto(view[filled:])
+            except RECOVERABLE as exc:
+                # the bytes of the broken read were not counted: the resumed body brings
+                # them again, to the same place in ``view``
+                self._resume(body, exc)
+                if body.progress is not None and body.progress.missing() <= 0:
+                    break
+                continue
+            if not count:
+                break
+            filled += count
+        if not body.unread():
+            self._channel.idle_since = time.perf_counter()
+        return filled
 
     def _resume(self, body: ResponseBody, exc: BaseException) -> bytes:
         """A GET body broke off: continue it with a Range request, as Retry decides.

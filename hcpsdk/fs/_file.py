@@ -161,7 +161,10 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
     def _fetch_range(self, start: int, end: int) -> bytes:
         if start >= end:
             return b""
-        data: bytes = self.fs._read_range(self.path, start, end, self._etag)
+        if self._etag:  # the parts of a large range can all be asked to be of this object
+            data: bytes = self.fs._read_large(self.path, start, end, self._etag)
+        else:
+            data = self.fs._read_range(self.path, start, end)
         return data
 
     # -- writing ------------------------------------------------------------------------

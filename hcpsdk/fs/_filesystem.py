@@ -21,7 +21,7 @@ from fsspec.spec import AbstractFileSystem, _Cached  # type: ignore[import-untyp
 from fsspec.utils import isfilelike, stringify_path  # type: ignore[import-untyped]
 
 from .. import objects
-from .._check import bad_value, of_type
+from .._check import bad_value, integer, of_type
 from .._constants import BLOCKSIZE
 from .._localfile import replacing
 from ..connection import Connection
@@ -32,14 +32,16 @@ from ..exceptions import (
 )
 from ..objects._wire import send
 from ..target import Target
-from . import _wire
+from . import _parts, _wire
 from ._file import HcpFile
 from ._options import PROTOCOL, split_url, target_from_options
 
-__all__ = ["HcpFileSystem", "DEFAULT_BLOCK_SIZE", "EXCLUSIVE"]
+__all__ = ["HcpFileSystem", "DEFAULT_BLOCK_SIZE", "MAX_READ_CONCURRENCY", "EXCLUSIVE"]
 
 #: Bytes a read fetches ahead, a streamed write sends per block, a download writes at once.
 DEFAULT_BLOCK_SIZE = 8 << 20
+#: The most range requests one large read of an opened file sends side by side by default.
+MAX_READ_CONCURRENCY = 4
 _OK = (200, 201)
 # the end of a range read "to the end of the object", whatever its size
 _OPEN_END = 1 << 62
@@ -51,6 +53,13 @@ _OPTIONS = frozenset({"host", "user", "password", "port", "tls", "cafile", "name
                       "dnscache", "replica_host", "replica_strategy"})
 _FSSPEC_OPTIONS = frozenset({"use_listings_cache", "listings_expiry_time", "max_paths",
                              "skip_instance_cache", "asynchronous", "loop"})
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 class _Instances(_Cached):  # type: ignore[misc]
@@ -89,13 +98,19 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
         :class:`hcpsdk.Connection` (``timeout``, ``retries``, ...)
     :param block_size: bytes per read-ahead, per streamed write block and per download
         write (default 8 MiB)
+    :param read_concurrency: how many range requests a large read of an opened file
+        (64 MiB or more) sends side by side, each on a Connection of its own and so to
+        the next node; 1: one request per read. Default: as many as this process may
+        use CPUs, at most 4 (receiving into fresh memory keeps a CPU busy per request)
     :param options: without ``target``: ``host``, ``user``, ``password``, ``port``,
         ``tls``, ``cafile``, ``nameserver``, ``dnscache``, ``replica_host``,
         ``replica_strategy`` (see :func:`hcpsdk.fs.target_from_options`; ``HCP_*``
         environment variables fill in what is missing)
-    :raises HcpsdkTypeError: ``target`` is no Target, ``block_size`` no int
-    :raises HcpsdkArgumentError: an unknown option, options besides a ``target``, or
-        what :func:`~hcpsdk.fs.target_from_options` refuses
+    :raises HcpsdkTypeError: ``target`` is no Target, ``block_size`` or
+        ``read_concurrency`` no int
+    :raises HcpsdkArgumentError: ``block_size`` or ``read_concurrency`` below 1, an
+        unknown option, options besides a ``target``, or what
+        :func:`~hcpsdk.fs.target_from_options` refuses
 
     .. versionadded:: 1.0
     """
@@ -105,7 +120,8 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
 
     def __init__(self, target: Target | None = None, *,
                  connection_args: dict[str, Any] | None = None,
-                 block_size: int | None = None, **options: Any) -> None:
+                 block_size: int | None = None,
+                 read_concurrency: int | None = None, **options: Any) -> None:
         of_type("HcpFileSystem", "target", target, Target, "an hcpsdk.Target")
         unknown = set(options) - _OPTIONS - _FSSPEC_OPTIONS
         if unknown:
@@ -114,6 +130,8 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
         of_type("HcpFileSystem", "block_size", block_size, int, "None or an int")
         if block_size is not None and block_size < 1:
             raise bad_value("HcpFileSystem", "block_size", "at least 1", block_size)
+        if read_concurrency is not None:
+            integer("HcpFileSystem", "read_concurrency", read_concurrency, 1)
         given = {k: v for k, v in options.items() if k in _OPTIONS and v is not None}
         if target is not None and set(given) - {"host"}:
             raise HcpsdkArgumentError("HcpFileSystem: give either a target or the options "
@@ -122,11 +140,15 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
             raise HcpsdkArgumentError(f"HcpFileSystem: the URL's host {given['host']!r} is not "
                                       f"the target's {target.fqdn!r}")
         super().__init__(target=target, connection_args=connection_args,
-                         block_size=block_size, **options)
+                         block_size=block_size, read_concurrency=read_concurrency, **options)
         self.target: Target = target if target is not None else target_from_options(given)
         self.connection_args: dict[str, Any] = dict(connection_args or {})
         self.blocksize = block_size or DEFAULT_BLOCK_SIZE
+        #: Range requests a large read sends side by side (decided where the filesystem
+        #: is made: a Dask worker unpickling it decides by its own CPUs).
+        self.read_concurrency: int = read_concurrency or min(MAX_READ_CONCURRENCY, _cpus())
         self._local = threading.local()
+        self._spares = _parts.Spares(self._new_connection)
 
     # -- paths --------------------------------------------------------------------------
 
@@ -159,23 +181,29 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
     def _connection(self) -> Connection:
         con: Connection | None = getattr(self._local, "connection", None)
         if con is None:
-            con = self._local.connection = Connection(self.target, **self.connection_args)
+            con = self._local.connection = self._new_connection()
         return con
 
+    def _new_connection(self) -> Connection:
+        return Connection(self.target, **self.connection_args)
+
     def _call(self, method: str, path: str, body: Any = None, *, params: Any = None,
-              headers: dict[str, str] | None = None, ok: tuple[int, ...] = _OK) -> Any:
-        """Send a request on this thread's Connection; a status not in ``ok`` raises.
+              headers: dict[str, str] | None = None, ok: tuple[int, ...] = _OK,
+              connection: Connection | None = None) -> Any:
+        """Send a request on ``connection`` (default: this thread's); a status not in
+        ``ok`` raises.
 
         :returns: the response, its body left for the caller
         :raises OSError: ``FileNotFoundError`` ... for HCP's refusals (see :mod:`._wire`)
         """
         return self._hcp(send, path, call=f"{method} {PROTOCOL}", params=params,
-                         headers=headers, body=body, ok=ok, stream=True)
+                         headers=headers, body=body, ok=ok, stream=True,
+                         connection=connection)
 
     def _hcp(self, function: Callable[..., _T], path: str, *args: Any, call: str = "",
-             **kwargs: Any) -> _T:
+             connection: Connection | None = None, **kwargs: Any) -> _T:
         """``function(connection, [call,] path, ...)`` with HCP's refusals as OSErrors."""
-        con = self._connection()
+        con = connection or self._connection()
         try:
             if call:
                 return function(con, call, path, *args, **kwargs)
@@ -222,27 +250,54 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
             mixed into what was read of the old one
         :raises HcpsdkPreconditionFailedError: the object changed since (``etag``)
         """
+        self._send_range(self._connection(), path, start, end, etag)
+        return self._range_body(start, end)
+
+    def _read_large(self, path: str, start: int, end: int, etag: str) -> bytes:
+        """Bytes ``[start, end)`` of the object ``path`` that had ``etag`` when it was
+        opened, ``end`` at most its size: a large range goes in parts, side by side
+        (:mod:`hcpsdk.fs._parts`)."""
+        parts = _parts.count(end - start, self.read_concurrency)
+        if parts == 1:
+            return self._read_range(path, start, end, etag)
+        data = _parts.read(self._connection(), self._spares,
+                           lambda con, low, high: self._send_range(con, path, low, high, etag),
+                           path, start, end, parts)
+        # None: HCP did not answer the first part with just its range, read as it came
+        return data if data is not None else self._range_body(start, end)
+
+    def _send_range(self, con: Connection, path: str, start: int, end: int,
+                    etag: str | None) -> None:
+        """Ask for bytes ``[start, end)`` of ``path`` on ``con``: the answer (``200``,
+        ``206`` or ``416``) waits there for its body to be read.
+
+        :raises HcpsdkPreconditionFailedError: ``412``, the object is no longer ``etag``
+        """
         headers = {"Range": f"bytes={start}-{end - 1}"}
         if etag:
             headers["If-Match"] = etag
-        response = self._call("GET", path, headers=headers, ok=(200, 206, 412, 416))
+        response = self._call("GET", path, headers=headers, ok=(200, 206, 412, 416),
+                              connection=con)
+        if response.status == 412:
+            con.read()
+            raise HcpsdkPreconditionFailedError(
+                f"GET {path}: the object was replaced while it was being read", 412,
+                response.reason, response.getheader("X-HCP-ErrorMessage") or "")
+
+    def _range_body(self, start: int, end: int) -> bytes:
+        """Read the answer :meth:`_send_range` left on this thread's Connection."""
         con = self._connection()
-        if response.status == 206:
+        status = con.response_status
+        if status == 206:
             # at most the range: read into one buffer of its size (where the answer
             # announces less, as at the end of the object, in blocks as they arrive)
             data: bytes = con.read(end - start)
             con.read()  # the end of the body (nothing, when it kept the range)
-        else:
-            data = con.read()
-        if response.status == 412:
-            raise HcpsdkPreconditionFailedError(
-                f"GET {path}: the object was replaced while it was being read", 412,
-                response.reason, response.getheader("X-HCP-ErrorMessage") or "")
-        if response.status == 416:
+            return data
+        data = con.read()
+        if status == 416:
             return b""
-        if response.status == 200:  # the whole object: HCP ignored the range
-            return data[start:end]
-        return data
+        return data[start:end]  # 200: the whole object, HCP ignored the range
 
     def cat_file(self, path: str, start: int | None = None, end: int | None = None,
                  **kwargs: Any) -> bytes:
