@@ -3,7 +3,8 @@
 Reading asks HCP for byte ranges (``Range: bytes=a-b``) through fsspec's caches
 (read-ahead by default), so ``seek()`` and partial reads fetch only what they need.
 Each range request carries the ETag the object had when it was opened (``If-Match``):
-an object replaced meanwhile raises instead of mixing two contents.
+an object replaced meanwhile raises instead of mixing two contents. A large range (of
+64 MiB or more) goes in parts side by side (:mod:`hcpsdk.fs._parts`).
 
 Writing sends one PUT. A file that stays below one block goes out as a single
 PUT of known length (which the Connection may resend after a network error). A

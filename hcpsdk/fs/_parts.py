@@ -5,10 +5,11 @@ read of an opened file (``fs.open(path).read()`` of a big object, a Parquet colu
 chunk) goes in up to ``read_concurrency`` parts of at least :data:`PART_MIN` bytes
 (:func:`count`). The first part is asked for on the calling thread's Connection; once
 its answer shows that HCP serves the range, every other part is asked for on a spare
-Connection of the filesystem (:class:`Spares`), each request to the next node of the
-Target's round-robin, and received by a thread of its own straight into its place in
-the result. With the network's and the nodes' work spread, so is the client's: each
-thread also pays for the fresh memory its part lands in.
+Connection of the filesystem (:class:`Spares`), and received by a thread of its own
+straight into its place in the result. A new Connection starts on the next node of the
+Target's round-robin, so the parts are spread over the nodes. With the network's and
+the nodes' work spread, so is the client's: each thread also pays for the fresh memory
+its part lands in.
 
 Every part carries ``If-Match`` with the ETag of the object that was opened, so all
 parts come from one object, and must come back as ``206`` with exactly the range it
@@ -79,13 +80,6 @@ class Spares:
             raise
         with self._lock:
             self._idle.append(con)
-
-    def close(self) -> None:
-        """Close every kept Connection."""
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for con in idle:
-            con.close()
 
 
 def read(first: Connection, spares: Spares, send: Send, path: str, start: int, end: int,

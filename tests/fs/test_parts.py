@@ -16,7 +16,7 @@ import tracemalloc
 from itertools import pairwise
 
 import pytest
-from shared_support import AcceptingServer, read_head
+from shared_support import AcceptingServer, in_child, read_head, result_of
 
 import hcpsdk
 from hcpsdk.fs import HcpFileSystem, _parts
@@ -262,3 +262,21 @@ def test_an_object_replaced_before_a_parted_read_raises(hcp_emulator, folder, sm
         with pytest.raises(hcpsdk.HcpsdkPreconditionFailedError, match="replaced"):
             f.read()
     assert [r.status for r in _gets(hcp_emulator, path)] == [412]  # no other part was sent
+
+
+def test_parted_reads_work_in_a_forked_child_and_after_it(hcp_emulator, folder, small_parts):
+    data = _content(600_000)
+    fs = HcpFileSystem(hcp_emulator.target(), read_concurrency=3)
+    path = f"{folder}/fork.bin"
+    fs.pipe_file(path, data)
+    with fs.open(path) as f:
+        assert f.read() == data  # the parent's spare Connections are open now
+
+    def child():
+        with fs.open(path) as f:  # on sockets of its own, never the parent's
+            return "ok" if f.read() == data else "other bytes"
+
+    pid, reader = in_child(child)
+    assert result_of(pid, reader) == "ok"
+    with fs.open(path) as f:
+        assert f.read() == data
