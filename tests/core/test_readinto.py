@@ -1,6 +1,7 @@
 """Connection.readinto(): a body received straight into the caller's buffer, with the
 guarantees of read() — a broken GET body is resumed and fills the buffer from the resumed
-answer, ``verify=True`` checks the whole body, a bad buffer is refused naming it."""
+answer (a break in mid-buffer: ``test_retry.py``), ``verify=True`` checks the whole body,
+a bad buffer is refused naming it."""
 from __future__ import annotations
 
 import array
@@ -11,11 +12,6 @@ import pytest
 from core_support import fast_retry, raw_target, read_request
 
 import hcpsdk
-
-
-def _first(target):
-    """The node a fresh Connection of ``target`` will use first."""
-    return target._circle._addresses[target._circle._next]
 
 
 def _read_all_into(conn, size, step):
@@ -68,27 +64,6 @@ def test_readinto_refuses_a_buffer_it_cannot_write_and_keeps_the_body(
                        match="readinto: buffer must be a writable, contiguous bytes-like"):
         conn.readinto(buffer)
     assert conn.read() == b"the body"
-
-
-@pytest.mark.parametrize("status", [200, 206])
-def test_readinto_broken_mid_body_is_resumed_and_fills_the_buffer(
-        hcp, faults, http_target, open_connections, path, status):
-    # the node closes the connection after 100 kB: the bytes of the broken read are
-    # received again from the resumed answer, into the same place of the buffer
-    data = os.urandom(1 << 20)
-    hcp.put_object(path, data)
-    faults.close_after(_first(http_target), 100000)
-    conn = open_connections(http_target, retry=fast_retry(3), verify=status == 200)
-    conn.GET(path, headers={"Range": "bytes=1000-999999"} if status == 206 else None)
-    assert conn.response_status == status
-    expected = data[1000:1000000] if status == 206 else data
-    got, counts = _read_all_into(conn, len(expected), 65536)
-    assert got == expected
-    whole, rest = divmod(len(expected), 65536)
-    assert counts == [65536] * whole + ([rest] if rest else [])  # never a short count
-    assert len(conn.served_by) == 2
-    resumed = [r for r in hcp.requests if r.path == path][-1]
-    assert resumed.node == conn.served_by[1] and resumed.status == 206
 
 
 def test_readinto_one_buffer_for_the_whole_body_broken_on_every_node(
