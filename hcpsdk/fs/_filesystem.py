@@ -3,8 +3,8 @@
 Every call goes through the :class:`hcpsdk.Connection` of the calling thread (one per
 thread, made from the filesystem's :class:`hcpsdk.Target`), so node round-robin,
 retries and the replica strategy are the Target's; a large read of an opened file also
-uses spare Connections for its other parts (:mod:`hcpsdk.fs._parts`). The filesystem keeps no open
-socket in its pickle: a Dask worker or a forked child builds its own.
+uses spare Connections for its other parts (:mod:`hcpsdk.fs._parts`). The filesystem
+keeps no open socket in its pickle: a Dask worker or a forked child builds its own.
 
 .. versionadded:: 1.0
 """
