@@ -689,6 +689,15 @@ class Connection:
         """
         return self._retry
 
+    @property
+    def verify(self) -> bool:
+        """Whether a GET body of a whole object read through this Connection is checked
+        against ``X-HCP-Hash`` (``Connection(..., verify=True)``).
+
+        .. versionadded:: 1.0
+        """
+        return self._verify
+
     def __repr__(self) -> str:
         target = self._target
         channel = self._channel

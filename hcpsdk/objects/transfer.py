@@ -201,7 +201,11 @@ def download_file(connection: Connection, path: str, local: str | os.PathLike[st
     info = ObjectInfo.from_headers(path, response.headers)
     total = info.size if info.size is not None else None
     hasher = None
-    if info.hash_scheme and info.hash_value and info.hash_scheme.upper() in HASH_NAMES:
+    # a Connection made with verify=True checks a whole body of known length itself
+    # (and raises at its last read): hashing here too would do the work twice
+    checked = connection.verify and response.status == 200 and response.length is not None
+    if (not checked and info.hash_scheme and info.hash_value
+            and info.hash_scheme.upper() in HASH_NAMES):
         hasher = hashlib.new(HASH_NAMES[info.hash_scheme.upper()])
     with replacing(local) as out:
         received = 0

@@ -96,14 +96,22 @@ def test_download_that_cannot_complete_leaves_no_file(hcp_emulator, connect, tre
     assert os.listdir(tmp_path) == ["out"]
 
 
-def test_download_detects_a_hash_mismatch(hcp_emulator, connection, tree, tmp_path):
+@pytest.mark.parametrize("verify, message", [
+    (False, "the bytes have SHA-256 .*, X-HCP-Hash says 0{64}"),
+    # the Connection checks the hash itself; download_file leaves it to it
+    (True, "differs from X-HCP-Hash"),
+])
+def test_download_detects_a_hash_mismatch(hcp_emulator, connection, tree, tmp_path, verify,
+                                          message):
     objects.put(connection, f"{tree}/f", b"original")
     version = hcp_emulator.system.namespace("m", "n2").store.current(f"{tree[6:]}/f")
     version.hash = "SHA-256 " + "0" * 64   # what a corrupted copy would show
     version.cache = None
     out = tmp_path / "out"
-    with pytest.raises(hcpsdk.HcpsdkIntegrityError, match="X-HCP-Hash"):
-        objects.download_file(connection, f"{tree}/f", out)
+    with hcpsdk.Connection(connection.target, verify=verify) as con:
+        assert con.verify is verify
+        with pytest.raises(hcpsdk.HcpsdkIntegrityError, match=message):
+            objects.download_file(con, f"{tree}/f", out)
     assert not out.exists() and os.listdir(tmp_path) == []
 
 
