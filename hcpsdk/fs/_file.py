@@ -23,7 +23,9 @@ stream fails (a network error, an exception in the writing program). Until the n
 content is stored in full, the old object stays untouched. The temporary object is
 stored with ``retention=0``, so that it can go whatever retention the namespace gives
 new objects; an object under retention or on hold, which HCP would not let go, is not
-replaced, and nothing is sent.
+replaced, and nothing is sent. A small write (one PUT at close) that HCP refuses with
+409 (a namespace without versions) replaces the object the same way
+(:func:`replace_from`).
 
 .. versionadded:: 1.0
 """
@@ -40,6 +42,7 @@ from typing import Any
 
 from fsspec.spec import AbstractBufferedFile  # type: ignore[import-untyped]
 
+from .. import objects
 from ..connection import Connection
 from ..exceptions import HcpsdkError, HcpsdkStatusError
 from ..objects._wire import send
@@ -213,33 +216,10 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
         :raises PermissionError: it is under retention or on hold: HCP would refuse to
             delete it, so nothing is sent
         """
-        try:
-            info = self.fs.info(self.path)
-        except FileNotFoundError:
-            return False
-        if info["type"] != "file":
-            return False
-        # -1 deletion prohibited, -2 initial unspecified, else the epoch second retention
-        # ends: a point in wall-clock time, so compared with the wall clock
-        retention = info.get("retention") or 0
-        if (info.get("hold") or info.get("labeled_holds") or retention in (-1, -2)
-                or retention > time.time()):
-            raise PermissionError(errno.EACCES, "the object is under retention or on hold "
-                                  "and can't be replaced", self.path)
-        return True
+        return replaceable(self.fs, self.path)
 
     def _replace_from(self, part: str) -> None:
-        """Replace the object at the path by the complete temporary object ``part``."""
-        try:
-            self.fs.cp_file(part, self.path)
-        except Exception as exc:  # the new content is complete at ``part``: say so
-            exc.add_note(f"hcpfs: the new content of {self.path} is stored at {part}")
-            raise
-        try:
-            self.fs.rm_file(part)
-        except Exception as exc:  # the object is replaced; only the leftover remains
-            log.warning("hcpfs: %s is replaced, but its temporary object %s could not be "
-                        "deleted: %s", self.path, part, exc)
+        replace_from(self.fs, self.path, part)
 
     def _abort(self) -> None:
         """Break off a streamed PUT so that HCP stores nothing."""
@@ -255,9 +235,55 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
 
 
 def _part_name(path: str) -> str:
-    """A new name beside ``path`` for the temporary object of a streamed write."""
+    """A new name beside ``path`` for the temporary object of a write that replaces it."""
     parent, _, name = path.rpartition("/")
     return f"{parent}/.{name}.{secrets.token_hex(8)}.hcpfs-part"
+
+
+def replaceable(fs: HcpFileSystem, path: str) -> bool:
+    """Whether an object is at ``path`` (one ``HEAD``), to be replaced.
+
+    :raises PermissionError: it is under retention or on hold: HCP would refuse to
+        delete it
+    """
+    try:
+        info = fs.info(path)
+    except FileNotFoundError:
+        return False
+    if info["type"] != "file":
+        return False
+    # -1 deletion prohibited, -2 initial unspecified, else the epoch second retention
+    # ends: a point in wall-clock time, so compared with the wall clock
+    retention = info.get("retention") or 0
+    if (info.get("hold") or info.get("labeled_holds") or retention in (-1, -2)
+            or retention > time.time()):
+        raise PermissionError(errno.EACCES, "the object is under retention or on hold "
+                              "and can't be replaced", path)
+    return True
+
+
+def replace_from(fs: HcpFileSystem, path: str, part: str, versions: bool = True) -> None:
+    """Replace the object at ``path`` by the complete temporary object ``part``, which
+    then goes.
+
+    :param versions: the namespace may keep versions: the copy over the object is tried
+        first (a new version); ``False`` (HCP refused a PUT over it with 409): the
+        object is deleted, then copied to
+    """
+    try:
+        if versions:
+            fs.cp_file(part, path)
+        else:
+            fs._discard(path)
+            fs._hcp(objects.copy, part, path)
+    except Exception as exc:  # the new content is complete at ``part``: say so
+        exc.add_note(f"hcpfs: the new content of {path} is stored at {part}")
+        raise
+    try:
+        fs.rm_file(part)
+    except Exception as exc:  # the object is replaced; only the leftover remains
+        log.warning("hcpfs: %s is replaced, but its temporary object %s could not be "
+                    "deleted: %s", path, part, exc)
 
 
 # the filesystem module imports this one; importing it last closes the circle

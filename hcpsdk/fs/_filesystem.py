@@ -34,7 +34,7 @@ from ..exceptions import (
 from ..objects._wire import send
 from ..target import Target
 from . import _parts, _wire
-from ._file import HcpFile
+from ._file import HcpFile, _part_name, replace_from, replaceable
 from ._options import PROTOCOL, split_url, target_from_options
 
 __all__ = ["HcpFileSystem", "DEFAULT_BLOCK_SIZE", "MAX_READ_CONCURRENCY", "EXCLUSIVE"]
@@ -395,10 +395,14 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
         """PUT ``body`` (bytes or a seekable file) to ``path``, replacing an object there.
 
         HCP refuses a PUT over an existing object (409) unless the namespace keeps
-        versions; replacing means deleting first. ``exclusive``: only if there is no
-        object (``If-None-Match: *`` makes a namespace with versions refuse, too).
+        versions; replacing means deleting first. So that a failure never leaves neither
+        the old content nor the new, the new content is stored beside the object first
+        (a temporary object, deletable whatever the namespace's default retention),
+        which replaces it by a server-side copy once stored. ``exclusive``: only if there
+        is no object (``If-None-Match: *`` makes a namespace with versions refuse, too).
 
         :raises FileExistsError: ``exclusive`` and an object is there
+        :raises PermissionError: the object to replace is under retention or on hold
         """
         con = self._connection()
         if exclusive:
@@ -409,11 +413,16 @@ class HcpFileSystem(AbstractFileSystem, metaclass=_Instances):  # type: ignore[m
         con.read()
         if response.status != 409:
             return
-        self._discard(path)
         if not isinstance(body, (bytes, bytearray, memoryview)):
             body.seek(0)
-        self._call("PUT", path, body)
+        if not replaceable(self, path):  # gone meanwhile, or a directory: as HCP answers
+            self._call("PUT", path, body)
+            con.read()
+            return
+        part = _part_name(path)
+        self._call("PUT", part, body, params={"retention": "0"})
         con.read()
+        replace_from(self, path, part, versions=False)
 
     def _discard(self, path: str) -> None:
         """Delete the object at ``path`` if there is one."""

@@ -211,6 +211,67 @@ def test_the_temporary_object_of_a_streamed_overwrite_is_stored_deletable(fs, fo
     assert part.query == "retention=0"
 
 
+def _write_small(fs, how, path, data, tmp_path):
+    """Store ``data`` at ``path`` in one PUT of known length, as ``how`` does."""
+    if how == "pipe_file":
+        fs.pipe_file(path, data)
+    elif how == "put_file":
+        local = tmp_path / "local.bin"
+        local.write_bytes(data)
+        fs.put_file(str(local), path)
+    else:
+        with fs.open(path, "wb") as f:  # below one block: one PUT at close
+            f.write(data)
+
+
+@pytest.mark.parametrize("how", ["pipe_file", "put_file", "open"])
+def test_a_small_overwrite_stores_the_new_content_before_the_object_goes(
+        fs, folder, hcp_emulator, tmp_path, how):
+    # in a namespace without versions HCP refuses the PUT (409): the object must be
+    # deleted, and the new content is stored beside it first, so that one of the two
+    # is always stored
+    path = f"{folder}/small.txt"
+    fs.pipe_file(path, b"old")
+    before = len(hcp_emulator.requests)
+    _write_small(fs, how, path, b"new content", tmp_path)
+    sent = [(r.method, r.path == path, r.status) for r in hcp_emulator.requests[before:]
+            if r.path.startswith(folder)]
+    assert sent == [("PUT", True, 409), ("HEAD", True, 200), ("PUT", False, 201),
+                    ("DELETE", True, 200), ("PUT", True, 201), ("DELETE", False, 200)]
+    assert fs.cat_file(path) == b"new content"
+    assert fs.ls(folder, detail=False) == [path]  # the temporary object is gone
+
+
+def test_a_failed_small_overwrite_keeps_the_old_object(hcp_emulator, folder, tmp_path):
+    fs = HcpFileSystem(hcp_emulator.target(), connection_args={"retries": 0})
+    path = f"{folder}/kept.bin"
+    fs.pipe_file(path, b"precious")
+    local = tmp_path / "new.bin"
+    local.write_bytes(os.urandom(2 << 20))
+    hcp_emulator.faults.reset_upload(None, 1 << 20)  # the network breaks in the upload
+    with pytest.raises(hcpsdk.HcpsdkError):
+        fs.put_file(str(local), path)
+    hcp_emulator.faults.clear()
+    assert fs.cat_file(path) == b"precious"
+    assert fs.ls(folder, detail=False) == [path]
+
+
+def test_a_small_overwrite_of_a_held_object_is_refused_and_nothing_stored(fs, folder,
+                                                                          hcp_emulator):
+    path = f"{folder}/held.txt"
+    fs.pipe_file(path, b"held")
+    con = fs._connection()
+    con.POST(path, params={"hold": "true"})
+    con.read()
+    before = len(hcp_emulator.requests)
+    with pytest.raises(PermissionError, match="retention or on hold"):
+        fs.pipe_file(path, b"new")
+    assert [r.method for r in hcp_emulator.requests[before:]] == ["PUT", "HEAD"]
+    assert fs.cat_file(path) == b"held"
+    con.POST(path, params={"hold": "false"})
+    con.read()
+
+
 @pytest.mark.parametrize("namespace", ["n1", "n2"])  # without versions, with versions
 def test_a_streamed_overwrite_replaces_the_object_once_complete(hcp_emulator, namespace):
     fs = HcpFileSystem(hcp_emulator.target(f"{namespace}.m.{hcp_emulator.domain}"))
