@@ -26,8 +26,8 @@ from .target import Target
 if TYPE_CHECKING:  # for the annotation of Download.hasher; the module is loaded on use
     import hashlib
 
-__all__ = ["HASH_NAMES", "Download", "ResponseBody", "body_range", "reconcile", "stored_is_ours",
-           "validator"]
+__all__ = ["HASH_NAMES", "Download", "ResponseBody", "body_range", "checks_hash", "reconcile",
+           "stored_is_ours", "validator"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,12 @@ def body_range(response: http.client.HTTPResponse) -> tuple[int, int] | None:
         return None
     first, last = int(found[1]), int(found[2])
     return (first, last) if last - first + 1 == response.length else None
+
+
+def checks_hash(response: http.client.HTTPResponse, verify: bool) -> bool:
+    """Whether a GET answer's body, read through a Connection made with ``verify``, is
+    checked against ``X-HCP-Hash``: a whole object's (``200``) body of known length."""
+    return verify and response.status == 200 and response.length is not None
 
 
 def validator(response: http.client.HTTPResponse) -> str | None:
@@ -132,7 +138,7 @@ class ResponseBody:
                                or (response.status == 206 and self.offset is not None)))
         # X-HCP-Hash is the whole object's: only a whole body can be checked against it
         self.progress = (Download(response, True)
-                         if verify and self.resumable and response.status == 200 else None)
+                         if self.resumable and checks_hash(response, verify) else None)
 
     def unread(self) -> bool:
         """``True`` while bytes of the body wait in the socket."""

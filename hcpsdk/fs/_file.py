@@ -183,7 +183,8 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
             return True
         if self._upload is None:
             params = None
-            if self.mode == "wb" and self._replaceable():
+            # an object under retention or on hold raises here, before anything is sent
+            if self.mode == "wb" and replaceable(self.fs, self.path):
                 self._stream_to = _part_name(self.path)
                 # deletable whatever the namespace's default retention: it is removed
                 # once it has replaced the object
@@ -208,18 +209,7 @@ class HcpFile(AbstractBufferedFile):  # type: ignore[misc]
             raise HcpsdkError(f"PUT {self._stream_to}: HCP answered before the whole body "
                               f"was sent")
         if self._stream_to != self.path:
-            self._replace_from(self._stream_to)
-
-    def _replaceable(self) -> bool:
-        """Whether an object is at the path (one ``HEAD``), to be replaced.
-
-        :raises PermissionError: it is under retention or on hold: HCP would refuse to
-            delete it, so nothing is sent
-        """
-        return replaceable(self.fs, self.path)
-
-    def _replace_from(self, part: str) -> None:
-        replace_from(self.fs, self.path, part)
+            replace_from(self.fs, self.path, self._stream_to)
 
     def _abort(self) -> None:
         """Break off a streamed PUT so that HCP stores nothing."""

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 from .._check import bad_value, integer, wrong_type
 from .._constants import BLOCKSIZE
-from .._download import HASH_NAMES
+from .._download import HASH_NAMES, checks_hash
 from .._localfile import replacing
 from ..connection import Connection
 from ..exceptions import HcpsdkIntegrityError
@@ -201,9 +201,9 @@ def download_file(connection: Connection, path: str, local: str | os.PathLike[st
     info = ObjectInfo.from_headers(path, response.headers)
     total = info.size if info.size is not None else None
     hasher = None
-    # a Connection made with verify=True checks a whole body of known length itself
-    # (and raises at its last read): hashing here too would do the work twice
-    checked = connection.verify and response.status == 200 and response.length is not None
+    # a Connection made with verify=True checks the body itself (and raises at its last
+    # read): hashing here too would do the work twice
+    checked = checks_hash(response, connection.verify)
     if (not checked and info.hash_scheme and info.hash_value
             and info.hash_scheme.upper() in HASH_NAMES):
         hasher = hashlib.new(HASH_NAMES[info.hash_scheme.upper()])
